@@ -1,0 +1,36 @@
+"""Feed formats: detection and the parser registry.
+
+Each format module exposes ``NAME``, ``sniff(head: bytes) -> bool`` and
+``parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]``. Order matters for
+detection: specific formats are tried before generic RSS/Atom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+
+from crawlers.formats import api_engagement, fpxml, rss
+from crawlers.formats.base import FeedError, ParseProblem, RawOpportunity
+from crawlers.formats.xmlsafe import decompress
+
+FORMATS: dict[str, ModuleType] = {m.NAME: m for m in (fpxml, api_engagement, rss)}
+
+
+def detect_format(data: bytes) -> str:
+    head = data[:8192]
+    for name, module in FORMATS.items():
+        if module.sniff(head):
+            return name
+    raise FeedError("unrecognized feed format (expected one of: " + ", ".join(FORMATS) + ")")
+
+
+def parse_feed(data: bytes, fmt: str = "auto") -> tuple[str, Iterator[RawOpportunity | ParseProblem]]:
+    """Decompress, detect (unless forced) and return (format name, stream of raw items/problems)."""
+    data = decompress(data)
+    if not data.strip():
+        raise FeedError("the feed is empty")
+    name = detect_format(data) if fmt in ("", "auto", None) else fmt
+    if name not in FORMATS:
+        raise FeedError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return name, FORMATS[name].parse(data)

@@ -1,0 +1,76 @@
+"""The French "API Engagement" mission feed.
+
+<source><publisher>...</publisher><mission><clientId/><title/>...<addresses><address>...
+</address></addresses></mission>...</source>
+
+Its ``domain`` values are our cause codes; ``remote`` is no / possible / full. Older feeds
+carry a flat ``city``/``postalCode`` instead of ``addresses``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.xmlsafe import children, find, iter_elements, text
+
+NAME = "api-engagement"
+
+
+def sniff(head: bytes) -> bool:
+    return b"<mission>" in head and b"<source" in head
+
+
+def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
+    for elem in iter_elements(data, {"mission"}):
+        yield _mission(elem)
+
+
+def _mission(elem: etree._Element) -> RawOpportunity:
+    remote = (text(elem, "remote") or "no").strip().lower()
+    raw = RawOpportunity(
+        source_id=text(elem, "clientId") or text(elem, "id"),
+        title=text(elem, "title"),
+        description=text(elem, "description"),
+        url=text(elem, "applicationUrl") or text(elem, "url"),
+        organization_name=text(elem, "organizationName"),
+        organization_url=text(elem, "organizationUrl"),
+        categories=[d for d in [text(elem, "domain")] if d],
+        remote=remote in ("possible", "full"),
+        start=text(elem, "startAt"),
+        end=text(elem, "endAt"),
+        posted=text(elem, "postedAt"),
+        updated=text(elem, "updatedAt") or text(elem, "postedAt"),
+        language="fr",
+        line=elem.sourceline,
+    )
+    raw.open_ended = raw.end is None
+    for addr in children(find(elem, "addresses"), "address"):
+        raw.locations.append(
+            RawLocation(
+                street=text(addr, "street"),
+                city=text(addr, "city"),
+                postal_code=text(addr, "postalCode"),
+                department=text(addr, "departmentCode"),
+                region=text(addr, "region"),
+                country=text(addr, "country") or "FR",
+                lat=text(addr, "location", "lat"),
+                lon=text(addr, "location", "lon"),
+            )
+        )
+    if not raw.locations and (text(elem, "city") or text(elem, "postalCode")):
+        raw.locations.append(
+            RawLocation(
+                city=text(elem, "city"),
+                postal_code=text(elem, "postalCode"),
+                department=text(elem, "departmentCode"),
+                country=text(elem, "country") or "FR",
+                lat=text(elem, "lat"),
+                lon=text(elem, "lon"),
+            )
+        )
+    if remote == "full":
+        raw.locations = []
+    return raw

@@ -1,0 +1,123 @@
+"""FPXML 0.1, the All for Good "Footprint" feed format.
+
+<FootprintFeed><FeedInfo/><Organizations><Organization/>...</Organizations>
+<VolunteerOpportunities><VolunteerOpportunity/>...</VolunteerOpportunities></FootprintFeed>
+
+Organizations are referenced by id from ``sponsoringOrganizationIDs``; a reference to a
+missing organization is a warning, not a rejection (the opportunity is still useful).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
+
+NAME = "fpxml"
+
+
+def sniff(head: bytes) -> bool:
+    return b"<FootprintFeed" in head or b"<VolunteerOpportunities" in head
+
+
+def _yes(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() in {"yes", "true", "1", "y"}
+
+
+def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
+    organizations: dict[str, tuple[str | None, str | None]] = {}
+    for elem in iter_elements(data, {"Organization", "VolunteerOpportunity"}):
+        if local(elem.tag) == "Organization":
+            org_id = text(elem, "organizationID")
+            if org_id:
+                organizations[org_id] = (text(elem, "name"), text(elem, "organizationURL"))
+            continue
+        yield from _opportunity(elem, organizations)
+
+
+def _opportunity(
+    elem: etree._Element, organizations: dict[str, tuple[str | None, str | None]]
+) -> Iterator[RawOpportunity | ParseProblem]:
+    source_id = text(elem, "volunteerOpportunityID")
+    raw = RawOpportunity(
+        source_id=source_id,
+        title=text(elem, "title"),
+        description=text(elem, "description"),
+        url=text(elem, "detailURL"),
+        skills=[s for s in [text(elem, "skills")] if s],
+        min_age=text(elem, "minimumAge"),
+        posted=text(elem, "lastUpdated"),
+        updated=text(elem, "lastUpdated"),
+        expires=text(elem, "expires"),
+        language=text(elem, "language"),
+        line=elem.sourceline,
+    )
+    for org_id_elem in children(find(elem, "sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
+        org_id = (org_id_elem.text or "").strip()
+        if org_id in organizations:
+            raw.organization_name, raw.organization_url = organizations[org_id]
+            break
+        if org_id:
+            yield ParseProblem(
+                f"sponsoringOrganizationID {org_id} refers to no <Organization> in the feed",
+                item=source_id, line=org_id_elem.sourceline, field="organization", severity="warning",
+            )
+    if not raw.organization_name:
+        raw.organization_name = text(elem, "sponsoringOrganizationName")
+
+    raw.categories = [
+        (c.text or "").strip() for c in children(find(elem, "categoryTags"), "categoryTag") if (c.text or "").strip()
+    ]
+    for audience in children(find(elem, "audienceTags"), "audienceTag"):
+        if audience.text and audience.text.strip():
+            raw.categories.append(audience.text.strip())
+
+    for loc in children(find(elem, "locations"), "location"):
+        if _yes(text(loc, "virtual")):
+            raw.remote = True
+            continue
+        raw.locations.append(
+            RawLocation(
+                name=text(loc, "name") or text(loc, "locationName"),
+                street=" ".join(p for p in (text(loc, "streetAddress1"), text(loc, "streetAddress2")) if p) or None,
+                city=text(loc, "city"),
+                region=text(loc, "region"),
+                postal_code=text(loc, "postalCode"),
+                country=text(loc, "country"),
+                lat=text(loc, "latitude"),
+                lon=text(loc, "longitude"),
+            )
+        )
+
+    starts, ends, hours, open_ended = [], [], [], False
+    for dtd in children(find(elem, "dateTimeDurations"), "dateTimeDuration"):
+        if _yes(text(dtd, "openEnded")):
+            open_ended = True
+        start_date, end_date = text(dtd, "startDate"), text(dtd, "endDate")
+        if start_date:
+            starts.append(_join(start_date, text(dtd, "startTime")))
+        if end_date:
+            ends.append(_join(end_date, text(dtd, "endTime")))
+        if text(dtd, "commitmentHoursPerWeek"):
+            hours.append(text(dtd, "commitmentHoursPerWeek"))
+        start_elem = find(dtd, "startDate") or find(dtd, "startTime")
+        if start_elem is not None and start_elem.get("olsonTZ"):
+            raw.timezone = start_elem.get("olsonTZ")
+    # Several durations: the opportunity is available from the earliest start to the latest end
+    # (ISO strings of the same shape compare in date order).
+    raw.start = min(starts) if starts else None
+    raw.end = max(ends) if ends else None
+    raw.open_ended = open_ended or (not starts and not ends)
+    raw.commitment_hours_per_week = hours[0] if hours else None
+    if len(starts) > 1:
+        raw.schedule = f"{len(starts)} sessions"
+    yield raw
+
+
+def _join(date: str, time: str | None) -> str:
+    return f"{date}T{time}" if time and "T" not in date else date

@@ -1,0 +1,215 @@
+"""Raw records (any format) -> ``Opportunity``: one set of rules for every partner.
+
+Rejections are ``ParseProblem``s with severity "error" (the item is not indexed); fixes we
+made or doubts we have are "warning"s. Both reach the run report and ``validate``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateparser
+
+from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from volunteer_hub.gazetteer import OfflineGazetteer
+from volunteer_hub.html import sanitize, summarize, to_text
+from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.regions import region_for_postal_code
+from volunteer_hub.taxonomy import map_categories
+from volunteer_hub.textfold import fold
+
+_REMOTE_WORDS = re.compile(
+    r"\b(a distance|en ligne|teletravail|telebenevolat|remote|online|virtual|from home|depuis chez vous)\b"
+)
+_FR_WORDS = frozenset("le la les des du une et pour avec dans sur nous vous est aux au".split())
+_EN_WORDS = frozenset("the and for with you your our are to of in on will this".split())
+_gazetteer: OfflineGazetteer | None = None
+
+
+def gazetteer() -> OfflineGazetteer:
+    global _gazetteer
+    if _gazetteer is None:
+        _gazetteer = OfflineGazetteer()
+    return _gazetteer
+
+
+@dataclass
+class NormalizeContext:
+    partner: str
+    default_country: str | None = None
+    default_timezone: str = "Europe/Paris"
+    cause_overrides: dict[str, str] = field(default_factory=dict)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity | None, list[ParseProblem]]:
+    """Return the normalized opportunity (None when rejected) and the problems found."""
+    problems: list[ParseProblem] = []
+    item = raw.source_id or raw.url
+
+    def problem(message: str, field_name: str, severity: str = "error") -> None:
+        problems.append(ParseProblem(message, item=item, line=raw.line, field=field_name, severity=severity))
+
+    title = " ".join(to_text(raw.title or "").split())
+    if not title:
+        problem("the item has no title", "title")
+    url = (raw.url or "").strip()
+    if not url:
+        problem("the item has no link to its detail page (where volunteers sign up)", "url")
+    elif urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        problem(f"the detail link {url[:100]!r} is not an http(s) URL", "url")
+    if not item:
+        problem("the item has neither an id nor a link, so it cannot be tracked across crawls", "id")
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+
+    tz = _zone(raw.timezone or ctx.default_timezone)
+    dates = {}
+    for name in ("start", "end", "posted", "updated", "expires"):
+        value = getattr(raw, name)
+        parsed = parse_date(value, tz)
+        if value and parsed is None:
+            problem(f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning")
+        dates[name] = parsed
+
+    description = sanitize(raw.description)
+    plain = to_text(description)
+    full_text = f"{title}\n{plain}"
+    locations = [loc for loc in (_location(r, ctx, problem) for r in raw.locations) if loc]
+    remote = bool(raw.remote) or (raw.remote is None and bool(_REMOTE_WORDS.search(fold(full_text))))
+    if not locations and not remote:
+        problem("no place given and not marked as remote; it will only be found by keyword", "locations", "warning")
+
+    opp = Opportunity(
+        id=make_id(ctx.partner, str(item)),
+        partner=ctx.partner,
+        source_id=str(item),
+        url=url,
+        title=title[:300],
+        description=description,
+        summary=summarize(plain),
+        organization=Organization(
+            name=" ".join((raw.organization_name or "").split()), url=_http_url(raw.organization_url)
+        ),
+        causes=map_categories(raw.categories, full_text, ctx.cause_overrides),
+        locations=locations,
+        remote=remote,
+        start=dates["start"],
+        end=dates["end"],
+        open_ended=bool(raw.open_ended) if raw.open_ended is not None else not (dates["start"] or dates["end"]),
+        posted=dates["posted"] or dates["updated"],
+        updated=dates["updated"] or dates["posted"],
+        expires=dates["expires"],
+        language=raw.language[:2].lower() if raw.language else detect_language(full_text),
+        skills=[s.strip() for s in raw.skills if s and s.strip()],
+        min_age=_int(raw.min_age),
+        commitment_hours_per_week=_float(raw.commitment_hours_per_week),
+        schedule=raw.schedule or "",
+    )
+    opp.content_hash = opp.compute_hash()
+    return opp, problems
+
+
+def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | None:  # noqa: ANN001
+    loc = Location(
+        name=_clean(raw.name),
+        street=_clean(raw.street),
+        city=_clean(raw.city),
+        postal_code=_clean(raw.postal_code),
+        region=_clean(raw.region),
+        country=(_clean(raw.country) or "").upper()[:2] or None,
+        lat=_float(raw.lat),
+        lon=_float(raw.lon),
+    )
+    if loc.lat is not None and loc.lon is not None:
+        if (loc.lat, loc.lon) == (0.0, 0.0) or not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180):
+            problem(f"coordinates {loc.lat},{loc.lon} are not a real place; they were dropped", "locations", "warning")
+            loc.lat = loc.lon = None
+    if not loc.country:
+        loc.country = ctx.default_country
+    if loc.country == "FR" and loc.postal_code:
+        region = region_for_postal_code(loc.postal_code)
+        if region:
+            loc.region = region.name_fr
+    if loc.lat is None and (loc.city or loc.postal_code):
+        place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+        if place:
+            loc.lat, loc.lon = place.lat, place.lon
+            loc.city = loc.city or place.name
+            loc.postal_code = loc.postal_code or place.postal_code
+            loc.country = loc.country or place.country
+            if not loc.region and place.region_slug and place.country == "FR":
+                region = region_for_postal_code(place.postal_code or "")
+                loc.region = region.name_fr if region else loc.region
+    if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat)):
+        return None
+    return loc
+
+
+def parse_date(value: object, tz: ZoneInfo | None = None) -> datetime | None:
+    """ISO 8601, RFC 822, or French/English text ("le 3 mars 2026 à 14h"); naive -> ``tz``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    else:
+        text = str(value).strip()
+        parsed = None
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError):
+                parsed = dateparser.parse(
+                    text, languages=["fr", "en"], settings={"RETURN_AS_TIMEZONE_AWARE": False}
+                )
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz or UTC)
+    return parsed
+
+
+def detect_language(text: str) -> str:
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    fr = sum(w in _FR_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    return "en" if en > fr else "fr"
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    cleaned = " ".join(str(value).split())
+    return cleaned or None
+
+
+def _float(value: object) -> float | None:
+    try:
+        return float(str(value).replace(",", ".")) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _int(value: object) -> int | None:
+    number = _float(value)
+    return int(number) if number is not None else None
+
+
+def _http_url(value: str | None) -> str | None:
+    if value and urlparse(value.strip()).scheme in ("http", "https"):
+        return value.strip()
+    return None

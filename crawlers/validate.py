@@ -1,0 +1,82 @@
+"""``volunteer-hub validate``: the crawler's own parsers and rules, run on one file or URL."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from crawlers.formats import parse_feed
+from crawlers.formats.base import FeedError, ParseProblem
+from crawlers.middlewares import check_url
+from crawlers.normalize import NormalizeContext, normalize
+from crawlers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+from volunteer_hub.config import load_settings
+
+
+class ValidationUnreadable(Exception):
+    """The input cannot be read at all."""
+
+
+def read_source(source: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        reason = check_url(source, load_settings().allow_private_urls)
+        if reason:
+            raise ValidationUnreadable(reason)
+        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310
+                data = response.read(DOWNLOAD_MAXSIZE + 1)
+        except OSError as exc:
+            raise ValidationUnreadable(f"could not fetch it: {exc}") from exc
+        if len(data) > DOWNLOAD_MAXSIZE:
+            raise ValidationUnreadable(f"larger than the {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB limit")
+        return data
+    path = Path(source)
+    if not path.is_file():
+        raise ValidationUnreadable("no such file")
+    return path.read_bytes()
+
+
+def validate_bytes(data: bytes, fmt: str = "auto", partner: str = "validate") -> dict[str, Any]:
+    """Parse and normalize every item; collect errors (rejections) and warnings."""
+    try:
+        name, stream = parse_feed(data, fmt)
+        context = NormalizeContext(partner=partner)
+        items = valid = 0
+        errors: list[ParseProblem] = []
+        warnings: list[ParseProblem] = []
+        seen: set[str] = set()
+        for entry in stream:
+            if isinstance(entry, ParseProblem):
+                (errors if entry.severity == "error" else warnings).append(entry)
+                continue
+            items += 1
+            opp, problems = normalize(entry, context)
+            for p in problems:
+                (errors if p.severity == "error" else warnings).append(p)
+            if opp is None:
+                continue
+            if opp.id in seen:
+                errors.append(
+                    ParseProblem(
+                        f"duplicate of an earlier item with the same id {opp.source_id!r}; only the first is kept",
+                        item=opp.source_id, line=entry.line, field="id",
+                    )
+                )
+                continue
+            seen.add(opp.id)
+            valid += 1
+    except FeedError as exc:
+        raise ValidationUnreadable(str(exc)) from exc
+    return {
+        "format": name,
+        "items": items,
+        "valid": valid,
+        "errors": [p.as_dict() for p in errors],
+        "warnings": [p.as_dict() for p in warnings],
+    }
+
+
+def validate_source(source: str, fmt: str = "auto") -> dict[str, Any]:
+    return validate_bytes(read_source(source), fmt)

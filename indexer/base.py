@@ -1,0 +1,105 @@
+"""The search backend interface shared by the embedded (SQLite FTS5) and Elasticsearch backends.
+
+Views, the CLI and the API only ever talk to a ``SearchBackend``; neither builds engine
+queries itself. Both backends must answer a ``SearchQuery`` with the same result set (the
+conformance suite in tests/test_conformance.py runs on both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from volunteer_hub.opportunity import Opportunity
+
+SORTS = ("relevance", "soonest", "newest", "nearest")
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    causes: list[str] = field(default_factory=list)  # OR within the facet
+    regions: list[str] = field(default_factory=list)  # region slugs, OR within the facet
+    remote: bool | None = None  # True: remote only; False: on-site only; None: both
+    near: tuple[float, float] | None = None  # (lat, lon)
+    radius_km: float | None = None
+    date_from: datetime | None = None  # "available between" window (overlap)
+    date_to: datetime | None = None
+    organization: str | None = None
+    partner: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    lang: str = "fr"  # language of facet labels
+    now: datetime | None = None  # query-time expiry cut-off; defaults to the current time
+
+    def effective_now(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Hit:
+    opportunity: Opportunity
+    score: float | None = None
+    distance_km: float | None = None  # to the nearest location, when the query has ``near``
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]  # "cause" and "region"
+
+
+@dataclass
+class WriteReport:
+    """Outcome of a bulk write: every document is either written or reported with a reason."""
+
+    written: int = 0
+    skipped_unchanged: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # id -> reason
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class SearchBackendError(RuntimeError):
+    """The backend is unreachable or refused the request."""
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def ensure_ready(self) -> None:
+        """Create the index (and alias) when missing. Idempotent."""
+
+    def upsert(self, opportunities: Iterable[Opportunity]) -> WriteReport:
+        """Insert or replace documents keyed by ``Opportunity.id``; searchable when it returns."""
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents; returns how many existed."""
+
+    def get(self, opportunity_id: str) -> Opportunity | None: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def count(self) -> int: ...
+
+    def stats(self) -> dict: ...
+
+    def health(self) -> tuple[bool, str]:
+        """(healthy, human-readable detail)."""

@@ -1,0 +1,77 @@
+"""Build the flat search document both backends index from an ``Opportunity``.
+
+Keeping this in one place is what makes the two backends agree: the same analyzed terms,
+the same availability window, the same facet values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from volunteer_hub.analysis import analyzed
+from volunteer_hub.html import to_text
+from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.regions import region_slug
+from volunteer_hub.textfold import slugify
+
+# Open ends of availability windows, as real dates so both engines can range over them.
+FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass
+class SearchDocument:
+    id: str
+    partner: str
+    organization: str  # display name
+    org_slug: str
+    language: str
+    remote: bool
+    title_terms: str
+    body_terms: str
+    causes: list[str]
+    region_slugs: list[str]
+    countries: list[str]
+    points: list[tuple[float, float]]  # (lat, lon)
+    avail_start: datetime  # FAR_PAST when unknown / ongoing
+    avail_end: datetime  # FAR_FUTURE when open-ended
+    expiry: datetime  # FAR_FUTURE when it never expires
+    sort_start: datetime  # start, else FAR_FUTURE: "soonest" puts undated ones last
+    posted: datetime  # posted, else first_seen, else FAR_PAST
+
+
+def _utc(value: datetime | None, default: datetime) -> datetime:
+    if value is None:
+        return default
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def build_document(opp: Opportunity) -> SearchDocument:
+    body = " ".join(
+        part for part in (to_text(opp.description), opp.organization.name, " ".join(opp.skills)) if part
+    )
+    return SearchDocument(
+        id=opp.id,
+        partner=opp.partner,
+        organization=opp.organization.name or "",
+        org_slug=slugify(opp.organization.name or ""),
+        language=opp.language,
+        remote=opp.remote,
+        title_terms=analyzed(opp.title),
+        body_terms=analyzed(body),
+        causes=list(opp.causes),
+        region_slugs=sorted({region_slug(r) for r in opp.regions()} - {""}),
+        countries=sorted({loc.country for loc in opp.locations if loc.country}),
+        points=[(loc.lat, loc.lon) for loc in opp.locations if loc.lat is not None and loc.lon is not None],
+        avail_start=_utc(opp.start, FAR_PAST),
+        avail_end=FAR_FUTURE if opp.open_ended else _utc(opp.end, FAR_FUTURE),
+        expiry=_utc(opp.expiry(), FAR_FUTURE),
+        sort_start=_utc(opp.start, FAR_FUTURE),
+        posted=_utc(opp.posted or opp.first_seen, FAR_PAST),
+    )
+
+
+def iso(value: datetime) -> str:
+    """Fixed-width UTC ISO string: sorts lexically in SQLite, parses as a date in ES."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,159 @@
+"""The database: partners, crawl runs and the stored opportunities (the source of truth).
+
+The search index is derived from ``stored_opportunity`` and can be rebuilt from it at any
+time; a search backend outage therefore never loses crawl results.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from volunteer_hub.config import Settings
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(32), default="auto")
+    # approved / pending (self sign-up awaiting an operator) / rejected
+    status: Mapped[str] = mapped_column(String(16), default="approved")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=360)
+    website: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Country assumed for places without one (e.g. "FR" for a French partner's RSS feed).
+    default_country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    contact_email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # category (folded) -> cause code overrides for this partner's feed
+    cause_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Conditional GET state, so an unchanged feed costs one 304.
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    trigger: Mapped[str] = mapped_column(String(16), default="manual")  # manual / schedule
+    # running / succeeded / failed / partial / shrink-guarded / not-modified
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    format: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    indexed: Mapped[int] = mapped_column(Integer, default=0)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    # reason -> count, and a list of {"item", "field", "message"} (bounded)
+    rejected_by_reason: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed / was guarded
+    log_file: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.finished_at:
+            return None
+        return (_aware(self.finished_at) - _aware(self.started_at)).total_seconds()
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("succeeded", "not-modified")
+
+
+class StoredOpportunity(Base):
+    __tablename__ = "stored_opportunity"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # Opportunity.to_dict()
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # live / gone (no longer published by the partner) / hidden (moderation)
+    state: Mapped[str] = mapped_column(String(12), default="live", index=True)
+    gone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The content hash last written to the search index; differs from content_hash when a
+    # write is pending (e.g. the backend was down), so the next sync retries it.
+    indexed_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expiry: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite drops tzinfo; every timestamp we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Database:
+    """Engine + session factory. ``Database(settings).session()`` is a context manager."""
+
+    def __init__(self, url: str) -> None:
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, connect_args=connect_args)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self.session = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(settings.database_url)
+
+    def partner(self, partner_id: str) -> Partner | None:
+        with self.session() as s:
+            return s.get(Partner, partner_id)
+
+    def partners(self) -> list[Partner]:
+        with self.session() as s:
+            return list(s.scalars(select(Partner).order_by(Partner.id)))
+
+    def last_good_run(self, s: Session, partner_id: str) -> CrawlRun | None:
+        stmt = (
+            select(CrawlRun)
+            .where(CrawlRun.partner_id == partner_id, CrawlRun.status == "succeeded")
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
+        )
+        return s.scalars(stmt).first()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()

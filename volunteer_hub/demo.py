@@ -1,0 +1,94 @@
+"""``volunteer-hub demo``: bundled invented partners, served on 127.0.0.1, crawled for real.
+
+The feeds in ``demo_data/`` are served by a local HTTP server; partners are registered with
+that server's URLs, crawled through the real spiders and indexed in the configured backend,
+then the site is served. Re-running updates the same partners and records (idempotent).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEMO_DIR = Path(str(resources.files("volunteer_hub") / "demo_data"))
+FORMAT_ALIASES = {"atom": "rss"}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def demo_partners() -> list[dict[str, Any]]:
+    return json.loads((DEMO_DIR / "partners.json").read_text(encoding="utf-8"))
+
+
+def start_feed_server(host: str = "127.0.0.1") -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``demo_data/`` on a free port; returns the server and its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(DEMO_DIR))
+    server = http.server.ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=server.serve_forever, name="demo-feeds", daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}"
+
+
+def register_demo_partners(base_url: str) -> list[str]:
+    from volunteer_hub.config import load_settings
+    from volunteer_hub.db import Database, Partner
+
+    db = Database.from_settings(load_settings())
+    ids = []
+    with db.session() as s, s.begin():
+        for spec in demo_partners():
+            partner = s.get(Partner, spec["id"]) or Partner(id=spec["id"], status="approved")
+            partner.name = spec["name"]
+            partner.url = f"{base_url}/{spec['path']}"
+            partner.format = FORMAT_ALIASES.get(spec["format"], spec["format"])
+            partner.website = spec.get("website")
+            partner.default_country = spec.get("country", "FR")
+            partner.status = "approved"
+            s.merge(partner)
+            ids.append(spec["id"])
+    return ids
+
+
+def run_demo(host: str = "127.0.0.1", port: int = 8000, crawl_only: bool = False) -> int:
+    # The demo's feeds live on loopback: allow it for this process only.
+    os.environ["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
+    from crawlers.runner import crawl_partners
+    from indexer import open_backend
+    from volunteer_hub.cli import print_run
+    from volunteer_hub.config import load_settings
+    from volunteer_hub.db import Database
+
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    backend = open_backend(settings)
+    backend.ensure_ready()
+    feeds, base_url = start_feed_server()
+    print(f"demo feeds served at {base_url}/ ; data in {settings.home}", flush=True)
+    ids = register_demo_partners(base_url)
+    partners = [p for p in db.partners() if p.id in ids]
+    runs = crawl_partners(partners, settings=settings, db=db, backend=backend, force=True, progress=False)
+    for run in runs:
+        print_run(run)
+    feeds.shutdown()
+    print(f"index: {backend.count()} opportunities ({backend.name})", flush=True)
+    if crawl_only:
+        return 0 if all(r.ok for r in runs) else 1
+
+    from search_app import create_app
+
+    app = create_app({"SETTINGS": settings, "BACKEND": backend})
+    print(f"\nvolunteer-hub demo is ready: http://{host}:{port}/  (Ctrl-C to stop)\n", flush=True)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    print("stopped.")
+    return 0

@@ -1,0 +1,136 @@
+"""The one normalized opportunity record every stage uses.
+
+fetch -> parse (format-specific raw dicts) -> normalize (``Opportunity``) -> store/index -> search -> render.
+
+Documented field by field in ``docs/opportunity.md``. Dates are timezone-aware ``datetime``
+objects in memory and ISO 8601 strings in JSON; ``id`` is stable across crawls so a recrawl
+updates a record instead of duplicating it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+# Fields that describe the content; a change in any of them changes ``content_hash``.
+# Bookkeeping (first_seen, last_seen, content_hash) is excluded so that an unchanged
+# opportunity hashes the same on every crawl.
+_BOOKKEEPING = {"first_seen", "last_seen", "content_hash"}
+
+
+@dataclass
+class Organization:
+    name: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Location:
+    """One place an opportunity happens at. All fields optional; lat/lon are WGS84 degrees."""
+
+    name: str | None = None
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    def label(self) -> str:
+        """Short human label: 'Rennes (35000)', 'Lyon', 'Bretagne' ..."""
+        if self.city:
+            return f"{self.city} ({self.postal_code})" if self.postal_code else self.city
+        return self.name or self.region or self.postal_code or self.country or ""
+
+
+@dataclass
+class Opportunity:
+    """A normalized volunteer opportunity. See docs/opportunity.md."""
+
+    id: str
+    partner: str
+    source_id: str
+    url: str
+    title: str
+    description: str = ""  # sanitized HTML (safe subset)
+    summary: str = ""  # plain text, at most ~300 characters
+    organization: Organization = field(default_factory=Organization)
+    causes: list[str] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    remote: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+    open_ended: bool = False
+    posted: datetime | None = None
+    updated: datetime | None = None
+    expires: datetime | None = None
+    language: str = "fr"
+    skills: list[str] = field(default_factory=list)
+    min_age: int | None = None
+    commitment_hours_per_week: float | None = None
+    schedule: str = ""  # free text ("Every Saturday morning")
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    content_hash: str = ""
+
+    # -- derived values ---------------------------------------------------------------------
+    def expiry(self) -> datetime | None:
+        """When the opportunity stops being available: the earlier of ``end`` and ``expires``.
+
+        Open-ended opportunities only expire through ``expires``.
+        """
+        candidates = [d for d in (None if self.open_ended else self.end, self.expires) if d]
+        return min(candidates) if candidates else None
+
+    def is_expired(self, now: datetime) -> bool:
+        exp = self.expiry()
+        return exp is not None and exp <= now
+
+    def regions(self) -> list[str]:
+        return sorted({loc.region for loc in self.locations if loc.region})
+
+    def compute_hash(self) -> str:
+        payload = {k: v for k, v in self.to_dict().items() if k not in _BOOKKEEPING}
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(raw).hexdigest()[:32]
+
+    # -- (de)serialization ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in _DATE_FIELDS:
+            value = data[name]
+            data[name] = value.isoformat() if value else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Opportunity:
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["organization"] = Organization(**(data.get("organization") or {}))
+        kwargs["locations"] = [Location(**loc) for loc in data.get("locations") or []]
+        for name in _DATE_FIELDS:
+            value = kwargs.get(name)
+            if isinstance(value, str):
+                kwargs[name] = datetime.fromisoformat(value)
+        return cls(**kwargs)
+
+
+_DATE_FIELDS = ("start", "end", "posted", "updated", "expires", "first_seen", "last_seen")
+
+
+def make_id(partner: str, source_id: str) -> str:
+    """Stable opportunity id from the partner id and the source's own id for the item.
+
+    Readable prefix for operators, hash suffix so any source id (URLs, spaces...) gives a
+    URL-safe id of bounded length.
+    """
+    digest = hashlib.sha1(f"{partner}\x1f{source_id}".encode()).hexdigest()[:16]
+    return f"{partner}-{digest}"
