@@ -108,7 +108,7 @@ FPXML_CATEGORY: dict[str, str] = {
 ATOM_CATEGORY: dict[str, tuple[str, str]] = {
     "animaux": ("wildlife", "Wildlife & animals"),
     "batiment-industrie-logistique": ("construction", "Construction & maintenance"),
-    "benevolat-competences": ("skills", "Skills-based"),
+    "benevolat-competences": ("skills-based", "Skills-based volunteering"),
     "communication": ("communications", "Communications"),
     "culture-loisirs": ("arts", "Arts & culture"),
     "education": ("education", "Education"),
@@ -121,7 +121,7 @@ ATOM_CATEGORY: dict[str, tuple[str, str]] = {
     "prevention-protection": ("prevention", "Risk prevention"),
     "recherche": ("citizen-science", "Citizen science"),
     "sante": ("health", "Health"),
-    "service-public-defense-securite": ("civil-protection", "Civil protection"),
+    "service-public-defense-securite": ("public-safety", "Public safety"),
     "solidarite-insertion": ("poverty", "Poverty & inclusion"),
     "sport": ("sport", "Sport"),
     "vivre-ensemble": ("community", "Community"),
