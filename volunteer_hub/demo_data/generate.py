@@ -2207,7 +2207,7 @@ def _atom_content(item: Item) -> str:
     if item.sites:
         for site in item.sites:
             place = PLACES[site.place]
-            lines.append(f"<p>Location: {place.city} ({place.postal_code}), {place.region}</p>")
+            lines.append(f"<p>Location: {place.city} ({place.postal_code})</p>")
     else:
         lines.append("<p>Location: remote (from home)</p>")
     lines.append(f"<p>{en_when(item)}</p>")
