@@ -1,0 +1,204 @@
+"""One conformance suite, run on the embedded backend and on a real Elasticsearch node.
+
+Every test here must pass identically on both: that is what lets a user start embedded and
+move to Elasticsearch without the public seeing different answers.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from indexer.base import SearchQuery
+from indexer.sqlite_backend import SqliteBackend
+from tests.conftest import drop_generations
+from tests.samples import BREST, LYON, MARSEILLE, NOW, PARIS, RENNES, opp, place
+
+pytestmark = pytest.mark.conformance
+
+EARTH_KM = 6371.0087714
+
+
+def north_of(lat: float, lon: float, km: float) -> tuple[float, float]:
+    """The point ``km`` due north on the same sphere both backends use."""
+    return lat + math.degrees(km / EARTH_KM), lon
+
+
+def corpus() -> list:
+    return [
+        opp("plage", "Ramassage de déchets sur la plage", causes=["environnement"], locations=[BREST],
+            description="<p>Nettoyage du littoral avec l'association.</p>"),
+        opp("riviere", "Nettoyage de la rivière", causes=["environnement"], locations=[RENNES],
+            description="<p>Nous ramassons les déchets le long de la Vilaine.</p>"),
+        opp("refuge", "Promenade des chiens au refuge", causes=["animaux"], locations=[LYON],
+            description="<p>Sortir les animaux du refuge le week-end.</p>"),
+        opp("animal", "Soigner un animal blessé", causes=["animaux"], locations=[PARIS]),
+        opp("aide-numerique", "Aide numérique pour les seniors", causes=["numerique", "solidarite-insertion"],
+            remote=True, language="fr"),
+        opp("food-bank", "Food bank sorting volunteers", causes=["solidarite-insertion"], locations=[MARSEILLE],
+            language="en", description="<p>Sort donated food for families.</p>"),
+        opp("two-places", "Maraude solidaire", causes=["solidarite-insertion"], locations=[PARIS, MARSEILLE]),
+        opp("expired", "Collecte de déchets terminée", causes=["environnement"], locations=[RENNES],
+            end=NOW - timedelta(days=2)),
+        opp("expires-field", "Ancienne mission plage", causes=["environnement"], locations=[BREST],
+            expires=NOW - timedelta(hours=1)),
+    ]
+
+
+@pytest.fixture
+def loaded(search_backend):
+    report = search_backend.upsert(corpus())
+    assert report.ok, report.failed
+    return search_backend
+
+
+def ids(result) -> list[str]:
+    return [h.opportunity.source_id for h in result.hits]
+
+
+def search(backend, **kw):
+    kw.setdefault("now", NOW)
+    kw.setdefault("per_page", 50)
+    return backend.search(SearchQuery(**kw))
+
+
+def test_accents_and_case_are_ignored(loaded):
+    for text in ("dechets", "DÉCHETS", "Déchet"):
+        assert set(ids(search(loaded, text=text))) == {"plage", "riviere"}, text
+
+
+def test_title_match_ranks_above_description_match(loaded):
+    result = search(loaded, text="déchets")
+    assert ids(result)[0] == "plage"  # "déchets" in its title; "riviere" only in its description
+
+
+def test_plural_and_singular_meet(loaded):
+    assert set(ids(search(loaded, text="animaux"))) == {"refuge", "animal"}
+    assert set(ids(search(loaded, text="chien"))) == {"refuge"}
+
+
+def test_every_keyword_must_match(loaded):
+    assert ids(search(loaded, text="déchets plage")) == ["plage"]
+    assert ids(search(loaded, text="déchets introuvable")) == []
+
+
+def test_expired_never_returned(loaded):
+    found = set(ids(search(loaded)))
+    assert "expired" not in found and "expires-field" not in found
+    assert search(loaded).total == 7
+    # ... but it was current before it ended
+    assert "expired" in ids(search(loaded, now=NOW - timedelta(days=3)))
+
+
+def test_filters_cause_region_remote(loaded):
+    assert set(ids(search(loaded, causes=["animaux"]))) == {"refuge", "animal"}
+    assert set(ids(search(loaded, regions=["bretagne"]))) == {"plage", "riviere"}
+    assert ids(search(loaded, remote=True)) == ["aide-numerique"]
+    combined = search(loaded, text="dechets", causes=["environnement"], regions=["bretagne"])
+    assert set(ids(combined)) == {"plage", "riviere"}
+
+
+def test_facets_count_other_filters_but_not_their_own(loaded):
+    result = search(loaded, causes=["animaux"])
+    causes = {f.value: f.count for f in result.facets["cause"]}
+    regions = {f.value: f.count for f in result.facets["region"]}
+    # The cause facet ignores the cause filter (multi-select), so other causes stay visible...
+    assert causes["environnement"] == 2 and causes["animaux"] == 2
+    # ... while the region facet counts only what the cause filter leaves.
+    assert regions == {"auvergne-rhone-alpes": 1, "ile-de-france": 1}
+    assert sum(regions.values()) >= result.total
+    labels = {f.value: f.label for f in result.facets["cause"]}
+    assert labels["animaux"]
+
+
+def test_facets_consistent_with_totals(loaded):
+    for cause in search(loaded).facets["cause"]:
+        assert search(loaded, causes=[cause.value]).total == cause.count
+
+
+def test_radius_edges(search_backend):
+    lat, lon = north_of(RENNES.lat, RENNES.lon, 10.0)
+    search_backend.upsert([opp("edge", "Mission au bord", locations=[place("Nord", lat, lon)])])
+    near = (RENNES.lat, RENNES.lon)
+    assert ids(search(search_backend, near=near, radius_km=10.05)) == ["edge"]
+    assert ids(search(search_backend, near=near, radius_km=9.95)) == []
+    hit = search(search_backend, near=near, radius_km=20).hits[0]
+    assert hit.distance_km == pytest.approx(10.0, abs=0.01)
+
+
+def test_several_locations_and_nearest_sort(loaded):
+    near = (MARSEILLE.lat, MARSEILLE.lon)
+    result = search(loaded, near=near, radius_km=30, sort="nearest")
+    assert set(ids(result)) == {"food-bank", "two-places"}  # two-places also has a Marseille location
+    near_paris = search(loaded, near=(PARIS.lat, PARIS.lon), radius_km=5000, sort="nearest")
+    assert ids(near_paris)[:2] == ["animal", "two-places"] or ids(near_paris)[:2] == ["two-places", "animal"]
+    distances = [h.distance_km for h in near_paris.hits]
+    assert distances == sorted(distances)
+
+
+def test_available_between_overlap(search_backend):
+    d = NOW + timedelta(days=30)
+    search_backend.upsert([
+        opp("early", "Mission de décembre", start=d, end=d + timedelta(days=5)),
+        opp("late", "Mission de printemps", start=d + timedelta(days=100), end=d + timedelta(days=110)),
+        opp("ongoing", "Mission permanente", open_ended=True),
+    ])
+    window = search(search_backend, date_from=d + timedelta(days=4), date_to=d + timedelta(days=20))
+    assert set(ids(window)) == {"early", "ongoing"}
+    assert set(ids(search(search_backend, date_from=d + timedelta(days=6), date_to=d + timedelta(days=7)))) == {
+        "ongoing"
+    }
+
+
+def test_pagination_is_stable_and_complete(loaded):
+    pages = [ids(search(loaded, per_page=3, page=p)) for p in (1, 2, 3)]
+    flat = [i for page in pages for i in page]
+    assert len(flat) == len(set(flat)) == 7
+    assert pages == [ids(search(loaded, per_page=3, page=p)) for p in (1, 2, 3)]
+
+
+def test_recrawl_updates_instead_of_duplicating(loaded):
+    changed = opp("plage", "Ramassage de déchets sur la plage de Brest", causes=["environnement"], locations=[BREST])
+    report = loaded.upsert([changed])
+    assert report.written == 1
+    again = loaded.upsert([changed])
+    assert again.written == 0 and again.skipped_unchanged == 1
+    assert search(loaded).total == 7
+    assert loaded.get(changed.id).title.endswith("de Brest")
+
+
+def test_delete_removes_from_search(loaded):
+    target = corpus()[0]
+    assert loaded.delete([target.id]) == 1
+    assert "plage" not in ids(search(loaded))
+    assert loaded.get(target.id) is None
+
+
+def test_same_results_on_both_backends(es_url, tmp_path):
+    """The acceptance check of the walking skeleton: keyword + cause + region, same set."""
+    from indexer.es_backend import ElasticsearchBackend
+
+    sqlite = SqliteBackend(tmp_path / "s.sqlite3")
+    es = ElasticsearchBackend(es_url, alias=f"vh-test-same-{uuid.uuid4().hex[:8]}")
+    try:
+        for backend in (sqlite, es):
+            backend.ensure_ready()
+            backend.upsert(corpus())
+        for query in (
+            dict(text="dechets", causes=["environnement"], regions=["bretagne"]),
+            dict(text="aide", remote=True),
+            dict(causes=["solidarite-insertion"], regions=["provence-alpes-cote-d-azur"]),
+            dict(),
+        ):
+            a, b = search(sqlite, **query), search(es, **query)
+            assert sorted(ids(a)) == sorted(ids(b)), query
+            assert a.total == b.total
+            assert [(f.value, f.count) for f in a.facets["cause"]] == [(f.value, f.count) for f in b.facets["cause"]]
+            assert [(f.value, f.count) for f in a.facets["region"]] == [
+                (f.value, f.count) for f in b.facets["region"]
+            ]
+    finally:
+        drop_generations(es)
