@@ -69,7 +69,7 @@ def crawl_partners(
     progress: bool = True,
 ) -> list[CrawlRun]:
     """Crawl ``partners`` (concurrently, one reactor), store, sync the index; return the run records."""
-    process = CrawlerProcess(scrapy_settings(progress), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(progress))
     planned: list[PlannedRun] = []
     for partner in partners:
         run_id = start_run(db, partner, trigger)

@@ -18,6 +18,8 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+# The run report is the output; Scrapy logs go to the run record, not the terminal.
+LOG_INSTALL_ROOT_HANDLER = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # 304 Not Modified reaches the spider (conditional GET); 4xx/5xx reach the errback with status.
 HTTPERROR_ALLOWED_CODES = [304]
