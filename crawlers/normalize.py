@@ -9,13 +9,14 @@ from __future__ import annotations
 import email.utils
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.textdates import parse_text_date
 from volunteer_hub.gazetteer import OfflineGazetteer
 from volunteer_hub.html import sanitize, summarize, to_text
 from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
@@ -28,6 +29,8 @@ _REMOTE_WORDS = re.compile(
 )
 _FR_WORDS = frozenset("le la les des du une et pour avec dans sur nous vous est aux au".split())
 _EN_WORDS = frozenset("the and for with you your our are to of in on will this".split())
+_BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DIGIT = re.compile(r"\d")
 _gazetteer: OfflineGazetteer | None = None
 
 
@@ -72,7 +75,7 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     dates = {}
     for name in ("start", "end", "posted", "updated", "expires"):
         value = getattr(raw, name)
-        parsed = parse_date(value, tz)
+        parsed = parse_date(value, tz, end_of_day=name in ("end", "expires"))
         if value and parsed is None:
             problem(f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning")
         dates[name] = parsed
@@ -151,24 +154,36 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
     return loc
 
 
-def parse_date(value: object, tz: ZoneInfo | None = None) -> datetime | None:
-    """ISO 8601, RFC 822, or French/English text ("le 3 mars 2026 à 14h"); naive -> ``tz``."""
+def parse_date(value: object, tz: ZoneInfo | None = None, end_of_day: bool = False) -> datetime | None:
+    """ISO 8601, RFC 822, or French/English text ("le 3 mars 2026 à 14h"); naive -> ``tz``.
+
+    A bare day ("2027-06-30") is midnight, or 23:59:59 with ``end_of_day`` (an end date means
+    "until the end of that day"). Explicit offsets are kept as given.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         parsed: datetime | None = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+        if end_of_day:
+            parsed = parsed.replace(hour=23, minute=59, second=59)
     else:
         text = str(value).strip()
         parsed = None
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if end_of_day and _BARE_DAY.match(text):
+                parsed = parsed.replace(hour=23, minute=59, second=59)
         except ValueError:
             try:
                 parsed = email.utils.parsedate_to_datetime(text)
-            except (TypeError, ValueError):
-                parsed = dateparser.parse(
-                    text, languages=["fr", "en"], settings={"RETURN_AS_TIMEZONE_AWARE": False}
-                )
+            except (TypeError, ValueError, IndexError):
+                parsed = parse_text_date(text)
+                if parsed is None and len(text) <= 80 and _DIGIT.search(text):
+                    parsed = dateparser.parse(
+                        text, languages=["fr", "en"], settings={"RETURN_AS_TIMEZONE_AWARE": False}
+                    )
     if parsed is None:
         return None
     if parsed.tzinfo is None:

@@ -105,7 +105,9 @@ def _opportunity(
             ends.append(_join(end_date, text(dtd, "endTime")))
         if text(dtd, "commitmentHoursPerWeek"):
             hours.append(text(dtd, "commitmentHoursPerWeek"))
-        start_elem = find(dtd, "startDate") or find(dtd, "startTime")
+        start_elem = find(dtd, "startDate")
+        if start_elem is None:
+            start_elem = find(dtd, "startTime")
         if start_elem is not None and start_elem.get("olsonTZ"):
             raw.timezone = start_elem.get("olsonTZ")
     # Several durations: the opportunity is available from the earliest start to the latest end

@@ -14,12 +14,16 @@ from typing import Any
 import feedparser
 
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.textdates import parse_date_range
 
 NAME = "rss"
 
 _PLACE_LINE = re.compile(
-    r"(?:lieu|adresse|où|location|where|place)\s*:\s*(?P<place>[^\n<]{2,80})", re.I
+    r"(?<![\w-])(?:lieux?|adresses?|où|locations?|where|places?)\s*:\s*(?P<place>[^\n<]{2,200})", re.I
 )
+_DATE_LINE = re.compile(r"(?<![\w-])(?:dates?|when|quand)\s*:\s*(?P<when>[^\n<]{4,160})", re.I)
+_PLACE_SEPARATORS = re.compile(r"\s*(?:;|\s/\s|\s\+\s|\bet\b|\band\b|(?<=\))\s*,)\s*")
+_REMOTE_PLACE = re.compile(r"^(?:à distance|a distance|en ligne|remote|online|virtual|télébénévolat)\b", re.I)
 _CITY_POSTCODE = re.compile(r"^(?P<city>[^()\d]+?)\s*\(?(?P<pc>\d{5})\)?\s*$")
 _POSTCODE_CITY = re.compile(r"^(?P<pc>\d{5})\s+(?P<city>.+)$")
 
@@ -56,22 +60,71 @@ def _entry(entry: Any) -> RawOpportunity:
         updated=_struct(entry.get("updated_parsed")) or entry.get("updated"),
         language=entry.get("language"),
     )
-    location = RawLocation()
-    point = entry.get("where") or {}
-    coords = point.get("coordinates") if isinstance(point, dict) else None
+    _dates(raw, entry, description or "")
+    if not raw.organization_name and entry.get("ev_organizer"):
+        raw.organization_name = entry.get("ev_organizer")
+    point = _point(entry)
+    places = [
+        part
+        for m in _PLACE_LINE.finditer(description or "")
+        for part in _PLACE_SEPARATORS.split(m.group("place").strip())
+        if part and part.strip()
+    ]
+    for place in places:
+        if _REMOTE_PLACE.match(place.strip()):
+            raw.remote = True
+            continue
+        location = RawLocation()
+        _fill_place(location, place.strip())
+        raw.locations.append(location)
+    if point:
+        if raw.locations:  # the feed's one point belongs to the first place named
+            raw.locations[0].lat, raw.locations[0].lon = point
+        else:
+            raw.locations.append(RawLocation(lat=point[0], lon=point[1]))
+    return raw
+
+
+def _point(entry: Any) -> tuple[Any, Any] | None:
+    where = entry.get("where") or {}
+    coords = where.get("coordinates") if isinstance(where, dict) else None
     if coords and len(coords) >= 2:
-        # GeoJSON order from feedparser's georss support: (lon, lat)
-        location.lon, location.lat = coords[0], coords[1]
-    elif entry.get("georss_point"):
+        return coords[1], coords[0]  # GeoJSON order from feedparser's georss support: (lon, lat)
+    if entry.get("georss_point"):
         parts = str(entry["georss_point"]).split()
         if len(parts) == 2:
-            location.lat, location.lon = parts
-    place = _PLACE_LINE.search(description or "")
-    if place:
-        _fill_place(location, place.group("place").strip())
-    if any(v is not None for v in vars(location).values()):
-        raw.locations.append(location)
-    return raw
+            return parts[0], parts[1]
+    if entry.get("geo_lat") and entry.get("geo_long"):
+        return entry["geo_lat"], entry["geo_long"]
+    return None
+
+
+def _dates(raw: RawOpportunity, entry: Any, description: str) -> None:
+    """Event dates: ``ev:startdate``/``ev:enddate`` first, else a "Dates : ..." / "When: ..." line."""
+    raw.start = entry.get("ev_startdate") or None
+    raw.end = entry.get("ev_enddate") or None
+    line = _DATE_LINE.search(description)
+    found = parse_date_range(line.group("when")) if line else None
+    if found is not None:
+        raw.start = _more_precise(raw.start, found.start)
+        raw.end = _more_precise(raw.end, found.end)
+        if found.open_ended:
+            raw.open_ended = True
+    if raw.open_ended is None and (raw.start or raw.end):
+        raw.open_ended = raw.end is None
+
+
+def _more_precise(declared: Any, from_text: datetime | None) -> Any:
+    """The declared date, unless it is a bare day that the text gives with its hours."""
+    if from_text is None:
+        return declared
+    if declared is None:
+        return from_text
+    if isinstance(declared, str) and declared.strip() == from_text.date().isoformat() and (
+        from_text.hour or from_text.minute
+    ):
+        return from_text
+    return declared
 
 
 def _fill_place(location: RawLocation, place: str) -> None:
