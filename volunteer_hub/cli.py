@@ -250,6 +250,43 @@ def cmd_index_sync(args: argparse.Namespace) -> int:
     return EXIT_OK if not counts.index_failures else EXIT_FAILED
 
 
+# -- scheduler / operators (operations: see docs/operations.md) --------------------------------
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from schedules.config import load_ops_config
+    from schedules.scheduler import run_forever
+
+    cfg = load_ops_config()
+    if args.timeout:
+        cfg = replace(cfg, crawl_timeout_seconds=args.timeout)
+    if args.workers:
+        cfg = replace(cfg, workers=args.workers)
+    return run_forever(cfg)
+
+
+def cmd_operators_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from volunteer_hub.auth import OperatorError, add_operator
+    from volunteer_hub.db import Database
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return EXIT_FAILED
+    try:
+        _op, created = add_operator(Database.from_settings(load_settings()), args.email, password)
+    except OperatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{'added' if created else 'updated'} operator {args.email.strip().lower()}")
+    return EXIT_OK
+
+
 # -- serve / demo ----------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
     from search_app import create_app
@@ -341,6 +378,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = partners.add_parser("list", help="partners with their live listings and last run")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_partners_list)
+
+    p = sub.add_parser("scheduler", help="crawl every approved partner at its interval (runs until stopped)")
+    p.add_argument("--timeout", type=int, help="hard timeout of one crawl, seconds (default 1800)")
+    p.add_argument("--workers", type=int, help="crawls at the same time (default 4)")
+    p.set_defaults(func=cmd_scheduler)
+
+    operators = sub.add_parser("operators", help="operator console accounts").add_subparsers(
+        dest="operators_command", required=True, metavar="ACTION"
+    )
+    p = operators.add_parser("add", help="create an operator (or reset its password and unlock it)")
+    p.add_argument("email")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_operators_add)
     return parser
 
 

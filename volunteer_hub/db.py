@@ -127,6 +127,8 @@ class Database:
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        import volunteer_hub.ops_models  # noqa: F401 - operations tables (scheduler, operators, alerts)
+
         Base.metadata.create_all(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -1,0 +1,330 @@
+"""``volunteer-hub scheduler``: APScheduler 3 driving one crawl job per approved, active partner.
+
+- Partner jobs (id ``crawl:<partner>``) live in a persistent ``SQLAlchemyJobStore`` on the
+  same database, at each partner's ``interval_minutes`` with jitter, ``max_instances=1``,
+  ``coalesce`` and a misfire grace time. A never-crawled partner's first run is due within
+  ``first_crawl_delay_seconds``; otherwise the next run is the last run's start + interval.
+- ``reconcile`` (every ``reconcile_seconds``) re-reads the partners, so changes made in the
+  CLI or the console (new partner, approval, interval, pause, removal) apply without a
+  restart; it also fails orphaned runs and evaluates alerts (staleness needs a clock).
+- ``heartbeat`` refreshes the ``scheduler_heartbeat`` row the console and /healthz read.
+- ``expiry`` (daily) runs ``volunteer-hub index expire`` when that command exists;
+  ``housekeeping`` (daily and at start) applies run retention.
+- Each crawl is ``volunteer-hub crawl ID --trigger schedule`` in its own process group with
+  a hard timeout (``schedules.processes.run_crawl``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import delete, func, select
+
+from schedules.alerts import evaluate_all, evaluate_partner
+from schedules.config import OpsConfig, load_ops_config
+from schedules.processes import HOST, AlreadyRunning, fail_orphaned_runs, run_crawl
+from volunteer_hub.config import Settings, load_settings
+from volunteer_hub.db import CrawlRun, Database, Partner
+from volunteer_hub.ops_models import AlertIncident, CrawlProcess, SchedulerHeartbeat, aware
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+HEARTBEAT_NAME = "scheduler"
+JOB_PREFIX = "crawl:"
+
+# The running scheduler's context, read by the job functions (jobs are stored by reference).
+_context: dict[str, object] = {}
+
+
+def job_id(partner_id: str) -> str:
+    return f"{JOB_PREFIX}{partner_id}"
+
+
+def _ctx() -> tuple[Settings, Database, OpsConfig]:
+    settings = _context.get("settings") or load_settings()
+    db = _context.get("db") or Database.from_settings(settings)  # type: ignore[arg-type]
+    cfg = _context.get("cfg") or load_ops_config()
+    return settings, db, cfg  # type: ignore[return-value]
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+def crawl_job(partner_id: str, timeout_seconds: int) -> None:
+    """Crawl one partner in a subprocess; then open or resolve its alerts."""
+    settings, db, cfg = _ctx()
+    with db.session() as s:
+        partner = s.get(Partner, partner_id)
+    if partner is None or partner.status != "approved" or partner.paused:
+        log.info("skipping %s: removed, not approved or paused", partner_id)
+        return
+    try:
+        outcome = run_crawl(settings, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds)
+    except AlreadyRunning as exc:
+        log.info("skipping scheduled crawl: %s", exc)
+        return
+    log.info("scheduled crawl of %s: exit %s, runs %s", partner_id, outcome.exit_code, outcome.run_ids)
+    evaluate_partner(db, partner_id, cfg)
+
+
+def heartbeat_job() -> None:
+    _settings, db, cfg = _ctx()
+    scheduler = _context.get("scheduler")
+    jobs = len(scheduler.get_jobs()) if isinstance(scheduler, BackgroundScheduler) else 0
+    now = datetime.now(UTC)
+    with db.session() as s, s.begin():
+        row = s.get(SchedulerHeartbeat, HEARTBEAT_NAME)
+        if row is None:
+            row = SchedulerHeartbeat(name=HEARTBEAT_NAME, started_at=now)
+            s.add(row)
+        row.host, row.pid, row.beat_at, row.jobs = HOST, os.getpid(), now, jobs
+        row.interval_seconds = cfg.heartbeat_seconds
+        row.stopped_at = None
+        if _context.get("started_at"):
+            row.started_at = _context["started_at"]  # type: ignore[assignment]
+
+
+def reconcile_job() -> None:
+    """Bring the partner jobs in line with the database; fail orphaned runs; evaluate alerts."""
+    settings, db, cfg = _ctx()
+    scheduler = _context.get("scheduler")
+    if isinstance(scheduler, BackgroundScheduler):
+        reconcile(scheduler, db, cfg)
+    fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120)
+    evaluate_all(db, cfg)
+
+
+def expiry_job() -> None:
+    """Run ``volunteer-hub index expire`` when the CLI has it; otherwise say so and skip."""
+    _settings, _db, cfg = _ctx()
+    if not cli_has("index", "expire"):
+        log.info("expiry: `volunteer-hub index expire` does not exist yet; skipped")
+        return
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", "index", "expire"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("expiry: `volunteer-hub index expire` timed out")
+        return
+    log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
+def housekeeping_job() -> None:
+    _settings, db, cfg = _ctx()
+    housekeeping(db, cfg)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def cli_has(*path: str) -> bool:
+    """Whether ``volunteer-hub <path...>`` is a known subcommand."""
+    from volunteer_hub.cli import build_parser
+
+    parser: argparse.ArgumentParser = build_parser()
+    for name in path:
+        subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
+        if not subparsers or name not in subparsers[0].choices:
+            return False
+        parser = subparsers[0].choices[name]
+    return True
+
+
+def housekeeping(db: Database, cfg: OpsConfig, now: datetime | None = None) -> int:
+    """Delete runs older than the retention, keeping the last ``keep_runs_per_partner`` runs and
+    each partner's last good run (the shrink guard compares against it). Returns runs deleted."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=cfg.retention_days)
+    deleted = 0
+    with db.session() as s, s.begin():
+        for partner_id in s.scalars(select(CrawlRun.partner_id).distinct()).all():
+            keep = set(
+                s.scalars(
+                    select(CrawlRun.id)
+                    .where(CrawlRun.partner_id == partner_id)
+                    .order_by(CrawlRun.id.desc())
+                    .limit(cfg.keep_runs_per_partner)
+                )
+            )
+            good = db.last_good_run(s, partner_id)
+            if good is not None:
+                keep.add(good.id)
+            old = s.scalars(
+                select(CrawlRun).where(
+                    CrawlRun.partner_id == partner_id,
+                    CrawlRun.status != "running",
+                    CrawlRun.started_at < cutoff,
+                )
+            ).all()
+            for run in old:
+                if run.id in keep:
+                    continue
+                if run.log_file:
+                    Path(run.log_file).unlink(missing_ok=True)
+                s.delete(run)
+                deleted += 1
+        s.execute(
+            delete(CrawlProcess).where(
+                CrawlProcess.finished_at.is_not(None), CrawlProcess.started_at < cutoff
+            )
+        )
+        s.execute(
+            delete(AlertIncident).where(
+                AlertIncident.resolved_at.is_not(None), AlertIncident.resolved_at < cutoff
+            )
+        )
+    if deleted:
+        log.info("housekeeping: deleted %s runs older than %s days", deleted, cfg.retention_days)
+    return deleted
+
+
+def _jitter_seconds(interval_seconds: int) -> int:
+    return int(min(interval_seconds * 0.1, 600))
+
+
+def first_run_time(db: Database, partner: Partner, cfg: OpsConfig, now: datetime | None = None) -> datetime:
+    """When a (re)scheduled partner job should first fire.
+
+    Never crawled: within ``first_crawl_delay_seconds``. Otherwise its last run's start plus
+    the interval, or soon (spread over a minute) when that is already past.
+    """
+    now = now or datetime.now(UTC)
+    with db.session() as s:
+        last = s.scalar(select(func.max(CrawlRun.started_at)).where(CrawlRun.partner_id == partner.id))
+    if last is None:
+        return now + timedelta(seconds=random.uniform(0.5, max(1.0, cfg.first_crawl_delay_seconds)))
+    due = aware(last) + timedelta(seconds=partner.interval_minutes * cfg.minute_seconds)  # type: ignore[operator]
+    if due <= now:
+        spread = min(60.0, max(1.0, partner.interval_minutes * cfg.minute_seconds / 10))
+        return now + timedelta(seconds=random.uniform(0.5, spread))
+    return due
+
+
+def reconcile(scheduler: BackgroundScheduler, db: Database, cfg: OpsConfig) -> dict[str, list[str]]:
+    """Add, reschedule and remove partner jobs to match the database. Returns what changed."""
+    changes: dict[str, list[str]] = {"added": [], "rescheduled": [], "removed": []}
+    wanted = {job_id(p.id): p for p in db.partners() if p.status == "approved" and not p.paused}
+    for job in scheduler.get_jobs(jobstore="default"):
+        if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+            job.remove()
+            changes["removed"].append(job.id)
+    for jid, partner in wanted.items():
+        seconds = max(1, partner.interval_minutes) * cfg.minute_seconds
+        job = scheduler.get_job(jid, jobstore="default")
+        if (
+            job is not None
+            and isinstance(job.trigger, IntervalTrigger)
+            and job.trigger.interval == timedelta(seconds=seconds)
+            and job.kwargs.get("timeout_seconds") == cfg.crawl_timeout_seconds
+        ):
+            continue
+        trigger = IntervalTrigger(seconds=seconds, jitter=_jitter_seconds(seconds) or None, timezone=UTC)
+        scheduler.add_job(
+            "schedules.scheduler:crawl_job",
+            trigger=trigger,
+            id=jid,
+            name=f"crawl {partner.id}",
+            kwargs={"partner_id": partner.id, "timeout_seconds": cfg.crawl_timeout_seconds},
+            jobstore="default",
+            replace_existing=True,
+            next_run_time=first_run_time(db, partner, cfg),
+        )
+        changes["rescheduled" if job is not None else "added"].append(jid)
+    if any(changes.values()):
+        log.info("reconcile: %s", {k: v for k, v in changes.items() if v})
+    return changes
+
+
+def build_scheduler(settings: Settings, db: Database, cfg: OpsConfig) -> BackgroundScheduler:
+    return BackgroundScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE),
+            "system": MemoryJobStore(),
+        },
+        # Crawls wait in their own pool; the heartbeat and reconcile never queue behind them.
+        executors={
+            "default": ThreadPoolExecutor(max_workers=max(1, cfg.workers)),
+            "system": ThreadPoolExecutor(2),
+        },
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": cfg.misfire_grace_seconds},
+        timezone=UTC,
+    )
+
+
+def start_scheduler(
+    settings: Settings | None = None, db: Database | None = None, cfg: OpsConfig | None = None
+) -> BackgroundScheduler:
+    """Fail orphaned runs, reconcile the partner jobs, add the system jobs, and start. Non-blocking."""
+    settings = settings or load_settings()
+    db = db or Database.from_settings(settings)
+    cfg = cfg or load_ops_config()
+    failed = fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120, min_age_seconds=0)
+    if failed:
+        log.warning("marked %s interrupted run(s) failed: %s", len(failed), failed)
+    scheduler = build_scheduler(settings, db, cfg)
+    _context.update(settings=settings, db=db, cfg=cfg, scheduler=scheduler, started_at=datetime.now(UTC))
+    scheduler.start(paused=True)
+    reconcile(scheduler, db, cfg)
+    now = datetime.now(UTC)
+    system = {"jobstore": "system", "executor": "system", "replace_existing": True}
+    scheduler.add_job(
+        heartbeat_job, "interval", seconds=cfg.heartbeat_seconds, id="heartbeat", next_run_time=now, **system
+    )
+    scheduler.add_job(reconcile_job, "interval", seconds=cfg.reconcile_seconds, id="reconcile", **system)
+    scheduler.add_job(expiry_job, CronTrigger(hour=3, minute=17, timezone=UTC), id="expiry", **system)
+    scheduler.add_job(
+        housekeeping_job,
+        CronTrigger(hour=3, minute=47, timezone=UTC),
+        id="housekeeping",
+        next_run_time=now + timedelta(seconds=5),
+        **system,
+    )
+    scheduler.resume()
+    log.info("scheduler started: %s partner job(s)", len(scheduler.get_jobs(jobstore="default")))
+    return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler, db: Database | None = None) -> None:
+    """Stop scheduling (running crawl subprocesses finish on their own) and mark the heartbeat stopped."""
+    scheduler.shutdown(wait=False)
+    db = db or _context.get("db")  # type: ignore[assignment]
+    if isinstance(db, Database):
+        with db.session() as s, s.begin():
+            row = s.get(SchedulerHeartbeat, HEARTBEAT_NAME)
+            if row is not None:
+                row.stopped_at = datetime.now(UTC)
+    _context.clear()
+
+
+def run_forever(cfg: OpsConfig | None = None) -> int:
+    """The ``volunteer-hub scheduler`` command: run until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    scheduler = start_scheduler(settings, db, cfg)
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping the scheduler", signum)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stop.wait(1):
+        pass
+    stop_scheduler(scheduler, db)
+    return 0

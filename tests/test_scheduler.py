@@ -1,0 +1,265 @@
+"""The scheduler, for real: APScheduler with intervals of seconds, crawl subprocesses against
+feeds served on 127.0.0.1, a persistent job store in the test's own database."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from schedules.config import OpsConfig
+from schedules.processes import AlreadyRunning, run_crawl, running_run, spawn_crawl_in_background
+from schedules.scheduler import cli_has, expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
+from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
+from volunteer_hub.config import load_settings
+from volunteer_hub.db import CrawlRun, Database, Partner
+from volunteer_hub.ops_models import SchedulerHeartbeat, aware
+
+FAST = OpsConfig(
+    crawl_timeout_seconds=90,
+    workers=3,
+    reconcile_seconds=1,
+    minute_seconds=1,  # interval_minutes=N means N seconds here
+    first_crawl_delay_seconds=1,
+    misfire_grace_seconds=30,
+)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 60.0, step: float = 0.25) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+
+
+def add_partner(db: Database, partner_id: str, url: str, interval: int = 3600, **extra: object) -> None:
+    with db.session() as s, s.begin():
+        s.add(Partner(id=partner_id, name=partner_id, url=url, interval_minutes=interval, **extra))
+
+
+def runs(db: Database, partner_id: str) -> list[CrawlRun]:
+    with db.session() as s:
+        return list(
+            s.scalars(select(CrawlRun).where(CrawlRun.partner_id == partner_id).order_by(CrawlRun.id))
+        )
+
+
+def finished(db: Database, partner_id: str, count: int = 1) -> list[CrawlRun] | None:
+    """The partner's runs once ``count`` are over and closed by the scheduler (log attached)."""
+    done = [r for r in runs(db, partner_id) if r.status != "running" and r.log_file]
+    return done if len(done) >= count else None
+
+
+@pytest.fixture
+def db(home: Path) -> Database:
+    return Database.from_settings(load_settings())
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers (a stuck feed)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                held.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/feed.xml"
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_scheduler_crawls_reconciles_and_persists(db: Database, feed_server: tuple[Path, str]) -> None:  # noqa: F811
+    root, base = feed_server
+    (root / "a.xml").write_text(fpxml([("a1", "Mission A1"), ("a2", "Mission A2")]))
+    (root / "b.xml").write_text(fpxml([("b1", "Mission B1")]))
+    # A never-crawled partner at a 6-second interval; a paused one; a pending one.
+    add_partner(db, "alpha", f"{base}/a.xml", interval=6)
+    add_partner(db, "paused", f"{base}/a.xml", paused=True)
+    add_partner(db, "pending", f"{base}/a.xml", status="pending")
+
+    scheduler = start_scheduler(load_settings(), db, FAST)
+    try:
+        # First crawl soon after start, through the scheduler, as its own process.
+        first = wait_for(lambda: finished(db, "alpha"), 60)[0]
+        assert (first.trigger, first.status, first.seen) == ("schedule", "succeeded", 2)
+        assert first.log_file and Path(first.log_file).is_file()
+        assert scheduler.get_job(job_id("paused")) is None and scheduler.get_job(job_id("pending")) is None
+
+        # Jobs live in the persistent store (the same database).
+        with db.engine.connect() as conn:
+            stored = {row[0] for row in conn.execute(text("SELECT id FROM apscheduler_jobs"))}
+        assert job_id("alpha") in stored
+
+        # Heartbeat row for the console and /healthz.
+        with db.session() as s:
+            beat = s.get(SchedulerHeartbeat, "scheduler")
+        assert beat is not None and datetime.now(UTC) - aware(beat.beat_at) < timedelta(seconds=10)
+
+        # A partner added meanwhile (as the CLI or console would) is picked up without a restart.
+        add_partner(db, "bravo", f"{base}/b.xml", interval=3600)
+        bravo = wait_for(lambda: finished(db, "bravo"), 60)[0]
+        assert (bravo.trigger, bravo.status, bravo.seen) == ("schedule", "succeeded", 1)
+
+        # alpha runs again at its interval (6 s, with jitter), unchanged feed -> 304.
+        second = wait_for(lambda: finished(db, "alpha", 2), 60)[1]
+        assert second.trigger == "schedule" and second.status in ("not-modified", "succeeded")
+
+        # Interval change and pause apply at the next reconcile.
+        with db.session() as s, s.begin():
+            s.get(Partner, "bravo").interval_minutes = 7200
+        wait_for(lambda: scheduler.get_job(job_id("bravo")).trigger.interval == timedelta(seconds=7200), 10)
+        with db.session() as s, s.begin():
+            s.get(Partner, "alpha").paused = True
+        wait_for(lambda: scheduler.get_job(job_id("alpha")) is None, 10)
+        # Approving the pending partner schedules its first crawl.
+        with db.session() as s, s.begin():
+            s.get(Partner, "pending").status = "approved"
+        wait_for(lambda: finished(db, "pending"), 60)
+    finally:
+        stop_scheduler(scheduler, db)
+    with db.session() as s:
+        assert s.get(SchedulerHeartbeat, "scheduler").stopped_at is not None
+    # Never two runs of one partner at the same time.
+    for partner_id in ("alpha", "bravo", "pending"):
+        spans = [(aware(r.started_at), aware(r.finished_at)) for r in runs(db, partner_id)]
+        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+            assert e1 is not None and s2 >= e1 - timedelta(seconds=1)
+
+
+def test_interrupted_run_is_failed_at_start(db: Database, feed_server: tuple[Path, str]) -> None:  # noqa: F811
+    _root, base = feed_server
+    add_partner(db, "crashed", f"{base}/none.xml", paused=True)
+    with db.session() as s, s.begin():
+        s.add(CrawlRun(partner_id="crashed", trigger="schedule", status="running"))
+    scheduler = start_scheduler(load_settings(), db, FAST)
+    try:
+        run = runs(db, "crashed")[0]
+        assert run.status == "failed" and "interrupted" in run.message
+        assert run.finished_at is not None
+    finally:
+        stop_scheduler(scheduler, db)
+
+
+def test_hard_timeout_kills_a_stuck_crawl_and_refuses_a_second(db: Database, silent_server: str) -> None:
+    add_partner(db, "stuck", silent_server)
+    settings = load_settings()
+    thread = spawn_crawl_in_background(settings, db, "stuck", trigger="manual", timeout_seconds=8)
+    wait_for(lambda: running_run(db, "stuck"), 30)
+    # A second crawl while one runs is refused, not doubled: by us, and by the crawl command itself.
+    with pytest.raises(AlreadyRunning):
+        spawn_crawl_in_background(settings, db, "stuck", trigger="manual", timeout_seconds=8)
+    with pytest.raises(AlreadyRunning):
+        run_crawl(settings, db, "stuck", trigger="schedule", timeout_seconds=8)
+    thread.join(60)
+    assert not thread.is_alive()
+    (run,) = runs(db, "stuck")
+    assert run.status == "failed" and "hard timeout of 8 s" in run.message
+    assert run.log_file and Path(run.log_file).is_file()
+    assert running_run(db, "stuck") is None
+
+
+def test_housekeeping_keeps_recent_runs_and_the_last_good_one(db: Database) -> None:
+    add_partner(db, "old", "http://127.0.0.1:9/feed.xml")
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    with db.session() as s, s.begin():
+        s.add(CrawlRun(partner_id="old", status="succeeded", started_at=long_ago, seen=10))
+        for n in range(30):
+            s.add(CrawlRun(partner_id="old", status="failed", started_at=long_ago + timedelta(hours=n)))
+    deleted = housekeeping(db, OpsConfig(retention_days=90, keep_runs_per_partner=5))
+    left = runs(db, "old")
+    assert deleted == 25
+    assert len(left) == 6 and left[0].status == "succeeded"  # last good run kept for the shrink guard
+
+
+def test_expiry_job_skips_until_the_command_exists(caplog: pytest.LogCaptureFixture, home: Path) -> None:
+    caplog.set_level("INFO")
+    expiry_job()
+    if not cli_has("index", "expire"):
+        assert "does not exist yet; skipped" in caplog.text
+    assert cli_has("index", "sync") and not cli_has("index", "no-such-thing")
+
+
+def test_scheduler_command_runs_until_sigterm(db: Database, home: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VOLUNTEER_HUB_RECONCILE_SECONDS="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "volunteer_hub.cli", "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+
+        def beating() -> bool:
+            with db.session() as s:
+                row = s.get(SchedulerHeartbeat, "scheduler")
+                return row is not None and row.pid == proc.pid
+
+        wait_for(beating, 30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "scheduler started" in out
+
+
+def test_operators_add_from_stdin(home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def add(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "volunteer_hub.cli",
+                "operators",
+                "add",
+                "Ops@Example.org",
+                "--password-stdin",
+            ],
+            input=password + "\n",
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert add("short").returncode == 1
+    done = add("correct horse battery")
+    assert done.returncode == 0 and "added operator ops@example.org" in done.stdout
+    from volunteer_hub.auth import authenticate
+
+    assert authenticate(
+        Database.from_settings(load_settings()), "ops@example.org", "correct horse battery"
+    ).ok

@@ -1,0 +1,84 @@
+"""Operations tables: scheduler heartbeat, spawned crawl processes, operators, alert incidents.
+
+They share ``volunteer_hub.db.Base``, so ``Database(...)`` creates them with the rest of the
+schema (``volunteer_hub/db.py`` imports this module).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volunteer_hub.db import Base, utcnow
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite drops tzinfo; every timestamp we store is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SchedulerHeartbeat(Base):
+    """One row per scheduler process name (normally just ``scheduler``), refreshed every few seconds."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    jobs: Mapped[int] = mapped_column(Integer, default=0)
+    # Seconds between beats: the console and /healthz call the scheduler dead after 3 missed beats.
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CrawlProcess(Base):
+    """A ``volunteer-hub crawl`` subprocess started by the scheduler or the console."""
+
+    __tablename__ = "crawl_process"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    trigger: Mapped[str] = mapped_column(String(16), default="schedule")
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    timed_out: Mapped[bool] = mapped_column(default=False)
+    log_file: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Operator(Base):
+    """A console user. Created from the CLI only (``volunteer-hub operators add EMAIL``)."""
+
+    __tablename__ = "operator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AlertIncident(Base):
+    """An open (or resolved) alert about one partner: failing / shrink-guarded / stale."""
+
+    __tablename__ = "alert_incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # When the webhook accepted the alert / the recovery notice (None: not yet delivered).
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    recovery_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
