@@ -1,0 +1,228 @@
+"""Observability: ``/healthz`` (JSON, 200 or 503 with reasons) and ``/metrics`` (Prometheus).
+
+In-process metrics (search latency, redirect clicks) are measured by app-wide request hooks
+around the search endpoints and the ``/go/`` redirect, so views need no change; other code can
+call ``observe_search_latency`` / ``count_redirect_click`` directly. Crawl metrics are read
+from the database at scrape time (the crawls run in other processes).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Iterator
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+
+from schedules.status import scheduler_status
+from search_app.services import services
+from volunteer_hub.db import CrawlRun, Database, StoredOpportunity
+from volunteer_hub.ops_models import AlertIncident
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ops", __name__)
+
+SEARCH_ENDPOINTS = {"public.search": "site", "api.search": "api"}
+REDIRECT_ENDPOINT = "public.go"
+DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+ITEM_OUTCOMES = ("seen", "new", "updated", "unchanged", "rejected", "removed", "indexed")
+
+# Process-wide metrics (one registry per process, shared by every app instance).
+REGISTRY = CollectorRegistry(auto_describe=True)
+SEARCH_LATENCY = Histogram(
+    "volunteer_hub_search_latency_seconds",
+    "Time to answer a search (site page or API), seconds",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+REDIRECT_CLICKS = Counter(
+    "volunteer_hub_redirect_clicks", "Visitors sent to a partner's page through /go/<id>", registry=REGISTRY
+)
+
+
+def observe_search_latency(seconds: float, endpoint: str = "site") -> None:
+    """Hook: record one search's latency (done automatically for the search endpoints)."""
+    SEARCH_LATENCY.labels(endpoint=endpoint).observe(seconds)
+
+
+def count_redirect_click() -> None:
+    """Hook: count one outbound redirect (done automatically for ``/go/<id>`` 302 answers)."""
+    REDIRECT_CLICKS.inc()
+
+
+def _database() -> Database:
+    return services()._database()  # noqa: SLF001 - the shared, lazily opened database
+
+
+# -- /healthz ------------------------------------------------------------------------------------
+def health_checks(db: Database) -> dict[str, dict[str, object]]:
+    checks: dict[str, dict[str, object]] = {}
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True, "detail": db.engine.url.get_backend_name()}
+    except Exception as exc:  # noqa: BLE001
+        checks["database"] = {"ok": False, "detail": f"database unreachable: {exc.__class__.__name__}"}
+    try:
+        ok, detail = services().backend.health()
+        checks["search"] = {"ok": bool(ok), "detail": detail}
+    except Exception as exc:  # noqa: BLE001
+        checks["search"] = {"ok": False, "detail": f"search backend error: {exc.__class__.__name__}"}
+    if checks["database"]["ok"]:
+        try:
+            status = scheduler_status(db)
+            checks["scheduler"] = {
+                "ok": status.ok,
+                "detail": status.detail,
+                "last_beat": status.beat_at.isoformat() if status.beat_at else None,
+            }
+        except Exception as exc:  # noqa: BLE001
+            checks["scheduler"] = {
+                "ok": False,
+                "detail": f"cannot read the heartbeat: {exc.__class__.__name__}",
+            }
+    else:
+        checks["scheduler"] = {"ok": False, "detail": "unknown: the database is unreachable"}
+    return checks
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    checks = health_checks(_database())
+    reasons = [f"{name}: {c['detail']}" for name, c in checks.items() if not c["ok"]]
+    body = {"status": "ok" if not reasons else "unhealthy", "reasons": reasons, "checks": checks}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if not reasons else 503
+
+
+# -- /metrics ------------------------------------------------------------------------------------
+class DatabaseCollector(Collector):
+    """Crawl and catalogue metrics computed from the database at scrape time."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[Metric]:
+        db = self.db
+        with db.session() as s:
+            by_status = dict(s.execute(select(CrawlRun.status, func.count()).group_by(CrawlRun.status)).all())
+            sums = s.execute(
+                select(*(func.coalesce(func.sum(getattr(CrawlRun, o)), 0) for o in ITEM_OUTCOMES))
+            ).one()
+            durations = s.execute(
+                select(CrawlRun.started_at, CrawlRun.finished_at).where(CrawlRun.finished_at.is_not(None))
+            ).all()
+            live = dict(
+                s.execute(
+                    select(StoredOpportunity.partner_id, func.count())
+                    .where(StoredOpportunity.state == "live")
+                    .group_by(StoredOpportunity.partner_id)
+                ).all()
+            )
+            alerts = dict(
+                s.execute(
+                    select(AlertIncident.kind, func.count())
+                    .where(AlertIncident.resolved_at.is_(None))
+                    .group_by(AlertIncident.kind)
+                ).all()
+            )
+        runs = GaugeMetricFamily(
+            "volunteer_hub_crawl_runs", "Recorded crawl runs by status", labels=["status"]
+        )
+        for status in ("running", "succeeded", "failed", "partial", "shrink-guarded", "not-modified"):
+            runs.add_metric([status], by_status.pop(status, 0))
+        for status, count in by_status.items():
+            runs.add_metric([status], count)
+        yield runs
+        items = GaugeMetricFamily(
+            "volunteer_hub_crawl_items", "Items over recorded runs by outcome", labels=["outcome"]
+        )
+        for outcome, value in zip(ITEM_OUTCOMES, sums, strict=True):
+            items.add_metric([outcome], int(value or 0))
+        yield items
+        buckets = [0] * len(DURATION_BUCKETS)
+        total = 0.0
+        for started, finished in durations:
+            seconds = max(0.0, (finished - started).total_seconds())
+            total += seconds
+            for i, bound in enumerate(DURATION_BUCKETS):
+                if seconds <= bound:
+                    buckets[i] += 1
+        hist = HistogramMetricFamily(
+            "volunteer_hub_crawl_duration_seconds", "Duration of recorded crawl runs"
+        )
+        hist.add_metric(
+            [],
+            [(str(float(b)), c) for b, c in zip(DURATION_BUCKETS, buckets, strict=True)]
+            + [("+Inf", len(durations))],
+            total,
+        )
+        yield hist
+        opps = GaugeMetricFamily("volunteer_hub_live_opportunities", "Live opportunities", labels=["partner"])
+        for partner, count in sorted(live.items()):
+            opps.add_metric([partner], count)
+        yield opps
+        open_alerts = GaugeMetricFamily("volunteer_hub_open_alerts", "Open alert incidents", labels=["kind"])
+        for kind in ("failing", "shrink-guarded", "stale"):
+            open_alerts.add_metric([kind], alerts.get(kind, 0))
+        yield open_alerts
+        status = scheduler_status(db)
+        up = GaugeMetricFamily("volunteer_hub_scheduler_up", "1 when the scheduler heartbeat is fresh")
+        up.add_metric([], 1 if status.ok else 0)
+        yield up
+        if status.age_seconds is not None:
+            age = GaugeMetricFamily(
+                "volunteer_hub_scheduler_heartbeat_age_seconds", "Seconds since the last beat"
+            )
+            age.add_metric([], status.age_seconds)
+            yield age
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    token = os.environ.get("VOLUNTEER_HUB_METRICS_TOKEN")
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return Response("unauthorized\n", status=401, mimetype="text/plain")
+    body = generate_latest(REGISTRY)
+    registry = CollectorRegistry(auto_describe=False)
+    try:
+        registry.register(DatabaseCollector(_database()))
+        body += generate_latest(registry)
+    except Exception:  # noqa: BLE001 - in-process metrics stay available when the database is not
+        log.exception("database metrics unavailable")
+    response = Response(body, mimetype=CONTENT_TYPE_LATEST)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- request hooks -------------------------------------------------------------------------------
+def _start_timer() -> None:
+    if request.endpoint in SEARCH_ENDPOINTS:
+        g.vh_search_started = time.perf_counter()
+
+
+def _record(response: Response) -> Response:
+    endpoint = request.endpoint
+    if endpoint in SEARCH_ENDPOINTS and "vh_search_started" in g:
+        observe_search_latency(time.perf_counter() - g.vh_search_started, SEARCH_ENDPOINTS[endpoint])
+    elif endpoint == REDIRECT_ENDPOINT and response.status_code in (301, 302, 303, 307):
+        count_redirect_click()
+    return response
+
+
+def register(app: Flask) -> None:
+    """Add /healthz, /metrics and the measuring hooks to the app."""
+    app.register_blueprint(bp)
+    app.before_request(_start_timer)
+    app.after_request(_record)
