@@ -1,0 +1,52 @@
+"""The public website and JSON API (Flask): ``create_app()``.
+
+Views only talk to a ``SearchBackend`` (``indexer.base``); they never build engine queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from indexer import open_backend
+from search_app import display, errors, i18n, links, security
+from search_app.api import bp as api_blueprint
+from search_app.public import bp as public_blueprint
+from search_app.services import Services, install
+from volunteer_hub.config import load_settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the site.
+
+    ``config`` keys: ``SETTINGS`` (a ``volunteer_hub.config.Settings``, default
+    ``load_settings()``), ``BACKEND`` (a ``SearchBackend``, default ``open_backend(settings)``),
+    ``DATABASE`` (a ``volunteer_hub.db.Database`` for partner names, default opened lazily
+    from the settings), ``TESTING``; any other Flask setting passes through.
+    """
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(config)
+    # Keep the documented key order (total, page, per_page, items, facets) and real UTF-8,
+    # so API bodies read like the CLI's ``search --json`` output.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    settings = config.get("SETTINGS")
+    if settings is None:
+        settings = load_settings()
+    backend = config.get("BACKEND")
+    if backend is None:
+        backend = open_backend(settings)
+    install(app, Services(settings=settings, backend=backend, database=config.get("DATABASE")))
+
+    i18n.init_i18n(app)
+    display.register(app)
+    errors.register(app)
+    app.after_request(security.add_security_headers)
+    app.jinja_env.globals.update(language_url=links.language_url, current_language=i18n.current_language)
+
+    app.register_blueprint(public_blueprint)
+    app.register_blueprint(api_blueprint)
+    return app

@@ -1,0 +1,104 @@
+"""Presentation helpers for templates: dates, places, cause labels, safe links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask_babel import format_date, format_decimal, format_time, gettext, to_user_timezone
+
+from search_app.i18n import current_language
+from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.regions import region_label
+from volunteer_hub.taxonomy import cause_label
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Treat naive datetimes as UTC (records are meant to be aware; be lenient when reading)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def is_live(opportunity: Opportunity, now: datetime | None = None) -> bool:
+    """False once the opportunity has expired: it must then never be shown."""
+    # expiry() compares end and expires, which would raise on a naive/aware mix.
+    normalized = replace(opportunity, end=aware(opportunity.end), expires=aware(opportunity.expires))
+    expiry = normalized.expiry()
+    return expiry is None or expiry > (now or datetime.now(UTC))
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None (never link to javascript: & co)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def date_range(opportunity: Opportunity, now: datetime | None = None) -> str:
+    """"12 juin 2025 – 14 juin 2025", "À partir du …", "Jusqu'au …" or "En continu" / "Ongoing"."""
+    start, end = aware(opportunity.start), aware(opportunity.end)
+    now = now or datetime.now(UTC)
+    if opportunity.open_ended or (start is None and end is None):
+        if start is not None and start > now:
+            return gettext("Ongoing, from %(start)s", start=format_date(start, "medium"))
+        return gettext("Ongoing")
+    if start is None:
+        return gettext("Until %(end)s", end=format_date(end, "medium"))
+    if end is None:
+        return gettext("From %(start)s", start=format_date(start, "medium"))
+    first, last = format_date(start, "medium"), format_date(end, "medium")
+    if first == last:
+        if start == end or to_user_timezone(start).time() == time.min:  # a date without a time
+            return first
+        return gettext(
+            "%(day)s, %(start)s – %(end)s", day=first, start=format_time(start, "short"),
+            end=format_time(end, "short"),
+        )
+    return gettext("%(start)s – %(end)s", start=first, end=last)
+
+
+def place_labels(opportunity: Opportunity) -> list[str]:
+    """Distinct human labels of the opportunity's places, in order."""
+    labels: list[str] = []
+    for location in opportunity.locations:
+        label = location.label()
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def cause_name(code: str) -> str:
+    return cause_label(code, current_language())
+
+
+def region_name(slug: str) -> str:
+    return region_label(slug, current_language())
+
+
+def distance(km: float | None) -> str:
+    if km is None:
+        return ""
+    return gettext("%(km)s km away", km=format_decimal(round(km, 1), format="#,##0.#"))
+
+
+def format_day(value: datetime | None) -> str:
+    return format_date(aware(value), "long") if value else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        date_range=date_range,
+        place_labels=place_labels,
+        cause_name=cause_name,
+        region_name=region_name,
+        distance=distance,
+        http_url=http_url,
+        format_day=format_day,
+    )

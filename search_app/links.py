@@ -1,0 +1,65 @@
+"""Search-page URLs derived from the current one: facet toggles, pagination, language switch.
+
+Links are built from the request's own parameters (so everything the visitor chose is
+kept) with the facet lists rewritten in normalized form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from werkzeug.datastructures import MultiDict
+
+from search_app.params import ParsedSearch
+
+Pairs = list[tuple[str, str]]
+
+
+def _pairs(args: MultiDict[str, str], drop: Iterable[str] = ()) -> Pairs:
+    dropped = set(drop)
+    return [(k, v) for k, v in args.items(multi=True) if k not in dropped and v.strip()]
+
+
+def search_url(pairs: Pairs) -> str:
+    base = url_for("public.search")
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def toggle_cause(parsed: ParsedSearch, code: str) -> str:
+    """The current search with cause ``code`` added, or removed when already selected."""
+    causes = list(parsed.query.causes)
+    causes = [c for c in causes if c != code] if code in causes else [*causes, code]
+    pairs = _pairs(request.args, drop=("cause", "page", "lang"))
+    return search_url(pairs + [("cause", c) for c in causes])
+
+
+def toggle_region(parsed: ParsedSearch, slug: str) -> str:
+    """The current search with region ``slug`` added, or removed when already selected."""
+    regions = list(parsed.query.regions)
+    drop = ["region", "page", "lang"]
+    if slug in regions:
+        regions.remove(slug)
+        if slug == parsed.where_region:
+            drop.append("where")
+    # A region typed in "where" stays in "where" rather than being duplicated as region=.
+    regions = [r for r in regions if r != parsed.where_region or "where" in drop]
+    pairs = _pairs(request.args, drop=drop)
+    return search_url(pairs + [("region", r) for r in regions])
+
+
+def without(*names: str) -> str:
+    """The current search without the given parameters (and back to page 1)."""
+    return search_url(_pairs(request.args, drop=(*names, "page", "lang")))
+
+
+def page_url(page: int) -> str:
+    pairs = _pairs(request.args, drop=("page", "lang"))
+    return search_url(pairs + ([("page", str(page))] if page > 1 else []))
+
+
+def language_url(lang: str) -> str:
+    """The current page (same path and parameters) in ``lang``."""
+    pairs = _pairs(request.args, drop=("lang",)) + [("lang", lang)]
+    return f"{request.script_root}{request.path}?{urlencode(pairs)}"

@@ -1,0 +1,209 @@
+"""The public site: search page, opportunity page, outbound redirect."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask_babel import format_date, format_decimal, gettext
+from markupsafe import Markup
+
+from indexer.base import SearchQuery, SearchResult
+from search_app import links
+from search_app.clicks import record_click
+from search_app.display import http_url, is_live
+from search_app.i18n import current_language, remember_language
+from search_app.params import ParameterError, ParsedSearch, max_page, parse_search
+from search_app.services import backend, services
+from volunteer_hub.html import sanitize
+from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.regions import region_label
+from volunteer_hub.taxonomy import CAUSES, cause_label
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("public", __name__)
+bp.after_request(remember_language)
+
+# Form fields rendered as visible inputs; every other search parameter rides along hidden.
+_VISIBLE = {"q", "where", "near", "cause", "remote", "sort", "page", "lang", "region"}
+
+
+@bp.get("/")
+def search() -> tuple[str, int]:
+    lang = current_language()
+    try:
+        parsed = parse_search(request.args, lang=lang, for_site=True)
+    except ParameterError as err:
+        return render_template("search.html", **_page_context(None, None), error=_error_text(err)), 400
+    result = backend().search(parsed.query)
+    return render_template("search.html", **_page_context(parsed, result), error=None), 200
+
+
+@bp.get("/o/<opportunity_id>")
+def detail(opportunity_id: str) -> str:
+    opp = _live_or_404(opportunity_id)
+    return render_template(
+        "detail.html",
+        opp=opp,
+        # Stored descriptions are sanitized at crawl time; sanitizing again at render time
+        # means an index written by anything else still cannot inject markup.
+        description=Markup(sanitize(opp.description)),
+        organization_url=http_url(opp.organization.url),
+        partner_name=services().partner_name(opp.partner),
+        updated=opp.updated or opp.last_seen or opp.first_seen,
+    )
+
+
+@bp.get("/go/<opportunity_id>")
+def go(opportunity_id: str) -> Response:
+    """Send the visitor to the partner's page: only ever the URL stored with the record."""
+    opp = _live_or_404(opportunity_id)
+    target = http_url(opp.url)
+    if target is None:
+        abort(404)
+    if request.method == "GET":  # link checkers and prefetchers send HEAD: not clicks
+        try:
+            record_click(opp)
+        except Exception:  # counting must never cost the visitor the redirect
+            log.exception("record_click failed for %s", opp.id)
+    response = redirect(target, code=302)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    body = "User-agent: *\nDisallow: /go/\nDisallow: /api/\n"
+    return Response(body, mimetype="text/plain")
+
+
+def _live_or_404(opportunity_id: str) -> Opportunity:
+    opp = backend().get(opportunity_id)
+    if opp is None or not is_live(opp):
+        abort(404)
+    return opp
+
+
+# -- search page context --------------------------------------------------------------------
+def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> dict[str, Any]:
+    lang = current_language()
+    context: dict[str, Any] = {
+        "form": _form_values(parsed),
+        "hidden": _hidden_fields(parsed),
+        "cause_options": sorted(
+            ((code, cause_label(code, lang)) for code in CAUSES), key=lambda item: item[1].casefold()
+        ),
+        "parsed": parsed,
+        "result": result,
+        "facets": {"cause": [], "region": []},
+        "active_filters": [],
+        "pagination": None,
+    }
+    if parsed is None or result is None:
+        return context
+    context["facets"] = {
+        "cause": [
+            {"label": f.label, "count": f.count, "selected": f.value in parsed.query.causes,
+             "url": links.toggle_cause(parsed, f.value)}
+            for f in result.facets.get("cause", [])
+        ],
+        "region": [
+            {"label": f.label, "count": f.count, "selected": f.value in parsed.query.regions,
+             "url": links.toggle_region(parsed, f.value)}
+            for f in result.facets.get("region", [])
+        ],
+    }
+    context["active_filters"] = _active_filters(parsed)
+    context["pagination"] = _pagination(parsed, result)
+    return context
+
+
+def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:
+    args = request.args
+    causes = parsed.query.causes if parsed else [c for c in args.getlist("cause") if c]
+    return {
+        "q": args.get("q", ""),
+        "where": args.get("where") or args.get("near") or "",
+        "cause": causes[0] if causes else "",
+        "remote": parsed.query.remote is True if parsed else args.get("remote") in ("1", "true", "yes", "on"),
+        "sort": parsed.query.sort if parsed else args.get("sort", "relevance"),
+        "has_place": bool(parsed and parsed.query.near),
+    }
+
+
+def _hidden_fields(parsed: ParsedSearch | None) -> list[tuple[str, str]]:
+    """Parameters the form does not show but a new search from it should keep."""
+    hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in _VISIBLE and v.strip()]
+    if parsed:
+        hidden += [("cause", c) for c in parsed.query.causes[1:]]
+        hidden += [("region", r) for r in parsed.query.regions if r != parsed.where_region]
+    else:
+        hidden += [("cause", c) for c in request.args.getlist("cause")[1:] if c.strip()]
+        hidden += [("region", r) for r in request.args.getlist("region") if r.strip()]
+    return hidden
+
+
+def _active_filters(parsed: ParsedSearch) -> list[dict[str, str]]:
+    """Chips for every active filter, each with the URL that removes it."""
+    q, lang = parsed.query, current_language()
+    chips = [{"label": cause_label(c, lang), "url": links.toggle_cause(parsed, c)} for c in q.causes]
+    chips += [{"label": region_label(r, lang), "url": links.toggle_region(parsed, r)} for r in q.regions]
+    if parsed.place_label:
+        km = format_decimal(q.radius_km or 0, format="#,##0.#")
+        label = gettext("Within %(km)s km of %(place)s", km=km, place=parsed.place_label)
+        chips.append({"label": label, "url": links.without("near", "where", "radius_km", "sort")})
+    if q.remote is not None:
+        label = gettext("Remote only") if q.remote else gettext("On site only")
+        chips.append({"label": label, "url": links.without("remote")})
+    if q.date_from or q.date_to:
+        chips.append({"label": _dates_label(q), "url": links.without("date_from", "date_to")})
+    if q.organization:
+        chips.append({"label": request.args.get("organization", ""), "url": links.without("organization")})
+    if q.partner:
+        chips.append({"label": q.partner, "url": links.without("partner")})
+    return chips
+
+
+def _dates_label(q: SearchQuery) -> str:
+    # Format the calendar days themselves: converting the bounds to a time zone could shift them.
+    start = format_date(q.date_from.date(), "medium") if q.date_from else None
+    end = format_date(q.date_to.date(), "medium") if q.date_to else None
+    if start and end:
+        return gettext("%(start)s – %(end)s", start=start, end=end)
+    if start:
+        return gettext("From %(start)s", start=start)
+    return gettext("Until %(end)s", end=end)
+
+
+def _pagination(parsed: ParsedSearch, result: SearchResult) -> dict[str, Any]:
+    page, per_page = parsed.query.page, parsed.query.per_page
+    pages = min(max(1, math.ceil(result.total / per_page)), max_page(per_page))
+    return {
+        "page": page,
+        "pages": pages,
+        "prev_url": links.page_url(min(page - 1, pages)) if page > 1 else None,
+        "next_url": links.page_url(page + 1) if page < pages else None,
+        "past_end": page > pages,
+        "first_url": links.page_url(1),
+    }
+
+
+def _error_text(err: ParameterError) -> dict[str, str]:
+    """The visitor-facing message for an invalid parameter, and the form field it concerns."""
+    messages = {
+        "where": gettext("We couldn't find this place. Try a city, a postal code or a region."),
+        "near": gettext("We couldn't find this place. Try a city, a postal code or a region."),
+        "q": gettext("Your search is too long. Please shorten it."),
+        "cause": gettext("This cause does not exist. Please pick one from the list."),
+        "date_from": gettext("Please give dates as YYYY-MM-DD, the end not before the start."),
+        "date_to": gettext("Please give dates as YYYY-MM-DD, the end not before the start."),
+    }
+    message = messages.get(err.parameter) or gettext(
+        "The value of “%(parameter)s” is not valid.", parameter=err.parameter
+    )
+    field = "where" if err.parameter in ("where", "near") else err.parameter
+    return {"parameter": err.parameter, "field": field, "message": message}

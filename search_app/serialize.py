@@ -1,0 +1,52 @@
+"""JSON bodies of the API, built without Flask so the CLI prints exactly the same thing.
+
+``volunteer-hub search --json`` calls ``search_payload(backend.search(query), query)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import quote
+
+from indexer.base import Hit, SearchQuery, SearchResult
+from volunteer_hub.opportunity import Opportunity
+
+FACETS = ("cause", "region")
+
+
+def detail_path(opportunity_id: str, base_url: str = "") -> str:
+    """Our page for an opportunity: ``/o/<id>``, under ``base_url`` (e.g. a script root)."""
+    return f"{base_url.rstrip('/')}/o/{quote(opportunity_id, safe='')}"
+
+
+def opportunity_payload(opportunity: Opportunity) -> dict[str, Any]:
+    """One opportunity as the API returns it on its own: the record's ``to_dict()``."""
+    return opportunity.to_dict()
+
+
+def hit_payload(hit: Hit, query: SearchQuery, base_url: str = "") -> dict[str, Any]:
+    item = opportunity_payload(hit.opportunity)
+    item["detail_url"] = detail_path(hit.opportunity.id, base_url)
+    if query.near is not None:
+        item["distance_km"] = None if hit.distance_km is None else round(hit.distance_km, 2)
+    return item
+
+
+def search_payload(result: SearchResult, query: SearchQuery, base_url: str = "") -> dict[str, Any]:
+    """The body of ``GET /api/v1/opportunities`` for ``query`` and its ``result``."""
+    return {
+        "total": result.total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "items": [hit_payload(hit, query, base_url) for hit in result.hits],
+        "facets": {name: [asdict(value) for value in result.facets.get(name, [])] for name in FACETS},
+    }
+
+
+def error_payload(message: str, parameter: str | None = None) -> dict[str, Any]:
+    """``{"error": {...}}``: ``parameter`` names the offending query parameter on a 400."""
+    error: dict[str, Any] = {"message": message}
+    if parameter is not None:
+        error = {"parameter": parameter, **error}
+    return {"error": error}

@@ -1,0 +1,63 @@
+"""What the views need from the rest of the system, stored on ``app.extensions["volunteer_hub"]``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from indexer.base import SearchBackend
+from volunteer_hub.config import Settings
+from volunteer_hub.db import Database
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "volunteer_hub"
+PARTNER_NAME_TTL = 300.0  # seconds; partner names change rarely, detail pages are hot
+
+
+@dataclass
+class Services:
+    settings: Settings
+    backend: SearchBackend
+    database: Database | None = None  # opened lazily: only detail pages need partner names
+    _partner_names: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def partner_name(self, partner_id: str) -> str:
+        """The partner's display name, or its id when unknown or the database is unavailable."""
+        now = time.monotonic()
+        cached = self._partner_names.get(partner_id)
+        if cached and now - cached[0] < PARTNER_NAME_TTL:
+            return cached[1]
+        name = partner_id
+        try:
+            partner = self._database().partner(partner_id)
+            if partner is not None and partner.name:
+                name = partner.name
+        except SQLAlchemyError:
+            log.warning("partner name lookup failed for %s", partner_id, exc_info=True)
+        self._partner_names[partner_id] = (now, name)
+        return name
+
+    def _database(self) -> Database:
+        with self._lock:
+            if self.database is None:
+                self.database = Database.from_settings(self.settings)
+            return self.database
+
+
+def install(app: Flask, services: Services) -> None:
+    app.extensions[EXTENSION] = services
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]
+
+
+def backend() -> SearchBackend:
+    return services().backend
