@@ -49,4 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public_blueprint)
     app.register_blueprint(api_blueprint)
+    from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics
+
+    ops.register(app)
     return app
