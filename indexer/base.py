@@ -7,7 +7,8 @@ conformance suite in tests/test_conformance.py runs on both).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -81,6 +82,14 @@ class SearchBackendError(RuntimeError):
     """The backend is unreachable or refused the request."""
 
 
+class RebuildError(SearchBackendError):
+    """A rebuild was abandoned before the swap; the live generation is untouched."""
+
+
+class RebuildInProgress(RebuildError):
+    """Another rebuild holds the lock."""
+
+
 class SearchBackend(Protocol):
     name: str
 
@@ -103,3 +112,36 @@ class SearchBackend(Protocol):
 
     def health(self) -> tuple[bool, str]:
         """(healthy, human-readable detail)."""
+
+    def delete_expired(self, now: datetime) -> int:
+        """Remove documents whose expiry is at or before ``now``; returns how many."""
+
+    def export(self) -> Iterator[Opportunity]:
+        """Every indexed record, with the content hash it was indexed with."""
+
+
+class GenerationalBackend(SearchBackend, Protocol):
+    """What ``indexer.rebuild`` needs: build a generation aside, then switch to it atomically."""
+
+    def current_generation(self) -> str | None: ...
+
+    def generations(self) -> list[str]: ...
+
+    def begin_generation(self) -> str:
+        """Create an empty generation, tuned for bulk loading; returns its name."""
+
+    def load_generation(self, generation: str, opportunities: Iterable[Opportunity]) -> WriteReport: ...
+
+    def seal_generation(self, generation: str) -> int:
+        """Make a loaded generation ready to serve (refresh, replicas...); returns its document count."""
+
+    def activate_generation(self, generation: str, keep_previous: int = 1) -> list[str]:
+        """Atomically serve ``generation``; delete older ones but ``keep_previous``; returns deleted names."""
+
+    def drop_generation(self, generation: str) -> None: ...
+
+    def rollback(self) -> str:
+        """Serve the previous generation again; returns its name."""
+
+    def rebuild_lock(self) -> AbstractContextManager[None]:
+        """Held for a whole rebuild; raises ``RebuildInProgress`` when another one holds it."""

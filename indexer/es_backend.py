@@ -8,13 +8,26 @@ answers as the embedded backend.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import socket
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from indexer.base import FacetValue, Hit, SearchBackendError, SearchQuery, SearchResult, WriteReport
+from indexer.base import (
+    FacetValue,
+    Hit,
+    RebuildInProgress,
+    SearchBackendError,
+    SearchQuery,
+    SearchResult,
+    WriteReport,
+)
 from indexer.documents import build_document, iso
 from indexer.mapping import MAPPING, index_settings
 from volunteer_hub.analysis import analyze
@@ -26,6 +39,10 @@ from volunteer_hub.taxonomy import cause_label
 TITLE_BOOST = 5.0
 FACET_SIZE = 200
 BULK_CHUNK = 500
+# One small shared index holds the rebuild locks of every alias (document id: the alias). Its
+# name cannot be mistaken for a generation (``<alias>-<20 digits>``).
+LOCK_INDEX = "volunteer-hub-locks"
+LOCK_TTL = timedelta(hours=4)  # a crashed rebuild's lock is taken over after this
 
 
 class ElasticsearchBackend:
@@ -51,8 +68,10 @@ class ElasticsearchBackend:
         return name
 
     def generations(self) -> list[str]:
+        """This alias's generation indices, oldest first (only ``<alias>-<timestamp>`` names)."""
         found = self._call(lambda: self.es.indices.get(index=f"{self.alias}-*", allow_no_indices=True))
-        return sorted(found.keys())
+        pattern = re.compile(re.escape(self.alias) + r"-\d{20}")
+        return sorted(name for name in found if pattern.fullmatch(name))
 
     def current_generation(self) -> str | None:
         try:
@@ -91,13 +110,121 @@ class ElasticsearchBackend:
         )
         self._call(lambda: self.es.indices.refresh(index=index))
 
+    # -- generations (indexer.rebuild) ------------------------------------------------------
+    def begin_generation(self) -> str:
+        """A new, empty generation with replicas 0 and refresh off, for bulk loading."""
+        return self.create_generation(bulk_loading=True)
+
+    def load_generation(self, generation: str, opportunities: Iterable[Opportunity]) -> WriteReport:
+        return self.upsert(opportunities, index=generation)
+
+    def seal_generation(self, generation: str) -> int:
+        """Restore refresh and replicas, wait for the primaries (and, briefly, replicas); count."""
+        self.finish_bulk_load(generation)
+        health = self._call(
+            lambda: self.es.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
+        )
+        if health.get("status") not in ("yellow", "green"):
+            raise SearchBackendError(f"generation {generation} is {health.get('status')} after 60s")
+        if self.replicas:
+            # Replicas allocate in the background; on a cluster with enough nodes, give them a moment
+            # so the swap does not halve search capacity. Not fatal: they keep allocating after it.
+            with contextlib.suppress(ApiError, TransportError):
+                self.es.cluster.health(index=generation, wait_for_status="green", timeout="30s")
+        return self.count(index=generation)
+
+    def activate_generation(self, generation: str, keep_previous: int = 1) -> list[str]:
+        return self.swap_alias(generation, keep_previous=keep_previous)
+
+    def drop_generation(self, generation: str) -> None:
+        if generation == self.current_generation():
+            raise SearchBackendError(f"refusing to delete the live generation {generation}")
+        with contextlib.suppress(NotFoundError):
+            self.es.indices.delete(index=generation)
+
+    def previous_generation(self) -> str | None:
+        current = self.current_generation()
+        older = [g for g in self.generations() if current is None or g < current]
+        return older[-1] if older else None
+
+    def rollback(self) -> str:
+        """Point the alias back at the previous generation (kept by the last rebuild)."""
+        previous = self.previous_generation()
+        if previous is None:
+            raise SearchBackendError(f"no previous generation of {self.alias} to roll back to")
+        current = self.current_generation()
+        actions: list[dict[str, Any]] = [{"add": {"index": previous, "alias": self.alias}}]
+        if current:
+            actions.insert(0, {"remove": {"index": current, "alias": self.alias}})
+        self._call(lambda: self.es.indices.update_aliases(actions=actions))
+        return previous
+
+    @contextlib.contextmanager
+    def rebuild_lock(self) -> Iterator[None]:
+        """A lease document in ``LOCK_INDEX`` (created with op_type=create, so only one holder,
+        across hosts); a lease older than ``LOCK_TTL`` is taken over with a compare-and-set."""
+        self._ensure_lock_index()
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        now = datetime.now(UTC)
+        lease = {"owner": owner, "acquired_at": iso(now), "expires_at": iso(now + LOCK_TTL)}
+        try:
+            self.es.create(index=LOCK_INDEX, id=self.alias, document=lease, refresh=True)
+        except ConflictError:
+            held = self._call(lambda: self.es.get(index=LOCK_INDEX, id=self.alias))
+            src = held["_source"]
+            if src.get("expires_at", "") > iso(now):
+                raise RebuildInProgress(
+                    f"another rebuild of {self.alias} is running "
+                    f"({src.get('owner')} since {src.get('acquired_at')})"
+                ) from None
+            try:
+                self.es.index(
+                    index=LOCK_INDEX, id=self.alias, document=lease, refresh=True,
+                    if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
+                )
+            except ConflictError:
+                raise RebuildInProgress(f"another rebuild of {self.alias} took the lock") from None
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"Elasticsearch at {self.url}: no rebuild lock: {exc}") from exc
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ApiError, TransportError):
+                held = self.es.get(index=LOCK_INDEX, id=self.alias)
+                if held["_source"].get("owner") == owner:
+                    self.es.delete(
+                        index=LOCK_INDEX, id=self.alias, refresh=True,
+                        if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
+                    )
+
+    def _ensure_lock_index(self) -> None:
+        try:
+            self.es.indices.create(
+                index=LOCK_INDEX,
+                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+                mappings={
+                    "dynamic": "strict",
+                    "properties": {
+                        "owner": {"type": "keyword"},
+                        "acquired_at": {"type": "date"},
+                        "expires_at": {"type": "date"},
+                    },
+                },
+            )
+        except ApiError as exc:
+            if "resource_already_exists" not in str(exc):
+                raise SearchBackendError(f"cannot create {LOCK_INDEX} at {self.url}: {exc}") from exc
+        except TransportError as exc:
+            raise SearchBackendError(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
+
     def health(self) -> tuple[bool, str]:
         try:
             health = self.es.cluster.health(request_timeout=5)
         except (ApiError, TransportError) as exc:
             return False, f"Elasticsearch at {self.url} unreachable: {exc.__class__.__name__}"
         status = health.get("status")
-        return status in ("green", "yellow"), f"Elasticsearch {status} ({health.get('number_of_nodes')} nodes)"
+        nodes = health.get("number_of_nodes")
+        return status in ("green", "yellow"), f"Elasticsearch {status} ({nodes} nodes)"
 
     # -- writes -----------------------------------------------------------------------------
     def upsert(self, opportunities: Iterable[Opportunity], index: str | None = None) -> WriteReport:
@@ -115,7 +242,9 @@ class ElasticsearchBackend:
             self._call(lambda: self.es.indices.refresh(index=self.alias))
         return report
 
-    def _write_batch(self, target: str, batch: list[Opportunity], report: WriteReport, skip_unchanged: bool) -> None:
+    def _write_batch(
+        self, target: str, batch: list[Opportunity], report: WriteReport, skip_unchanged: bool
+    ) -> None:
         hashes = {o.id: (o.content_hash or o.compute_hash()) for o in batch}
         if skip_unchanged:
             existing = self._existing_hashes(list(hashes))
@@ -126,14 +255,17 @@ class ElasticsearchBackend:
 
         def actions() -> Iterator[dict[str, Any]]:
             for opp in todo:
-                yield {"_op_type": "index", "_index": target, "_id": opp.id, "_source": to_source(opp, hashes[opp.id])}
+                source = to_source(opp, hashes[opp.id])
+                yield {"_op_type": "index", "_index": target, "_id": opp.id, "_source": source}
 
+        # Writing through the alias must never auto-create a concrete index named like it.
+        extra: dict[str, Any] = {"require_alias": True} if target == self.alias else {}
         try:
             # streaming_bulk retries 429 rejections with backoff; other per-document errors are
             # reported (raise_on_error=False), never dropped.
             for ok, info in helpers.streaming_bulk(
                 self.es, actions(), chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1,
-                raise_on_error=False, raise_on_exception=False,
+                raise_on_error=False, raise_on_exception=False, **extra,
             ):
                 item = info.get("index", {})
                 if ok:
@@ -156,19 +288,34 @@ class ElasticsearchBackend:
         return {d["_id"]: d["_source"].get("content_hash") for d in found["docs"] if d.get("found")}
 
     def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents (missing ones are fine); raises ``SearchBackendError`` listing any
+        document the cluster failed to delete, so callers keep those deletions pending."""
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
         removed = 0
-        for ok, _info in helpers.streaming_bulk(
-            self.es, actions, raise_on_error=False, raise_on_exception=False, max_retries=3
-        ):
-            removed += int(ok)
+        failed: dict[str, str] = {}
+        try:
+            for ok, info in helpers.streaming_bulk(
+                self.es, actions, raise_on_error=False, raise_on_exception=False, max_retries=3,
+                require_alias=True,
+            ):
+                item = info.get("delete", {})
+                if ok:
+                    removed += 1
+                elif item.get("status") != 404:
+                    failed[str(item.get("_id"))] = _bulk_reason(item)
+        except TransportError as exc:
+            raise SearchBackendError(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         self._call(lambda: self.es.indices.refresh(index=self.alias))
+        if failed:
+            sample = next(iter(failed.items()))
+            raise SearchBackendError(f"{len(failed)} deletions failed, e.g. {sample[0]}: {sample[1]}")
         return removed
 
     def delete_expired(self, now: datetime) -> int:
         result = self._call(
             lambda: self.es.delete_by_query(
-                index=self.alias, query={"range": {"expiry": {"lte": iso(now)}}}, refresh=True, conflicts="proceed"
+                index=self.alias, query={"range": {"expiry": {"lte": iso(now)}}}, refresh=True,
+                conflicts="proceed",
             )
         )
         return int(result.get("deleted", 0))
@@ -192,8 +339,22 @@ class ElasticsearchBackend:
             raise SearchBackendError(f"Elasticsearch at {self.url} is unreachable") from exc
         return Opportunity.from_dict(doc["_source"]["opportunity"])
 
-    def count(self) -> int:
-        return int(self._call(lambda: self.es.count(index=self.alias))["count"])
+    def count(self, index: str | None = None) -> int:
+        return int(self._call(lambda: self.es.count(index=index or self.alias))["count"])
+
+    def export(self) -> Iterator[Opportunity]:
+        """Every indexed record with the content hash it was indexed with (scroll, any order)."""
+        hits = helpers.scan(
+            self.es, index=self.alias, query={"query": {"match_all": {}}},
+            _source=["opportunity", "content_hash"], size=1000,
+        )
+        try:
+            for h in hits:
+                opp = Opportunity.from_dict(h["_source"]["opportunity"])
+                opp.content_hash = h["_source"].get("content_hash") or opp.content_hash
+                yield opp
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"Elasticsearch at {self.url}: export interrupted: {exc}") from exc
 
     def ids(self) -> set[str]:
         hits = helpers.scan(self.es, index=self.alias, query={"query": {"match_all": {}}}, _source=False)

@@ -4,20 +4,42 @@ Layout: ``doc`` holds one row per opportunity (filters, sort keys and the JSON r
 tables hold multi-valued fields (causes, regions, points), and ``doc_fts`` holds the
 analyzed title/body terms (see volunteer_hub.analysis). Geo search is a bounding box on the
 indexed ``doc_point`` table, then the exact haversine distance.
+
+Generations (zero-downtime rebuild): ``path`` is the logical name. Until the first rebuild the
+index lives in ``path`` itself; a rebuild writes ``<path>.gen-<UTC timestamp>``, then
+atomically replaces the pointer file ``<path>.current`` (``os.replace``) with that file's name.
+Every connection is per thread and per generation: before each operation the backend checks
+the pointer (one ``stat``) and reconnects when it changed. Readers that still hold the old
+generation keep working on it (their file is kept as the previous generation, for rollback).
+We never ``os.replace`` a database file itself: in WAL mode the ``-wal``/``-shm`` files go by
+name, so a new file under an old name would share them with the old connections.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
+import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.base import FacetValue, Hit, SearchQuery, SearchResult, WriteReport
+from indexer.base import (
+    FacetValue,
+    Hit,
+    RebuildInProgress,
+    SearchBackendError,
+    SearchQuery,
+    SearchResult,
+    WriteReport,
+)
 from indexer.documents import SearchDocument, build_document, iso
 from volunteer_hub.analysis import analyze
 from volunteer_hub.gazetteer import distance_km
@@ -66,22 +88,55 @@ class SqliteBackend:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.pointer = f"{self.path}.current"
         self._local = threading.local()
 
     # -- connection -------------------------------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection to the current generation (reopened when it changes)."""
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if self.path == ":memory:":
+            if conn is None:
+                conn = local.conn = _connect(self.path, create=True)
+            return conn
+        signature = self._pointer_signature()
+        if conn is not None and local.signature == signature:
+            return conn
+        for attempt in range(5):
+            target = self.generation_path(self.current_generation())
+            if conn is not None and local.target == target:
+                local.signature = signature
+                return conn
+            try:
+                new = _connect(target, create=target == self.path)
+            except sqlite3.OperationalError:
+                # The generation we read from the pointer was removed meanwhile: read it again.
+                if attempt == 4:
+                    raise
+                time.sleep(0.05)
+                signature = self._pointer_signature()
+                continue
+            if conn is not None:
+                conn.close()
+            local.conn, local.target, local.signature = new, target, signature
+            return new
+        raise AssertionError("unreachable")
+
+    def _pointer_signature(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.pointer)
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.create_function("vh_dist", 4, distance_km, deterministic=True)
-            conn.executescript(SCHEMA)
-            self._local.conn = conn
-        return conn
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     def ensure_ready(self) -> None:
         self.conn  # noqa: B018 - opening the connection creates the schema
@@ -89,9 +144,138 @@ class SqliteBackend:
     def health(self) -> tuple[bool, str]:
         try:
             self.conn.execute("SELECT 1").fetchone()
-            return True, f"sqlite {sqlite3.sqlite_version} at {self.path}"
+            return True, f"sqlite {sqlite3.sqlite_version} at {self.path} ({self.current_generation()})"
         except sqlite3.Error as exc:
             return False, f"sqlite error: {exc}"
+
+    # -- generations ------------------------------------------------------------------------
+    def current_generation(self) -> str:
+        """File name of the generation searches use: the pointer's content, else ``path``'s name."""
+        try:
+            name = Path(self.pointer).read_text().strip()
+        except FileNotFoundError:
+            name = ""
+        return name or Path(self.path).name
+
+    def generation_path(self, generation: str) -> str:
+        return str(Path(self.path).parent / generation)
+
+    def generations(self) -> list[str]:
+        """Existing generation files, oldest first (the original ``path`` counts as the oldest)."""
+        base = Path(self.path)
+        pattern = re.compile(re.escape(base.name) + r"\.gen-\d{20}")
+        found = sorted(p.name for p in base.parent.glob(f"{base.name}.gen-*") if pattern.fullmatch(p.name))
+        return ([base.name] if base.exists() else []) + found
+
+    def begin_generation(self) -> str:
+        """Create an empty generation file for a rebuild; returns its name."""
+        name = f"{Path(self.path).name}.gen-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+        conn = _connect(self.generation_path(name), create=True, bulk=True)
+        conn.close()
+        return name
+
+    def load_generation(self, generation: str, opportunities: Iterable[Opportunity]) -> WriteReport:
+        """Bulk-insert into a generation being built (one transaction per call, no lookups)."""
+        report = WriteReport()
+        conn = self._builder(generation)
+        with conn:
+            for opp in opportunities:
+                try:
+                    _insert(conn, build_document(opp), opp, opp.content_hash or opp.compute_hash())
+                except (sqlite3.Error, ValueError, TypeError) as exc:
+                    report.failed[opp.id] = f"{type(exc).__name__}: {exc}"
+                else:
+                    report.written += 1
+        return report
+
+    def seal_generation(self, generation: str) -> int:
+        """Finish a generation: merge the FTS segments, switch to WAL, sync; returns its count."""
+        conn = self._builder(generation)
+        with conn:
+            conn.execute("INSERT INTO doc_fts (doc_fts) VALUES ('optimize')")
+            _touch(conn)
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA journal_mode=WAL")
+        count = int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+        conn.close()
+        self._local.builders.pop(generation, None)
+        _fsync(self.generation_path(generation))
+        return count
+
+    def activate_generation(self, generation: str, keep_previous: int = 1) -> list[str]:
+        """Point searches at ``generation`` atomically; delete all but ``keep_previous`` older ones."""
+        previous = self.current_generation()
+        self._write_pointer(generation)
+        keep = {generation, previous}
+        older = [g for g in self.generations() if g not in keep]
+        stale = older[: max(0, len(older) - (keep_previous - 1))]
+        for name in stale:
+            self.drop_generation(name)
+        return stale
+
+    def previous_generation(self) -> str | None:
+        current = self.current_generation()
+        older = [g for g in self.generations() if g != current and _gen_key(g) < _gen_key(current)]
+        return older[-1] if older else None
+
+    def rollback(self) -> str:
+        """Point searches back at the previous generation; returns its name."""
+        previous = self.previous_generation()
+        if previous is None:
+            raise SearchBackendError("no previous generation to roll back to")
+        self._write_pointer(previous)
+        return previous
+
+    def drop_generation(self, generation: str) -> None:
+        """Delete a generation's files (never the current one). Open readers keep their inode."""
+        if generation == self.current_generation():
+            raise SearchBackendError(f"refusing to delete the current generation {generation}")
+        builder = getattr(self._local, "builders", {}).pop(generation, None)
+        if builder is not None:
+            builder.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.generation_path(generation) + suffix)
+
+    @contextlib.contextmanager
+    def rebuild_lock(self) -> Iterator[None]:
+        """An exclusive, non-blocking lock (flock on ``<path>.rebuild.lock``) for one rebuild at a time."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{self.path}.rebuild.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise RebuildInProgress(f"another rebuild of {self.path} is running") from exc
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat()}\n")
+                handle.flush()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _builder(self, generation: str) -> sqlite3.Connection:
+        builders: dict[str, sqlite3.Connection] = self._local.__dict__.setdefault("builders", {})
+        if generation not in builders:
+            builders[generation] = _connect(self.generation_path(generation), create=False, bulk=True)
+        return builders[generation]
+
+    def _write_pointer(self, generation: str) -> None:
+        if not Path(self.generation_path(generation)).exists():
+            raise SearchBackendError(f"generation {generation} does not exist")
+        if generation == Path(self.path).name:
+            # Back to the original file: no pointer at all means exactly that.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.pointer)
+            return
+        tmp = f"{self.pointer}.tmp-{os.getpid()}-{threading.get_ident()}"
+        with open(tmp, "w") as handle:
+            handle.write(generation + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.pointer)
+        _fsync_dir(Path(self.pointer).parent)
 
     # -- writes -----------------------------------------------------------------------------
     def upsert(self, opportunities: Iterable[Opportunity]) -> WriteReport:
@@ -105,45 +289,22 @@ class SqliteBackend:
                     report.skipped_unchanged += 1
                     continue
                 if row:
-                    self._delete_rowid(row[0])
-                self._insert(build_document(opp), opp, content_hash)
+                    _delete_rowid(conn, row[0])
+                _insert(conn, build_document(opp), opp, content_hash)
                 report.written += 1
-            self._touch()
+            _touch(conn)
         return report
-
-    def _insert(self, doc: SearchDocument, opp: Opportunity, content_hash: str) -> None:
-        conn = self.conn
-        cur = conn.execute(
-            "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
-            " avail_end, expiry, sort_start, posted, content_hash, data)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
-                iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
-                iso(doc.posted), content_hash, json.dumps(opp.to_dict(), ensure_ascii=False),
-            ),
-        )
-        rowid = cur.lastrowid
-        conn.executemany("INSERT INTO doc_cause VALUES (?, ?)", [(rowid, c) for c in doc.causes])
-        conn.executemany("INSERT INTO doc_region VALUES (?, ?)", [(rowid, r) for r in doc.region_slugs])
-        conn.executemany("INSERT INTO doc_point VALUES (?, ?, ?)", [(rowid, la, lo) for la, lo in doc.points])
-        conn.execute(
-            "INSERT INTO doc_fts (rowid, title, body) VALUES (?, ?, ?)", (rowid, doc.title_terms, doc.body_terms)
-        )
-
-    def _delete_rowid(self, rowid: int) -> None:
-        for table in ("doc_cause", "doc_region", "doc_point", "doc_fts", "doc"):
-            self.conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
     def delete(self, ids: Iterable[str]) -> int:
         removed = 0
-        with self.conn:
+        conn = self.conn
+        with conn:
             for opp_id in ids:
-                row = self.conn.execute("SELECT rowid FROM doc WHERE id = ?", (opp_id,)).fetchone()
+                row = conn.execute("SELECT rowid FROM doc WHERE id = ?", (opp_id,)).fetchone()
                 if row:
-                    self._delete_rowid(row[0])
+                    _delete_rowid(conn, row[0])
                     removed += 1
-            self._touch()
+            _touch(conn)
         return removed
 
     def delete_expired(self, now: datetime) -> int:
@@ -151,15 +312,11 @@ class SqliteBackend:
         return self.delete(ids)
 
     def clear(self) -> None:
-        with self.conn:
+        conn = self.conn
+        with conn:
             for table in ("doc_cause", "doc_region", "doc_point", "doc_fts", "doc"):
-                self.conn.execute(f"DELETE FROM {table}")
-            self._touch()
-
-    def _touch(self) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('last_write', ?)", (datetime.now(UTC).isoformat(),)
-        )
+                conn.execute(f"DELETE FROM {table}")
+            _touch(conn)
 
     # -- reads ------------------------------------------------------------------------------
     def get(self, opportunity_id: str) -> Opportunity | None:
@@ -172,14 +329,22 @@ class SqliteBackend:
     def ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT id FROM doc")}
 
+    def export(self) -> Iterator[Opportunity]:
+        """Every indexed record (with its indexed content hash), in id order."""
+        for content_hash, data in self.conn.execute("SELECT content_hash, data FROM doc ORDER BY id"):
+            opp = Opportunity.from_dict(json.loads(data))
+            opp.content_hash = content_hash or opp.content_hash
+            yield opp
+
     def stats(self) -> dict[str, Any]:
         conn = self.conn
         last = conn.execute("SELECT value FROM meta WHERE key = 'last_write'").fetchone()
         return {
             "backend": self.name,
             "location": self.path,
-            "generation": "embedded",
-            "documents": self.count(),
+            "generation": self.current_generation(),
+            "generations": self.generations(),
+            "documents": conn.execute("SELECT count(*) FROM doc").fetchone()[0],
             "last_write": last[0] if last else None,
             "by_partner": dict(conn.execute("SELECT partner, count(*) FROM doc GROUP BY partner ORDER BY 1")),
             "by_cause": dict(conn.execute("SELECT cause, count(*) FROM doc_cause GROUP BY cause ORDER BY 1")),
@@ -210,20 +375,12 @@ class SqliteBackend:
             hits.append(Hit(opp, score=score, distance_km=distance))
 
         facets = {
-            "cause": self._facet("doc_cause", "cause", base_sql + region_sql, base_args + region_args),
-            "region": self._facet("doc_region", "slug", base_sql + cause_sql, base_args + cause_args),
+            "cause": _facet(conn, "doc_cause", "cause", base_sql + region_sql, base_args + region_args),
+            "region": _facet(conn, "doc_region", "slug", base_sql + cause_sql, base_args + cause_args),
         }
         facets["cause"] = [FacetValue(v, cause_label(v, query.lang), n) for v, n in facets["cause"]]
         facets["region"] = [FacetValue(v, region_label(v, query.lang), n) for v, n in facets["region"]]
         return SearchResult(total=total, hits=hits, facets=facets)
-
-    def _facet(self, table: str, column: str, where: list[str], args: list[Any]) -> list[tuple[str, int]]:
-        clause = " AND ".join(where) or "1"
-        sql = (
-            f"SELECT f.{column}, count(DISTINCT f.rowid) AS n FROM {table} f JOIN doc d ON d.rowid = f.rowid"
-            f" WHERE {clause} GROUP BY f.{column} ORDER BY n DESC, f.{column} ASC"
-        )
-        return list(self.conn.execute(sql, args))
 
     def _filters(self, q: SearchQuery, terms: list[str]) -> tuple[list[str], list[Any]]:
         sql = ["d.expiry > ?"]
@@ -271,8 +428,8 @@ class SqliteBackend:
         if q.near:
             cols += ", g.dist"
             joins += (
-                "LEFT JOIN (SELECT rowid, min(vh_dist(lat, lon, ?, ?)) AS dist FROM doc_point GROUP BY rowid) g"
-                " ON g.rowid = d.rowid "
+                "LEFT JOIN (SELECT rowid, min(vh_dist(lat, lon, ?, ?)) AS dist FROM doc_point"
+                " GROUP BY rowid) g ON g.rowid = d.rowid "
             )
             args += [q.near[0], q.near[1]]
         sort = q.sort
@@ -285,6 +442,88 @@ class SqliteBackend:
         else:
             order = "m.rank ASC"
         return cols, joins, args, order + ", d.id ASC"
+
+
+def _facet(
+    conn: sqlite3.Connection, table: str, column: str, where: list[str], args: list[Any]
+) -> list[tuple[str, int]]:
+    clause = " AND ".join(where) or "1"
+    sql = (
+        f"SELECT f.{column}, count(DISTINCT f.rowid) AS n FROM {table} f JOIN doc d ON d.rowid = f.rowid"
+        f" WHERE {clause} GROUP BY f.{column} ORDER BY n DESC, f.{column} ASC"
+    )
+    return list(conn.execute(sql, args))
+
+
+def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connection:
+    """Open an index file. ``create=False`` never creates one (a vanished generation raises)."""
+    if path == ":memory:":
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    else:
+        if create:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30)
+        else:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    if bulk:
+        # A generation being built is private until it is activated: no journal, no fsync per commit.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-200000")
+    else:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.create_function("vh_dist", 4, distance_km, deterministic=True)
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, content_hash: str) -> None:
+    cur = conn.execute(
+        "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
+        " avail_end, expiry, sort_start, posted, content_hash, data)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
+            iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
+            iso(doc.posted), content_hash, json.dumps(opp.to_dict(), ensure_ascii=False),
+        ),
+    )
+    rowid = cur.lastrowid
+    conn.executemany("INSERT INTO doc_cause VALUES (?, ?)", [(rowid, c) for c in doc.causes])
+    conn.executemany("INSERT INTO doc_region VALUES (?, ?)", [(rowid, r) for r in doc.region_slugs])
+    conn.executemany("INSERT INTO doc_point VALUES (?, ?, ?)", [(rowid, la, lo) for la, lo in doc.points])
+    conn.execute(
+        "INSERT INTO doc_fts (rowid, title, body) VALUES (?, ?, ?)", (rowid, doc.title_terms, doc.body_terms)
+    )
+
+
+def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:
+    for table in ("doc_cause", "doc_region", "doc_point", "doc_fts", "doc"):
+        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+
+
+def _touch(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('last_write', ?)", (datetime.now(UTC).isoformat(),))
+
+
+def _gen_key(name: str) -> str:
+    """Sort key of a generation name: the original file (no timestamp) is the oldest."""
+    match = re.search(r"\.gen-(\d{20})$", name)
+    return match.group(1) if match else ""
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(str(path))
 
 
 def _fts_query(terms: list[str]) -> str:

@@ -5,6 +5,10 @@ Stages: ``store`` each normalized batch as it arrives (new / updated / unchanged
 successful run that passes the shrink guard), then ``push`` pending writes to the index.
 A document whose index write failed keeps ``indexed_hash != content_hash`` and is retried by
 the next push, so a search outage loses nothing.
+
+``indexed_hash`` is only ever set with a compare-and-set on the value the push read, so a push
+racing with ``indexer.rebuild`` (which resets it after swapping generations) cannot mark as
+indexed a write that went to the generation that was just retired.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from indexer.base import SearchBackend, SearchBackendError
 from volunteer_hub.db import Database, StoredOpportunity
@@ -53,10 +57,8 @@ class PartnerSync:
         if not batch:
             return
         with self.db.session() as s, s.begin():
-            existing = {
-                row.id: row
-                for row in s.scalars(select(StoredOpportunity).where(StoredOpportunity.id.in_([o.id for o in batch])))
-            }
+            wanted = StoredOpportunity.id.in_([o.id for o in batch])
+            existing = {row.id: row for row in s.scalars(select(StoredOpportunity).where(wanted))}
             for opp in batch:
                 self.seen_ids.add(opp.id)
                 self.counts.seen += 1
@@ -73,6 +75,11 @@ class PartnerSync:
                     self.counts.new += 1
                     continue
                 opp.first_seen, opp.last_seen = row.first_seen, self.now
+                if row.state == "expired":
+                    # Expired earlier (``index expire``); it is live again if the partner extended it.
+                    expiry = opp.expiry()
+                    if expiry is None or _aware(expiry) > self.now:
+                        row.state = "gone"  # revived just below, like a returning item
                 changed = row.content_hash != opp.content_hash or row.state == "gone"
                 if changed:
                     self.counts.updated += 1
@@ -127,48 +134,77 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
     Raises nothing on a backend outage: failures are counted and stay pending.
     """
     counts = SyncCounts()
+    try:
+        backend.ensure_ready()
+    except SearchBackendError as exc:
+        reason = str(exc)
+    else:
+        reason = None
     with db.session() as s:
         stmt = select(StoredOpportunity).where(
             StoredOpportunity.state == "live",
             (StoredOpportunity.indexed_hash.is_(None))
             | (StoredOpportunity.indexed_hash != StoredOpportunity.content_hash),
         )
-        gone_stmt = select(StoredOpportunity.id).where(
+        gone_stmt = select(StoredOpportunity.id, StoredOpportunity.indexed_hash).where(
             StoredOpportunity.state != "live", StoredOpportunity.indexed_hash.is_not(None)
         )
         if partner_id:
             stmt = stmt.where(StoredOpportunity.partner_id == partner_id)
             gone_stmt = gone_stmt.where(StoredOpportunity.partner_id == partner_id)
-        pending = [(row.id, row.content_hash, row.data) for row in s.scalars(stmt)]
-        gone = list(s.scalars(gone_stmt))
+        pending = [(row.id, row.content_hash, row.indexed_hash, row.data) for row in s.scalars(stmt)]
+        gone = [(row.id, row.indexed_hash) for row in s.execute(gone_stmt)]
+
+    if reason is not None:  # unreachable or refusing: everything stays pending
+        counts.index_failures.update({i: reason for i, *_rest in pending})
+        counts.index_failures.update({i: reason for i, _prev in gone})
+        return counts
 
     for start in range(0, len(pending), PUSH_BATCH):
         chunk = pending[start : start + PUSH_BATCH]
+        opps = []
+        for _id, content_hash, _prev, data in chunk:
+            opp = Opportunity.from_dict(data)
+            opp.content_hash = content_hash
+            opps.append(opp)
         try:
-            report = backend.upsert(Opportunity.from_dict(data) for _id, _hash, data in chunk)
+            report = backend.upsert(opps)
         except SearchBackendError as exc:
-            counts.index_failures.update({i: str(exc) for i, _h, _d in chunk})
+            counts.index_failures.update({i: str(exc) for i, *_rest in chunk})
             continue
         counts.index_failures.update(report.failed)
-        done = {(i, h) for i, h, _d in chunk if i not in report.failed}
+        done = [(i, h, prev) for i, h, prev, _d in chunk if i not in report.failed]
         counts.indexed += len(done)
-        _mark_indexed(db, done)
+        mark_indexed(db, done)
 
     if gone:
         try:
-            backend.delete(gone)
+            backend.delete([i for i, _prev in gone])
         except SearchBackendError as exc:
-            counts.index_failures.update({i: str(exc) for i in gone})
+            counts.index_failures.update({i: str(exc) for i, _prev in gone})
         else:
             counts.removed = len(gone)
-            with db.session() as s, s.begin():
-                s.execute(update(StoredOpportunity).where(StoredOpportunity.id.in_(gone)).values(indexed_hash=None))
+            mark_indexed(db, [(i, None, prev) for i, prev in gone])
     return counts
 
 
-def _mark_indexed(db: Database, done: set[tuple[str, str]]) -> None:
+def mark_indexed(db: Database, done: list[tuple[str, str | None, str | None]]) -> int:
+    """Set ``indexed_hash`` for (id, new value, value read before the write) rows, compare-and-set:
+    a row whose ``indexed_hash`` changed meanwhile (a rebuild reset it) stays pending."""
+    if not done:
+        return 0
+    table = StoredOpportunity.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .where(table.c.indexed_hash.is_not_distinct_from(bindparam("b_prev")))
+        .values(indexed_hash=bindparam("b_new"))
+    )
+    params = [{"b_id": i, "b_new": new, "b_prev": prev} for i, new, prev in done]
     with db.session() as s, s.begin():
-        for opp_id, content_hash in done:
-            s.execute(
-                update(StoredOpportunity).where(StoredOpportunity.id == opp_id).values(indexed_hash=content_hash)
-            )
+        result = s.connection().execute(stmt, params)
+    return int(result.rowcount or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

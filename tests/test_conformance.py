@@ -29,22 +29,58 @@ def north_of(lat: float, lon: float, km: float) -> tuple[float, float]:
 
 def corpus() -> list:
     return [
-        opp("plage", "Ramassage de déchets sur la plage", causes=["environnement"], locations=[BREST],
-            description="<p>Nettoyage du littoral avec l'association.</p>"),
-        opp("riviere", "Nettoyage de la rivière", causes=["environnement"], locations=[RENNES],
-            description="<p>Nous ramassons les déchets le long de la Vilaine.</p>"),
-        opp("refuge", "Promenade des chiens au refuge", causes=["animaux"], locations=[LYON],
-            description="<p>Sortir les animaux du refuge le week-end.</p>"),
+        opp(
+            "plage",
+            "Ramassage de déchets sur la plage",
+            causes=["environnement"],
+            locations=[BREST],
+            description="<p>Nettoyage du littoral avec l'association.</p>",
+        ),
+        opp(
+            "riviere",
+            "Nettoyage de la rivière",
+            causes=["environnement"],
+            locations=[RENNES],
+            description="<p>Nous ramassons les déchets le long de la Vilaine.</p>",
+        ),
+        opp(
+            "refuge",
+            "Promenade des chiens au refuge",
+            causes=["animaux"],
+            locations=[LYON],
+            description="<p>Sortir les animaux du refuge le week-end.</p>",
+        ),
         opp("animal", "Soigner un animal blessé", causes=["animaux"], locations=[PARIS]),
-        opp("aide-numerique", "Aide numérique pour les seniors", causes=["numerique", "solidarite-insertion"],
-            remote=True, language="fr"),
-        opp("food-bank", "Food bank sorting volunteers", causes=["solidarite-insertion"], locations=[MARSEILLE],
-            language="en", description="<p>Sort donated food for families.</p>"),
+        opp(
+            "aide-numerique",
+            "Aide numérique pour les seniors",
+            causes=["numerique", "solidarite-insertion"],
+            remote=True,
+            language="fr",
+        ),
+        opp(
+            "food-bank",
+            "Food bank sorting volunteers",
+            causes=["solidarite-insertion"],
+            locations=[MARSEILLE],
+            language="en",
+            description="<p>Sort donated food for families.</p>",
+        ),
         opp("two-places", "Maraude solidaire", causes=["solidarite-insertion"], locations=[PARIS, MARSEILLE]),
-        opp("expired", "Collecte de déchets terminée", causes=["environnement"], locations=[RENNES],
-            end=NOW - timedelta(days=2)),
-        opp("expires-field", "Ancienne mission plage", causes=["environnement"], locations=[BREST],
-            expires=NOW - timedelta(hours=1)),
+        opp(
+            "expired",
+            "Collecte de déchets terminée",
+            causes=["environnement"],
+            locations=[RENNES],
+            end=NOW - timedelta(days=2),
+        ),
+        opp(
+            "expires-field",
+            "Ancienne mission plage",
+            causes=["environnement"],
+            locations=[BREST],
+            expires=NOW - timedelta(hours=1),
+        ),
     ]
 
 
@@ -141,16 +177,18 @@ def test_several_locations_and_nearest_sort(loaded):
 
 def test_available_between_overlap(search_backend):
     d = NOW + timedelta(days=30)
-    search_backend.upsert([
-        opp("early", "Mission de décembre", start=d, end=d + timedelta(days=5)),
-        opp("late", "Mission de printemps", start=d + timedelta(days=100), end=d + timedelta(days=110)),
-        opp("ongoing", "Mission permanente", open_ended=True),
-    ])
+    search_backend.upsert(
+        [
+            opp("early", "Mission de décembre", start=d, end=d + timedelta(days=5)),
+            opp("late", "Mission de printemps", start=d + timedelta(days=100), end=d + timedelta(days=110)),
+            opp("ongoing", "Mission permanente", open_ended=True),
+        ]
+    )
     window = search(search_backend, date_from=d + timedelta(days=4), date_to=d + timedelta(days=20))
     assert set(ids(window)) == {"early", "ongoing"}
-    assert set(ids(search(search_backend, date_from=d + timedelta(days=6), date_to=d + timedelta(days=7)))) == {
-        "ongoing"
-    }
+    assert set(
+        ids(search(search_backend, date_from=d + timedelta(days=6), date_to=d + timedelta(days=7)))
+    ) == {"ongoing"}
 
 
 def test_pagination_is_stable_and_complete(loaded):
@@ -161,7 +199,9 @@ def test_pagination_is_stable_and_complete(loaded):
 
 
 def test_recrawl_updates_instead_of_duplicating(loaded):
-    changed = opp("plage", "Ramassage de déchets sur la plage de Brest", causes=["environnement"], locations=[BREST])
+    changed = opp(
+        "plage", "Ramassage de déchets sur la plage de Brest", causes=["environnement"], locations=[BREST]
+    )
     report = loaded.upsert([changed])
     assert report.written == 1
     again = loaded.upsert([changed])
@@ -196,9 +236,176 @@ def test_same_results_on_both_backends(es_url, tmp_path):
             a, b = search(sqlite, **query), search(es, **query)
             assert sorted(ids(a)) == sorted(ids(b)), query
             assert a.total == b.total
-            assert [(f.value, f.count) for f in a.facets["cause"]] == [(f.value, f.count) for f in b.facets["cause"]]
+            assert [(f.value, f.count) for f in a.facets["cause"]] == [
+                (f.value, f.count) for f in b.facets["cause"]
+            ]
             assert [(f.value, f.count) for f in a.facets["region"]] == [
                 (f.value, f.count) for f in b.facets["region"]
             ]
     finally:
         drop_generations(es)
+
+
+# -- sync level: the database is the source of truth, the index follows it -------------------
+@pytest.fixture
+def db(tmp_path):
+    from volunteer_hub.db import Database, Partner
+
+    database = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    with database.session() as s, s.begin():
+        s.add(Partner(id="test", name="Test partner", url="https://partner.example/feed.xml"))
+        s.add(Partner(id="other", name="Other partner", url="https://other.example/feed.xml"))
+    return database
+
+
+def crawl(db, backend, items, *, partner="test", complete=True, failed=None, when=NOW, threshold=0.5):
+    """One crawl run as the runner does it: store, finish (guarded), record the run, push."""
+    from indexer.sync import PartnerSync, push_pending
+    from volunteer_hub.db import CrawlRun
+
+    sync = PartnerSync(db, partner, now=when)
+    sync.store(items)
+    outcome = sync.finish(complete=complete, failed_reason=failed, shrink_threshold=threshold)
+    pushed = push_pending(db, backend, partner)
+    with db.session() as s, s.begin():
+        s.add(
+            CrawlRun(
+                partner_id=partner, status=outcome.status, seen=sync.counts.seen, removed=sync.counts.removed
+            )
+        )
+    return outcome, sync.counts, pushed
+
+
+def partner_items(n, partner="test", prefix="m"):
+    return [
+        opp(
+            f"{prefix}{i}",
+            f"Collecte de déchets numéro {i}",
+            partner=partner,
+            causes=["environnement"],
+            locations=[RENNES],
+        )
+        for i in range(n)
+    ]
+
+
+def states(db):
+    from sqlalchemy import select
+
+    from volunteer_hub.db import StoredOpportunity
+
+    with db.session() as s:
+        return {r.source_id: (r.state, r.gone_at) for r in s.scalars(select(StoredOpportunity))}
+
+
+def test_partner_sync_retires_what_the_partner_no_longer_publishes(db, search_backend):
+    outcome, counts, pushed = crawl(db, search_backend, partner_items(10))
+    assert outcome.status == "succeeded" and counts.new == 10 and pushed.indexed == 10
+    crawl(db, search_backend, partner_items(3, "other", "o"), partner="other")
+    assert search(search_backend, text="dechets").total == 13
+
+    outcome, counts, pushed = crawl(db, search_backend, partner_items(8), when=NOW + timedelta(hours=1))
+    assert outcome.status == "succeeded" and counts.removed == 2 and pushed.removed == 2
+    found = set(ids(search(search_backend, text="dechets")))
+    assert "m8" not in found and "m9" not in found and len(found) == 11  # the other partner is untouched
+    gone = states(db)
+    assert gone["m9"] == ("gone", gone["m9"][1]) and gone["m9"][1] is not None  # kept, with the date
+    assert gone["o0"][0] == "live"
+
+    # It comes back: live again, searchable again.
+    crawl(db, search_backend, partner_items(10), when=NOW + timedelta(hours=2))
+    assert search(search_backend, text="dechets").total == 13 and states(db)["m9"][0] == "live"
+
+
+def test_shrink_guard_failed_and_partial_runs_remove_nothing(db, search_backend):
+    crawl(db, search_backend, partner_items(10))
+    assert search(search_backend).total == 10
+
+    outcome, counts, _ = crawl(db, search_backend, partner_items(4), when=NOW + timedelta(hours=1))
+    assert outcome.status == "shrink-guarded" and counts.removed == 0
+    assert search(search_backend).total == 10
+
+    outcome, _, _ = crawl(
+        db, search_backend, partner_items(9), failed="HTTP 500", when=NOW + timedelta(hours=2)
+    )
+    assert outcome.status == "failed" and search(search_backend).total == 10
+    outcome, _, _ = crawl(db, search_backend, partner_items(9), complete=False, when=NOW + timedelta(hours=3))
+    assert outcome.status == "partial" and search(search_backend).total == 10
+    assert all(state == "live" for state, _ in states(db).values())
+
+    # A run at the threshold passes and retires the rest.
+    outcome, counts, _ = crawl(db, search_backend, partner_items(5), when=NOW + timedelta(hours=4))
+    assert outcome.status == "succeeded" and counts.removed == 5
+    assert search(search_backend).total == 5
+
+
+# -- zero-downtime rebuild -------------------------------------------------------------------
+def test_rebuild_swaps_generations_while_searches_keep_answering(db, search_backend):
+    import threading
+
+    from indexer.rebuild import rebuild_index
+
+    fillers = [
+        opp(f"f{i}", f"Accompagnement scolaire {i}", causes=["education"], locations=[LYON])
+        for i in range(400)
+    ]
+    crawl(db, search_backend, corpus() + fillers)
+    expected = (search(search_backend, text="dechets").total, search(search_backend).total)
+    assert expected == (2, 407)
+
+    stop, totals, errors = threading.Event(), [], []
+
+    def search_loop() -> None:
+        while not stop.is_set() or len(totals) < 20:
+            try:
+                totals.append((search(search_backend, text="dechets").total, search(search_backend).total))
+            except Exception as exc:  # noqa: BLE001 - the point is to see any error
+                errors.append(repr(exc))
+
+    thread = threading.Thread(target=search_loop)
+    thread.start()
+    try:
+        reports = [rebuild_index(db, search_backend, now=NOW) for _ in range(3)]
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(totals) >= 20 and set(totals) == {expected}
+    first, second, third = reports
+    assert first.documents == 407 and first.expired == 2  # the two expired ones are not rebuilt
+    assert second.previous == first.generation and third.previous == second.generation
+    assert first.generation in third.deleted or first.generation not in search_backend.generations()
+    # The live generation and the previous one (for rollback) remain, nothing older.
+    assert search_backend.generations()[-2:] == [second.generation, third.generation]
+    assert len(search_backend.generations()) == 2
+    assert search_backend.rollback() == second.generation
+    assert search(search_backend).total == 407
+
+
+def test_rebuild_refuses_to_shrink_and_leaves_the_live_generation(db, search_backend):
+    from sqlalchemy import update
+
+    from indexer.base import RebuildError
+    from indexer.rebuild import rebuild_index
+    from volunteer_hub.db import StoredOpportunity
+
+    crawl(db, search_backend, partner_items(10))
+    rebuild_index(db, search_backend, now=NOW)
+    live, before = search_backend.current_generation(), search_backend.generations()
+    with db.session() as s, s.begin():  # a database mishap: most rows hidden
+        s.execute(update(StoredOpportunity).where(StoredOpportunity.source_id != "m0").values(state="hidden"))
+    with pytest.raises(RebuildError, match="refusing to swap"):
+        rebuild_index(db, search_backend, now=NOW)
+    assert search_backend.current_generation() == live and search_backend.generations() == before
+    assert search(search_backend).total == 10
+
+
+def test_two_rebuilds_never_race(db, search_backend):
+    from indexer.base import RebuildInProgress
+    from indexer.rebuild import rebuild_index
+
+    crawl(db, search_backend, partner_items(3))
+    with search_backend.rebuild_lock():
+        with pytest.raises(RebuildInProgress):
+            rebuild_index(db, search_backend, now=NOW)
+    assert rebuild_index(db, search_backend, now=NOW).documents == 3  # released afterwards
