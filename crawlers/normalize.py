@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +17,7 @@ import dateparser
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
-from volunteer_hub.gazetteer import OfflineGazetteer
+from volunteer_hub.gazetteer import OfflineGazetteer, Place, distance_km, name_key
 from volunteer_hub.html import sanitize, summarize, to_text
 from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
 from volunteer_hub.regions import region_for_postal_code
@@ -77,7 +77,9 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         value = getattr(raw, name)
         parsed = parse_date(value, tz, end_of_day=name in ("end", "expires"))
         if value and parsed is None:
-            problem(f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning")
+            problem(
+                f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning"
+            )
         dates[name] = parsed
 
     description = sanitize(raw.description)
@@ -86,7 +88,11 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     locations = [loc for loc in (_location(r, ctx, problem) for r in raw.locations) if loc]
     remote = bool(raw.remote) or (raw.remote is None and bool(_REMOTE_WORDS.search(fold(full_text))))
     if not locations and not remote:
-        problem("no place given and not marked as remote; it will only be found by keyword", "locations", "warning")
+        problem(
+            "no place given and not marked as remote; it will only be found by keyword",
+            "locations",
+            "warning",
+        )
 
     opp = Opportunity(
         id=make_id(ctx.partner, str(item)),
@@ -104,7 +110,9 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         remote=remote,
         start=dates["start"],
         end=dates["end"],
-        open_ended=bool(raw.open_ended) if raw.open_ended is not None else not (dates["start"] or dates["end"]),
+        open_ended=bool(raw.open_ended)
+        if raw.open_ended is not None
+        else not (dates["start"] or dates["end"]),
         posted=dates["posted"] or dates["updated"],
         updated=dates["updated"] or dates["posted"],
         expires=dates["expires"],
@@ -125,20 +133,19 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
         city=_clean(raw.city),
         postal_code=_clean(raw.postal_code),
         region=_clean(raw.region),
-        country=(_clean(raw.country) or "").upper()[:2] or None,
+        country=_country(raw.country),
         lat=_float(raw.lat),
         lon=_float(raw.lon),
     )
-    if loc.lat is not None and loc.lon is not None:
-        if (loc.lat, loc.lon) == (0.0, 0.0) or not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180):
-            problem(f"coordinates {loc.lat},{loc.lon} are not a real place; they were dropped", "locations", "warning")
-            loc.lat = loc.lon = None
+    _check_range(loc, problem)
     if not loc.country:
         loc.country = ctx.default_country
     if loc.country == "FR" and loc.postal_code:
         region = region_for_postal_code(loc.postal_code)
         if region:
             loc.region = region.name_fr
+    if loc.lat is not None and (loc.city or loc.postal_code):
+        _check_against_place(loc, problem)
     if loc.lat is None and (loc.city or loc.postal_code):
         place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
         if place:
@@ -152,6 +159,106 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
     if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat)):
         return None
     return loc
+
+
+# How far (km) a feed's point may lie from the place it names before we call it wrong.
+FAR_FROM_PLACE_KM = 60.0
+_US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
+
+
+def _country(value: object) -> str | None:
+    """ISO alpha-2 from a code, ISO3 code or English name ("USA" -> "US", "South Africa" -> "ZA")."""
+    cleaned = _clean(value)
+    if not cleaned:
+        return None
+    code = gazetteer().country_code(cleaned)
+    if code:
+        return code
+    return cleaned.upper() if len(cleaned) == 2 and cleaned.isalpha() else None
+
+
+def _check_range(loc: Location, problem) -> None:  # noqa: ANN001
+    """Drop 0,0 and impossible points; swap a point that is only valid as (lon, lat)."""
+    if loc.lat is None or loc.lon is None:
+        loc.lat = loc.lon = None
+        return
+    if (loc.lat, loc.lon) == (0.0, 0.0):
+        problem("coordinates 0,0 are not a real place; they were dropped", "locations", "warning")
+        loc.lat = loc.lon = None
+    elif not (-90 <= loc.lat <= 90 and -180 <= loc.lon <= 180):
+        if -90 <= loc.lon <= 90 and -180 <= loc.lat <= 180:
+            problem(
+                f"coordinates {loc.lat},{loc.lon} are longitude,latitude; they were swapped",
+                "locations",
+                "warning",
+            )
+            loc.lat, loc.lon = loc.lon, loc.lat
+        else:
+            problem(
+                f"coordinates {loc.lat},{loc.lon} are not a real place; they were dropped",
+                "locations",
+                "warning",
+            )
+            loc.lat = loc.lon = None
+
+
+def _check_against_place(loc: Location, problem) -> None:  # noqa: ANN001
+    """A point far from the city/postal code it comes with is swapped back or replaced."""
+    assert loc.lat is not None and loc.lon is not None
+    place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+    label = loc.label() or ""
+    if place is None:
+        if loc.city and loc.country:
+            elsewhere = gazetteer().geocode(city=loc.city)
+            territory = loc.country == "US" and elsewhere is not None and elsewhere.country in _US_TERRITORIES
+            if elsewhere is not None and elsewhere.country != loc.country and not territory:
+                problem(
+                    f"{loc.city!r} is not a place we know in {loc.country} "
+                    f"(there is one in {elsewhere.country}); the country or the city is probably wrong",
+                    "locations",
+                    "warning",
+                )
+        return
+    if place.country not in ("FR", None) and loc.city:
+        place = _nearest_namesake(loc, place)
+    far = distance_km(loc.lat, loc.lon, place.lat, place.lon)
+    if far <= FAR_FROM_PLACE_KM:
+        return
+    if distance_km(loc.lon, loc.lat, place.lat, place.lon) <= FAR_FROM_PLACE_KM:
+        problem(
+            f"coordinates {loc.lat},{loc.lon} were given as longitude,latitude; swapped",
+            "locations",
+            "warning",
+        )
+        loc.lat, loc.lon = loc.lon, loc.lat
+        return
+    problem(
+        f"coordinates {loc.lat},{loc.lon} are {far:,.0f} km from {label}; "
+        f"the position of {place.name} was used",
+        "locations",
+        "warning",
+    )
+    loc.lat, loc.lon = place.lat, place.lon
+
+
+def _nearest_namesake(loc: Location, place: Place) -> Place:
+    """Among the world cities named like ``loc.city`` in its country (and region, when it is a
+    code such as "CT"), the one nearest the feed's point: "Bloomfield, CT" is not Bloomfield, NJ."""
+    try:
+        world = gazetteer()._world()  # noqa: SLF001 - read-only use of the gazetteer's city index
+        indexes = world.primary.get(name_key(loc.city or ""), [])
+        cities = [world.cities[i] for i in indexes if world.cities[i].country == place.country]
+    except (AttributeError, IndexError, TypeError):
+        return place
+    region = (loc.region or "").strip().upper()
+    if region and any(c.admin1 == region for c in cities):
+        cities = [c for c in cities if c.admin1 == region]
+    if not cities:
+        return place
+    assert loc.lat is not None and loc.lon is not None
+    lat, lon = loc.lat, loc.lon
+    best = min(cities, key=lambda c: distance_km(lat, lon, c.lat, c.lon))
+    return replace(place, name=best.name, lat=best.lat, lon=best.lon)
 
 
 def parse_date(value: object, tz: ZoneInfo | None = None, end_of_day: bool = False) -> datetime | None:

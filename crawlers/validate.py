@@ -52,20 +52,24 @@ def validate_bytes(data: bytes, fmt: str = "auto", partner: str = "validate") ->
                 (errors if entry.severity == "error" else warnings).append(entry)
                 continue
             items += 1
+            key = entry.source_id or entry.url
+            if key and key in seen:
+                errors.append(
+                    ParseProblem(
+                        f"another item earlier in the feed has the same id {key!r}; only the first is kept",
+                        item=key,
+                        line=entry.line,
+                        field="id",
+                    )
+                )
+                continue
+            if key:
+                seen.add(key)
             opp, problems = normalize(entry, context)
             for p in problems:
                 (errors if p.severity == "error" else warnings).append(p)
             if opp is None:
                 continue
-            if opp.id in seen:
-                errors.append(
-                    ParseProblem(
-                        f"duplicate of an earlier item with the same id {opp.source_id!r}; only the first is kept",
-                        item=opp.source_id, line=entry.line, field="id",
-                    )
-                )
-                continue
-            seen.add(opp.id)
             valid += 1
     except FeedError as exc:
         raise ValidationUnreadable(str(exc)) from exc

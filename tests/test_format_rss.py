@@ -11,7 +11,8 @@ from crawlers.validate import validate_bytes
 from volunteer_hub.demo import DEMO_DIR
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/" xmlns:georss="http://www.georss.org/georss">
+<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"
+ xmlns:georss="http://www.georss.org/georss">
 <channel><title>T</title><link>https://p.example/</link><description>d</description>
 <item><title>Collecte</title><link>https://p.example/1</link><guid>g1</guid>
 <description><![CDATA[<p>Lieu : Rennes (35000)</p><p>Lieu : Brest (29200)</p>
@@ -22,7 +23,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <description><![CDATA[<p>Lieux : Lyon (69001) ; à distance</p>
 <p>Dates : à partir du mardi 1er décembre 2026, mission sans date de fin</p>]]></description></item>
 <item><title>Beach clean</title><link>https://p.example/3</link><guid>g3</guid>
-<description><![CDATA[<p>Where: Leeds</p><p>When: Saturday 20 February 2027, 09:00–16:00</p>]]></description></item>
+<description><![CDATA[<p>Where: Leeds</p>
+<p>When: Saturday 20 February 2027, 09:00–16:00</p>]]></description></item>
 </channel></rss>"""
 
 
@@ -33,7 +35,10 @@ def raws(data: bytes) -> list[RawOpportunity]:
 def test_event_dates_and_several_places() -> None:
     first, second, third = raws(RSS.encode())
     assert first.start == datetime(2027, 2, 13, 10, 0) and first.end == datetime(2027, 2, 13, 18, 0)
-    assert [(loc.city, loc.postal_code) for loc in first.locations] == [("Rennes", "35000"), ("Brest", "29200")]
+    assert [(loc.city, loc.postal_code) for loc in first.locations] == [
+        ("Rennes", "35000"),
+        ("Brest", "29200"),
+    ]
     assert (first.locations[0].lat, first.locations[0].lon) == (48.11, -1.68)
     assert first.locations[1].lat is None
     assert second.start == datetime(2026, 12, 1) and second.end is None and second.open_ended is True

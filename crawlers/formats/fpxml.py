@@ -30,18 +30,29 @@ def _yes(value: str | None) -> bool | None:
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
-    organizations: dict[str, tuple[str | None, str | None]] = {}
-    for elem in iter_elements(data, {"Organization", "VolunteerOpportunity"}):
+    organizations: dict[str, tuple[str | None, str | None, str | None]] = {}
+    feed_timezone: str | None = None
+    for elem in iter_elements(data, {"FeedInfo", "Organization", "VolunteerOpportunity"}):
+        if local(elem.tag) == "FeedInfo":
+            created = find(elem, "createdDateTime")
+            feed_timezone = created.get("olsonTZ") if created is not None else None
+            continue
         if local(elem.tag) == "Organization":
             org_id = text(elem, "organizationID")
             if org_id:
-                organizations[org_id] = (text(elem, "name"), text(elem, "organizationURL"))
+                organizations[org_id] = (
+                    text(elem, "name"),
+                    text(elem, "organizationURL"),
+                    text(elem, "detailURL"),
+                )
             continue
-        yield from _opportunity(elem, organizations)
+        yield from _opportunity(elem, organizations, feed_timezone)
 
 
 def _opportunity(
-    elem: etree._Element, organizations: dict[str, tuple[str | None, str | None]]
+    elem: etree._Element,
+    organizations: dict[str, tuple[str | None, str | None, str | None]],
+    feed_timezone: str | None = None,
 ) -> Iterator[RawOpportunity | ParseProblem]:
     source_id = text(elem, "volunteerOpportunityID")
     raw = RawOpportunity(
@@ -60,18 +71,32 @@ def _opportunity(
     for org_id_elem in children(find(elem, "sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
         org_id = (org_id_elem.text or "").strip()
         if org_id in organizations:
-            raw.organization_name, raw.organization_url = organizations[org_id]
+            raw.organization_name, raw.organization_url, org_detail = organizations[org_id]
+            if not raw.url and (org_detail or raw.organization_url):
+                raw.url = org_detail or raw.organization_url
+                yield ParseProblem(
+                    "the opportunity has no <detailURL>; volunteers are sent to its organization's page",
+                    item=source_id,
+                    line=elem.sourceline,
+                    field="url",
+                    severity="warning",
+                )
             break
         if org_id:
             yield ParseProblem(
                 f"sponsoringOrganizationID {org_id} refers to no <Organization> in the feed",
-                item=source_id, line=org_id_elem.sourceline, field="organization", severity="warning",
+                item=source_id,
+                line=org_id_elem.sourceline,
+                field="organization",
+                severity="warning",
             )
     if not raw.organization_name:
         raw.organization_name = text(elem, "sponsoringOrganizationName")
 
     raw.categories = [
-        (c.text or "").strip() for c in children(find(elem, "categoryTags"), "categoryTag") if (c.text or "").strip()
+        (c.text or "").strip()
+        for c in children(find(elem, "categoryTags"), "categoryTag")
+        if (c.text or "").strip()
     ]
     for audience in children(find(elem, "audienceTags"), "audienceTag"):
         if audience.text and audience.text.strip():
@@ -84,7 +109,8 @@ def _opportunity(
         raw.locations.append(
             RawLocation(
                 name=text(loc, "name") or text(loc, "locationName"),
-                street=" ".join(p for p in (text(loc, "streetAddress1"), text(loc, "streetAddress2")) if p) or None,
+                street=" ".join(p for p in (text(loc, "streetAddress1"), text(loc, "streetAddress2")) if p)
+                or None,
                 city=text(loc, "city"),
                 region=text(loc, "region"),
                 postal_code=text(loc, "postalCode"),
@@ -110,6 +136,9 @@ def _opportunity(
             start_elem = find(dtd, "startTime")
         if start_elem is not None and start_elem.get("olsonTZ"):
             raw.timezone = start_elem.get("olsonTZ")
+    if raw.timezone is None:  # the zone of the item's own dates, else the feed's
+        updated = find(elem, "lastUpdated")
+        raw.timezone = (updated.get("olsonTZ") if updated is not None else None) or feed_timezone
     # Several durations: the opportunity is available from the earliest start to the latest end
     # (ISO strings of the same shape compare in date order).
     raw.start = min(starts) if starts else None

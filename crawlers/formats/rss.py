@@ -120,8 +120,10 @@ def _more_precise(declared: Any, from_text: datetime | None) -> Any:
         return declared
     if declared is None:
         return from_text
-    if isinstance(declared, str) and declared.strip() == from_text.date().isoformat() and (
-        from_text.hour or from_text.minute
+    if (
+        isinstance(declared, str)
+        and declared.strip() == from_text.date().isoformat()
+        and (from_text.hour or from_text.minute)
     ):
         return from_text
     return declared

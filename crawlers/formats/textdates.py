@@ -116,7 +116,7 @@ def parse_text_date(text: str, default_year: int | None = None) -> datetime | No
     day = _date_of(m, default_year)
     if day is None:
         return None
-    rest = folded[m.end():]
+    rest = folded[m.end() :]
     times = _times(rest[:40])
     if times:
         day = day.replace(hour=times[0][0], minute=times[0][1])
@@ -136,14 +136,14 @@ def parse_date_range(text: str) -> DateRange | None:
         return None
     result = DateRange(open_ended=bool(_OPEN_ENDED.search(folded)))
     first = matches[0]
-    times = _times(folded[first.end():matches[1].start()] if len(matches) > 1 else folded[first.end():])
+    times = _times(folded[first.end() : matches[1].start()] if len(matches) > 1 else folded[first.end() :])
     start = dates[0]
     if times:
         start = start.replace(hour=times[0][0], minute=times[0][1])
     result.start = start
     if len(dates) > 1:
         end = dates[-1]
-        end_times = _times(folded[matches[-1].end():])
+        end_times = _times(folded[matches[-1].end() :])
         if end_times:
             end = end.replace(hour=end_times[-1][0], minute=end_times[-1][1])
         result.end = end
