@@ -312,20 +312,22 @@ class ElasticsearchBackend:
         return removed
 
     def delete_expired(self, now: datetime) -> int:
-        result = self._call(
-            lambda: self.es.delete_by_query(
-                index=self.alias, query={"range": {"expiry": {"lte": iso(now)}}}, refresh=True,
-                conflicts="proceed",
-            )
-        )
-        return int(result.get("deleted", 0))
+        """Delete documents whose expiry is at or before ``now``.
+
+        A scroll then bulk deletes, not ``_delete_by_query``: that lives in the ``reindex`` module,
+        which the minimal distribution does not ship.
+        """
+        return self.delete(self._ids_matching({"range": {"expiry": {"lte": iso(now)}}}))
 
     def clear(self) -> None:
-        self._call(
-            lambda: self.es.delete_by_query(
-                index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed"
-            )
-        )
+        self.delete(self._ids_matching({"match_all": {}}))
+
+    def _ids_matching(self, query: dict[str, Any]) -> list[str]:
+        try:
+            hits = helpers.scan(self.es, index=self.alias, query={"query": query}, _source=False, size=1000)
+            return [h["_id"] for h in hits]
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"Elasticsearch at {self.url}: {exc}") from exc
 
     # -- reads ------------------------------------------------------------------------------
     def get(self, opportunity_id: str) -> Opportunity | None:
