@@ -1,0 +1,274 @@
+"""Console pages and actions. Every action is a POST form with a CSRF token; GETs change nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import delete, update
+from werkzeug.wrappers import Response
+
+from indexer.sync import push_pending
+from schedules.alerts import evaluate_partner, partner_health
+from schedules.config import OpsConfig, load_ops_config
+from schedules.processes import AlreadyRunning, running_run, spawn_crawl_in_background
+from schedules.status import next_run_times, scheduler_status
+from search_app.admin import data
+from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
+from search_app.services import services
+from volunteer_hub.auth import MAX_FAILURES, authenticate
+from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.ops_models import AlertIncident
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(guard)
+bp.after_request(no_store)
+
+MIN_INTERVAL, MAX_INTERVAL = 5, 60 * 24 * 30
+
+
+def database() -> Database:
+    return services()._database()  # noqa: SLF001 - the app's shared, lazily opened database
+
+
+def ops_config() -> OpsConfig:
+    return load_ops_config()
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {"csrf_token": csrf_token, "ago": data.age, "status_colours": data.STATUS_COLOURS}
+
+
+def _partner_or_404(partner_id: str) -> Partner:
+    partner = database().partner(partner_id)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+def _search_status() -> tuple[bool, str]:
+    try:
+        return services().backend.health()
+    except Exception as exc:  # noqa: BLE001
+        return False, f"error: {exc.__class__.__name__}"
+
+
+# -- login / logout ------------------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        if g.operator is not None:
+            return redirect(url_for("admin.overview"))
+        return render_template("admin/login.html", error=None, email="", next=request.args.get("next", ""))
+    email = request.form.get("email", "")
+    result = authenticate(database(), email, request.form.get("password", ""))
+    if result.ok and result.operator_id is not None:
+        log_in(result.operator_id, result.email or email)
+        return redirect(safe_next(request.form.get("next")) or url_for("admin.overview"))
+    if result.locked_until:
+        error = (
+            f"Too many failed attempts: this account is locked until {result.locked_until:%H:%M} UTC. "
+            "Another operator can unlock it with `volunteer-hub operators add EMAIL`."
+        )
+    else:
+        error = f"Wrong e-mail or password. After {MAX_FAILURES} failures in a row the account is locked."
+    page = render_template("admin/login.html", error=error, email=email, next=request.form.get("next", ""))
+    return page, 401
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    log_out()
+    flash("You are logged out.")
+    return redirect(url_for("admin.login"))
+
+
+# -- pages ---------------------------------------------------------------------------------------
+@bp.get("/")
+def overview() -> str:
+    db, cfg = database(), ops_config()
+    rows = data.partner_rows(db, cfg)
+    return render_template(
+        "admin/overview.html",
+        rows=rows,
+        summary=data.health_summary(rows),
+        runs=data.recent_runs(db, limit=20),
+        scheduler=scheduler_status(db),
+        search=_search_status(),
+        flagged=[r for r in rows if r.incidents],
+        names={r.partner.id: r.partner.name for r in rows},
+    )
+
+
+@bp.get("/partners/<partner_id>")
+def partner(partner_id: str) -> str:
+    db, cfg = database(), ops_config()
+    p = _partner_or_404(partner_id)
+    runs = data.recent_runs(db, partner_id, limit=30)
+    problem_run = data.last_run_with_errors(runs)
+    with db.session() as s:
+        incidents = (
+            s.query(AlertIncident)
+            .filter(AlertIncident.partner_id == partner_id)
+            .order_by(AlertIncident.id.desc())
+            .limit(10)
+            .all()
+        )
+    return render_template(
+        "admin/partner.html",
+        p=p,
+        health=partner_health(db, p, cfg),
+        runs=runs,
+        chart=data.run_chart(runs),
+        problem_run=problem_run,
+        errors=data.grouped_errors(db, problem_run),
+        live=data.live_counts(db).get(partner_id, 0),
+        next_run=next_run_times(db).get(partner_id),
+        running=running_run(db, partner_id),
+        incidents=incidents,
+        log=data.log_tail(runs[0].log_file if runs else None, services().settings.logs_dir),
+        min_interval=MIN_INTERVAL,
+        max_interval=MAX_INTERVAL,
+    )
+
+
+@bp.get("/runs/<int:run_id>")
+def run(run_id: int) -> str:
+    db = database()
+    with db.session() as s:
+        record = s.get(CrawlRun, run_id)
+    if record is None:
+        abort(404)
+    return render_template(
+        "admin/run.html",
+        run=record,
+        p=db.partner(record.partner_id),
+        errors=data.grouped_errors(db, record, examples=20),
+        log=data.log_tail(record.log_file, services().settings.logs_dir, size=32000),
+    )
+
+
+# -- actions -------------------------------------------------------------------------------------
+def _back(partner_id: str) -> Response:
+    return redirect(url_for("admin.partner", partner_id=partner_id))
+
+
+def _set(partner_id: str, **values: object) -> None:
+    with database().session() as s, s.begin():
+        s.execute(update(Partner).where(Partner.id == partner_id).values(**values))
+
+
+@bp.post("/partners/<partner_id>/run")
+def run_now(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    cfg = ops_config()
+    try:
+        spawn_crawl_in_background(
+            services().settings, database(), p.id, trigger="manual", timeout_seconds=cfg.crawl_timeout_seconds
+        )
+    except AlreadyRunning:
+        flash(f"{p.id}: a crawl is already running; not starting another.", "error")
+    else:
+        flash(f"{p.id}: crawl started. Reload this page to follow it.")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/pause")
+def pause(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    _set(p.id, paused=True)
+    flash(f"{p.id}: paused. The scheduler drops its job within a minute.")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/resume")
+def resume(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    _set(p.id, paused=False)
+    flash(f"{p.id}: resumed.")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/interval")
+def interval(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    try:
+        minutes = int(request.form.get("interval_minutes", ""))
+    except ValueError:
+        minutes = 0
+    if not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
+        flash(
+            f"The interval must be a whole number of minutes between {MIN_INTERVAL} and {MAX_INTERVAL}.",
+            "error",
+        )
+        return _back(p.id)
+    _set(p.id, interval_minutes=minutes)
+    flash(f"{p.id}: crawled every {minutes} minutes from now on.")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/approve")
+def approve(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    _set(p.id, status="approved")
+    flash(f"{p.id}: approved. Its first crawl starts within a minute (when the scheduler runs).")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/reject")
+def reject(partner_id: str) -> Response:
+    p = _partner_or_404(partner_id)
+    if p.status != "pending":
+        flash("Only a pending partner can be rejected; remove an approved one instead.", "error")
+        return _back(p.id)
+    _set(p.id, status="rejected")
+    flash(f"{p.id}: rejected.")
+    return _back(p.id)
+
+
+@bp.post("/partners/<partner_id>/remove")
+def remove(partner_id: str) -> Response:
+    """Remove the partner and its listings: mark them gone, delete them from the index, then the partner."""
+    p = _partner_or_404(partner_id)
+    if request.form.get("confirm", "").strip() != p.id:
+        flash(f"Type the partner id “{p.id}” to confirm its removal.", "error")
+        return _back(p.id)
+    db = database()
+    if running_run(db, p.id) is not None:
+        flash(f"{p.id}: a crawl is running; wait for it to finish before removing the partner.", "error")
+        return _back(p.id)
+    now = datetime.now(UTC)
+    with db.session() as s, s.begin():
+        s.get(Partner, p.id).paused = True  # the scheduler stops at once, even if the index write fails
+        s.execute(
+            update(StoredOpportunity)
+            .where(StoredOpportunity.partner_id == p.id, StoredOpportunity.state != "gone")
+            .values(state="gone", gone_at=now)
+        )
+    counts = push_pending(db, services().backend, p.id)
+    if counts.index_failures:
+        flash(
+            f"{p.id}: its listings could not all be removed from the search index "
+            f"({len(counts.index_failures)} left); the partner is paused. Try again.",
+            "error",
+        )
+        return _back(p.id)
+    with db.session() as s, s.begin():
+        s.execute(delete(AlertIncident).where(AlertIncident.partner_id == p.id))
+        s.execute(delete(StoredOpportunity).where(StoredOpportunity.partner_id == p.id))
+        s.execute(delete(CrawlRun).where(CrawlRun.partner_id == p.id))
+        s.execute(delete(Partner).where(Partner.id == p.id))
+    flash(f"{p.id}: removed, with {counts.removed} listing(s) taken out of the search index.")
+    return redirect(url_for("admin.overview"))
+
+
+@bp.post("/alerts/check")
+def check_alerts() -> Response:
+    """Evaluate every partner's alerts now (the scheduler also does it at each reconcile)."""
+    db, cfg = database(), ops_config()
+    sent = []
+    for p in db.partners():
+        sent += evaluate_partner(db, p.id, cfg)
+    flash(f"Alerts checked: {len(sent)} notice(s) sent." if sent else "Alerts checked: nothing new.")
+    return redirect(url_for("admin.overview"))
