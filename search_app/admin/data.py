@@ -91,7 +91,7 @@ def run_chart(runs: list[CrawlRun], width: int = 640, height: int = 160) -> dict
     ordered = list(reversed(runs))
     top = max([r.seen for r in ordered] + [1])
     gap = 4
-    slot = width / max(len(ordered), 1)
+    slot = min(48.0, width / max(len(ordered), 1))
     bar = max(2.0, slot - gap)
     plot = height - 20
     bars = []
@@ -150,10 +150,17 @@ def grouped_errors(db: Database, run: CrawlRun | None, examples: int = 5) -> lis
     return result
 
 
+def last_problem_run(runs: list[CrawlRun]) -> CrawlRun | None:
+    """The latest finished run when it did not succeed."""
+    finished = [r for r in runs if r.status != "running"]
+    if finished and finished[0].status not in ("succeeded", "not-modified"):
+        return finished[0]
+    return None
+
+
 def last_run_with_errors(runs: list[CrawlRun]) -> CrawlRun | None:
-    return next(
-        (r for r in runs if r.errors or r.status not in ("succeeded", "not-modified", "running")), None
-    )
+    """The latest run that recorded item errors or warnings."""
+    return next((r for r in runs if r.errors), None)
 
 
 def log_tail(path: str | None, logs_dir: Path, size: int = LOG_TAIL_BYTES) -> str | None:

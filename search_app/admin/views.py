@@ -106,7 +106,7 @@ def partner(partner_id: str) -> str:
     db, cfg = database(), ops_config()
     p = _partner_or_404(partner_id)
     runs = data.recent_runs(db, partner_id, limit=30)
-    problem_run = data.last_run_with_errors(runs)
+    errors_run = data.last_run_with_errors(runs)
     with db.session() as s:
         incidents = (
             s.query(AlertIncident)
@@ -121,8 +121,9 @@ def partner(partner_id: str) -> str:
         health=partner_health(db, p, cfg),
         runs=runs,
         chart=data.run_chart(runs),
-        problem_run=problem_run,
-        errors=data.grouped_errors(db, problem_run),
+        problem_run=data.last_problem_run(runs),
+        errors_run=errors_run,
+        errors=data.grouped_errors(db, errors_run),
         live=data.live_counts(db).get(partner_id, 0),
         next_run=next_run_times(db).get(partner_id),
         running=running_run(db, partner_id),
