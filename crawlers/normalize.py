@@ -31,6 +31,7 @@ _FR_WORDS = frozenset("le la les des du une et pour avec dans sur nous vous est 
 _EN_WORDS = frozenset("the and for with you your our are to of in on will this".split())
 _BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGIT = re.compile(r"\d")
+_HAS_TIME = re.compile(r"\d\s*(?:h|:)|\d\s*[ap]\.?m\b", re.I)
 _gazetteer: OfflineGazetteer | None = None
 
 
@@ -287,6 +288,8 @@ def parse_date(value: object, tz: ZoneInfo | None = None, end_of_day: bool = Fal
                 parsed = email.utils.parsedate_to_datetime(text)
             except (TypeError, ValueError, IndexError):
                 parsed = parse_text_date(text)
+                if parsed is not None and end_of_day and not _HAS_TIME.search(text):
+                    parsed = parsed.replace(hour=23, minute=59, second=59)
                 if parsed is None and len(text) <= 80 and _DIGIT.search(text):
                     parsed = dateparser.parse(
                         text, languages=["fr", "en"], settings={"RETURN_AS_TIMEZONE_AWARE": False}

@@ -10,12 +10,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import ModuleType
 
-from crawlers.formats import api_engagement, fpxml, idealist, networkforgood, rss, usaservice, volunteermatch
+from crawlers.formats import (
+    api_engagement,
+    csvfeed,
+    fpxml,
+    idealist,
+    networkforgood,
+    rss,
+    schemaorg,
+    usaservice,
+    volunteermatch,
+)
 from crawlers.formats.base import FeedError, ParseProblem, RawOpportunity
 from crawlers.formats.xmlsafe import decompress
 
 FORMATS: dict[str, ModuleType] = {
-    m.NAME: m for m in (networkforgood, volunteermatch, usaservice, idealist, fpxml, api_engagement, rss)
+    m.NAME: m
+    for m in (
+        networkforgood,
+        volunteermatch,
+        usaservice,
+        idealist,
+        fpxml,
+        api_engagement,
+        rss,
+        schemaorg,
+        csvfeed,
+    )
 }
 
 

@@ -7,12 +7,14 @@ from crawlers.spiders.api_engagement import ApiEngagementSpider
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.fpxml import FpxmlSpider
 from crawlers.spiders.rss import RssSpider
+from crawlers.spiders.schemaorg import SchemaOrgSpider
 
 SPIDERS: dict[str, type[FeedSpider]] = {
     "auto": FeedSpider,
     "fpxml": FpxmlSpider,
     "rss": RssSpider,
     "api-engagement": ApiEngagementSpider,
+    "schemaorg": SchemaOrgSpider,
 }
 
 
