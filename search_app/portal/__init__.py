@@ -1,0 +1,243 @@
+"""Partner portal: ``/partners/signup``.
+
+An organization gives its name, a contact e-mail and its feed URL. The feed is fetched at
+once (the private-address guard applies to the URL and to every redirect) and checked with
+the crawler's own validator (``crawlers.validate.validate_bytes``); the result is shown item
+by item. A readable feed is registered as a *pending* partner, crawled only once an operator
+approves it in the console.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections import OrderedDict, deque
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from sqlalchemy import select
+
+from crawlers.formats import FORMATS
+from crawlers.middlewares import check_url
+from crawlers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
+from crawlers.validate import ValidationUnreadable, validate_bytes
+from search_app.admin.security import check_csrf
+from search_app.i18n import current_language
+from search_app.services import services
+from volunteer_hub.db import Partner
+
+bp = Blueprint("portal", __name__, url_prefix="/partners")
+
+FETCH_TIMEOUT = 20
+LIMITS = "volunteer_hub_signup_limits"
+MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS = 5, 600
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+TEXT = {
+    "title": {"en": "Publish your volunteering opportunities", "fr": "Publiez vos missions de bénévolat"},
+    "lead": {
+        "en": "Give us the address of your feed (FPXML, RSS/Atom or API Engagement XML). We check it now, "
+        "then a member of our team approves your organization.",
+        "fr": "Donnez-nous l’adresse de votre flux (FPXML, RSS/Atom ou XML API Engagement). "
+        "Nous le vérifions tout de suite, puis un membre de l’équipe valide votre organisation.",
+    },
+    "name": {"en": "Organization name", "fr": "Nom de l’organisation"},
+    "email": {"en": "Contact e-mail", "fr": "E-mail de contact"},
+    "url": {"en": "Feed address (URL)", "fr": "Adresse du flux (URL)"},
+    "submit": {"en": "Check my feed and sign up", "fr": "Vérifier mon flux et m’inscrire"},
+    "err_name": {
+        "en": "Please give your organization's name.",
+        "fr": "Indiquez le nom de votre organisation.",
+    },
+    "err_email": {"en": "Please give a valid e-mail address.", "fr": "Indiquez une adresse e-mail valide."},
+    "err_url": {
+        "en": "Please give the full address of your feed, starting with https://",
+        "fr": "Indiquez l’adresse complète de votre flux, commençant par https://",
+    },
+    "err_rate": {
+        "en": "Too many sign-ups from your network; please try again in a few minutes.",
+        "fr": "Trop d’inscriptions depuis votre réseau ; réessayez dans quelques minutes.",
+    },
+    "unreadable": {
+        "en": "We could not read your feed: %s. Please check the address and try again.",
+        "fr": "Nous n’avons pas pu lire votre flux : %s. Vérifiez l’adresse et réessayez.",
+    },
+    "registered": {
+        "en": "Thank you! Your request is registered and waits for approval by our team.",
+        "fr": "Merci ! Votre demande est enregistrée et attend la validation de notre équipe.",
+    },
+    "already": {
+        "en": "This feed is already registered with us; our team will get back to you.",
+        "fr": "Ce flux est déjà enregistré chez nous ; notre équipe reviendra vers vous.",
+    },
+    "summary": {
+        "en": "Format %(format)s: %(items)s item(s) found, %(valid)s ready to publish.",
+        "fr": "Format %(format)s : %(items)s mission(s) trouvée(s), %(valid)s prête(s) à publier.",
+    },
+    "all_good": {
+        "en": "Every item can be published as it is.",
+        "fr": "Toutes les missions peuvent être publiées telles quelles.",
+    },
+    "fix_intro": {
+        "en": "Items with an error will not be published until you fix them in your feed; warnings are "
+        "published but less easy to find.",
+        "fr": "Les missions en erreur ne seront pas publiées tant qu’elles ne sont pas corrigées dans votre "
+        "flux ; celles avec un avertissement sont publiées mais plus difficiles à trouver.",
+    },
+    "none_valid": {
+        "en": "No item can be published yet: please fix the errors below, then sign up again.",
+        "fr": "Aucune mission n’est publiable pour l’instant : corrigez les erreurs ci-dessous, puis "
+        "réinscrivez-vous.",
+    },
+    "item": {"en": "Item", "fr": "Mission"},
+    "feed": {"en": "the whole feed", "fr": "le flux entier"},
+    "line": {"en": "line", "fr": "ligne"},
+    "field": {"en": "Field", "fr": "Champ"},
+    "problem": {"en": "Problem", "fr": "Problème"},
+    "error": {"en": "error: not published", "fr": "erreur : non publiée"},
+    "warning": {"en": "warning", "fr": "avertissement"},
+    "results": {"en": "Check of your feed", "fr": "Vérification de votre flux"},
+}
+
+
+def t(key: str, **values: Any) -> str:
+    lang = current_language()
+    text = TEXT[key].get(lang) or TEXT[key]["en"]
+    return text % values if values else text
+
+
+class _Guarded(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects to private, loopback or metadata addresses (like the crawler does)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+        reason = check_url(newurl, self.allow_private)
+        if reason:
+            raise ValidationUnreadable(f"it redirects to {newurl}, which we refuse: {reason}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_feed(url: str, allow_private: bool) -> bytes:
+    """GET ``url`` with the private-address guard on the URL and on every redirect."""
+    reason = check_url(url, allow_private)
+    if reason:
+        raise ValidationUnreadable(reason)
+    opener = urllib.request.build_opener(_Guarded(allow_private))
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with opener.open(req, timeout=FETCH_TIMEOUT) as response:
+            data = response.read(DOWNLOAD_MAXSIZE + 1)
+    except urllib.error.HTTPError as exc:
+        raise ValidationUnreadable(f"the server answered HTTP {exc.code}") from exc
+    except OSError as exc:
+        raise ValidationUnreadable(f"could not fetch it ({exc.__class__.__name__})") from exc
+    if len(data) > DOWNLOAD_MAXSIZE:
+        raise ValidationUnreadable(f"it is larger than {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB")
+    return data
+
+
+class _RateLimit:
+    def __init__(self) -> None:
+        self.hits: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            hits = self.hits.setdefault(key, deque())
+            while hits and now - hits[0] > WINDOW_SECONDS:
+                hits.popleft()
+            if len(hits) >= MAX_SIGNUPS_PER_WINDOW:
+                return False
+            hits.append(now)
+            return True
+
+
+def partner_id_for(name: str, taken: set[str]) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-") or "partner"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def items_report(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Errors and warnings grouped item by item, in feed order (feed-level problems first)."""
+    grouped: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    problems = [(p, "error") for p in result["errors"]] + [(p, "warning") for p in result["warnings"]]
+    problems.sort(key=lambda pair: pair[0].get("line") or 0)
+    for problem, severity in problems:
+        key = problem.get("item") or ""
+        entry = grouped.setdefault(
+            key, {"item": key, "line": problem.get("line"), "problems": [], "error": False}
+        )
+        entry["problems"].append({**problem, "severity": severity})
+        entry["error"] = entry["error"] or severity == "error"
+    return list(grouped.values())
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> tuple[str, int] | str:
+    form = {"name": "", "email": "", "url": ""}
+    if request.method == "GET":
+        return render_template("portal/signup.html", form=form, errors={}, t=t, result=None)
+    check_csrf()
+    form = {k: (request.form.get(k) or "").strip() for k in form}
+    errors: dict[str, str] = {}
+    if request.form.get("website"):  # honeypot: people never see this field
+        return render_template(
+            "portal/signup.html", form=form, errors={}, t=t, result=None, done="registered"
+        ), 200
+    if not 2 <= len(form["name"]) <= 200:
+        errors["name"] = t("err_name")
+    if not EMAIL_RE.match(form["email"]) or len(form["email"]) > 200:
+        errors["email"] = t("err_email")
+    if not form["url"].startswith(("http://", "https://")) or len(form["url"]) > 2000:
+        errors["url"] = t("err_url")
+    if errors:
+        return render_template("portal/signup.html", form=form, errors=errors, t=t, result=None), 400
+    if not current_app.extensions[LIMITS].allow(request.remote_addr or "?"):
+        return render_template(
+            "portal/signup.html", form=form, errors={"form": t("err_rate")}, t=t, result=None
+        ), 429
+    settings = services().settings
+    try:
+        result = validate_bytes(fetch_feed(form["url"], settings.allow_private_urls))
+    except ValidationUnreadable as exc:
+        errors["url"] = t("unreadable") % exc
+        return render_template("portal/signup.html", form=form, errors=errors, t=t, result=None), 422
+    db = services()._database()  # noqa: SLF001 - the shared, lazily opened database
+    done = "registered" if result["valid"] else None
+    if result["valid"]:
+        with db.session() as s, s.begin():
+            if s.scalars(select(Partner).where(Partner.url == form["url"])).first() is not None:
+                done = "already"
+            else:
+                taken = set(s.scalars(select(Partner.id)))
+                s.add(
+                    Partner(
+                        id=partner_id_for(form["name"], taken),
+                        name=form["name"],
+                        url=form["url"],
+                        contact_email=form["email"],
+                        status="pending",
+                        format=result["format"] if result["format"] in FORMATS else "auto",
+                    )
+                )
+    status = 200 if result["valid"] else 422
+    page = render_template(
+        "portal/signup.html", form=form, errors={}, t=t, result=result, items=items_report(result), done=done
+    )
+    return page, status
+
+
+def register(app: Flask) -> None:
+    app.extensions[LIMITS] = _RateLimit()
+    app.register_blueprint(bp)

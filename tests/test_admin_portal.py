@@ -1,0 +1,178 @@
+"""Partner sign-up (/partners/signup): immediate validation shown item by item, pending approval."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from indexer.sqlite_backend import SqliteBackend
+from search_app import create_app
+from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
+from volunteer_hub.config import load_settings
+from volunteer_hub.db import Database, Partner
+
+
+@pytest.fixture
+def db(home: Path) -> Database:
+    return Database.from_settings(load_settings())
+
+
+@pytest.fixture
+def app(db: Database) -> Flask:
+    settings = load_settings()
+    backend = SqliteBackend(settings.sqlite_index_path)
+    backend.ensure_ready()
+    return create_app({"TESTING": True, "SETTINGS": settings, "BACKEND": backend, "DATABASE": db})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def token(client: FlaskClient, lang: str = "en") -> str:
+    html = client.get(f"/partners/signup?lang={lang}").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def signup(
+    client: FlaskClient, url: str, name: str = "Banque Alimentaire d'Ille-et-Vilaine", lang: str = "en"
+):  # noqa: ANN201
+    return client.post(
+        f"/partners/signup?lang={lang}",
+        data={
+            "csrf_token": token(client, lang),
+            "name": name,
+            "email": "contact@banque.example.org",
+            "url": url,
+        },
+    )
+
+
+def partners(db: Database) -> list[Partner]:
+    with db.session() as s:
+        return list(s.scalars(select(Partner)))
+
+
+def test_signup_validates_item_by_item_and_waits_for_approval(
+    client: FlaskClient,
+    db: Database,
+    feed_server: tuple[Path, str],  # noqa: F811
+) -> None:
+    root, base = feed_server
+    (root / "feed.xml").write_text(fpxml([("ok-1", "Tri des dons"), ("no-title", ""), ("ok-2", "Accueil")]))
+    res = signup(client, f"{base}/feed.xml")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200
+    assert "3 item(s) found, 2 ready to publish" in html
+    assert "no-title" in html and "error: not published" in html and "the item has no title" in html
+    assert "waits for approval" in html
+    (partner,) = partners(db)
+    assert (partner.id, partner.status, partner.contact_email) == (
+        "banque-alimentaire-d-ille-et-vilaine",
+        "pending",
+        "contact@banque.example.org",
+    )
+    # Signing up the same feed again does not register it twice.
+    again = signup(client, f"{base}/feed.xml").get_data(as_text=True)
+    assert "already registered" in again and len(partners(db)) == 1
+
+
+def test_signup_in_french_and_refusals(
+    client: FlaskClient,
+    db: Database,
+    feed_server: tuple[Path, str],  # noqa: F811
+) -> None:
+    root, base = feed_server
+    page = client.get("/partners/signup?lang=fr").get_data(as_text=True)
+    assert "Publiez vos missions" in page
+    # CSRF enforced.
+    assert (
+        client.post("/partners/signup", data={"name": "X", "email": "a@b.org", "url": base}).status_code
+        == 400
+    )
+    # Field errors.
+    res = client.post(
+        "/partners/signup?lang=fr",
+        data={"csrf_token": token(client, "fr"), "name": "", "email": "nope", "url": "file:///etc/passwd"},
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Indiquez une adresse e-mail valide" in html and "https://" in html
+    # Unreachable feed: nothing registered.
+    res = signup(client, "http://127.0.0.1:9/feed.xml", lang="fr")
+    assert res.status_code == 422 and "Nous n’avons pas pu lire votre flux" in res.get_data(as_text=True)
+    # A feed with no publishable item: shown, not registered.
+    (root / "empty.xml").write_text(fpxml([("a", ""), ("b", "")]))
+    res = signup(client, f"{base}/empty.xml")
+    assert res.status_code == 422 and "No item can be published yet" in res.get_data(as_text=True)
+    assert partners(db) == []
+    # Sign-ups fetch a URL on demand: five per address per ten minutes.
+    for _ in range(3):  # two fetches above, three more allowed
+        assert signup(client, "http://127.0.0.1:9/feed.xml").status_code == 422
+    assert signup(client, "http://127.0.0.1:9/feed.xml").status_code == 429
+
+
+@pytest.fixture
+def redirector() -> Iterator[str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", "http://10.0.0.1/latest/meta-data/")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    server.shutdown()
+
+
+def test_signup_refuses_private_addresses_and_redirects_to_them(
+    client: FlaskClient, db: Database, redirector: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import search_app.portal as portal
+    from crawlers.middlewares import check_url
+
+    # Production rules, except that the test server's own loopback address is reachable.
+    def guarded(url: str, allow_private: bool) -> str | None:
+        return None if url.startswith(redirector.rsplit("/", 1)[0]) else check_url(url, False)
+
+    monkeypatch.setattr(portal, "check_url", guarded)
+    res = signup(client, redirector)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and "redirects to http://10.0.0.1/" in html and "private" in html
+    res = signup(client, "http://127.0.0.1:9/feed.xml")
+    assert res.status_code == 422 and "private, loopback" in res.get_data(as_text=True)
+    assert partners(db) == []
+
+
+def test_pending_signup_appears_in_the_console(
+    client: FlaskClient,
+    db: Database,
+    feed_server: tuple[Path, str],  # noqa: F811
+) -> None:
+    from volunteer_hub.auth import add_operator
+
+    root, base = feed_server
+    (root / "feed.xml").write_text(fpxml([("a", "Mission A")]))
+    assert signup(client, f"{base}/feed.xml").status_code == 200
+    add_operator(db, "ops@example.org", "correct horse battery")
+    login_token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").get_data(as_text=True)
+    ).group(1)
+    client.post(
+        "/admin/login",
+        data={"csrf_token": login_token, "email": "ops@example.org", "password": "correct horse battery"},
+    )
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "badge-pending" in html and "Banque Alimentaire" in html
