@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import select
 
@@ -180,7 +182,12 @@ def evaluate_all(db: Database, cfg: OpsConfig) -> None:
 
 
 def deliver_pending(db: Database, cfg: OpsConfig, partner_id: str | None = None) -> list[str]:
-    """Send each alert and recovery notice not yet delivered (no webhook: only logged, marked sent)."""
+    """Send each alert and recovery notice not yet delivered, on every configured channel.
+
+    Channels (webhook, e-mail) are tracked separately in ``AlertIncident.delivered``, so a
+    channel that failed is retried without repeating the others. Without any channel the
+    notice is only logged.
+    """
     sent: list[str] = []
     with db.session() as s:
         stmt = select(AlertIncident).where(
@@ -191,36 +198,63 @@ def deliver_pending(db: Database, cfg: OpsConfig, partner_id: str | None = None)
             stmt = stmt.where(AlertIncident.partner_id == partner_id)
         pending = list(s.scalars(stmt.order_by(AlertIncident.id)))
     for incident in pending:
-        if incident.notified_at is None:
-            if _notify(cfg, "alert", incident):
-                _mark(db, incident.id, "notified_at")
-                sent.append(f"alert:{incident.partner_id}:{incident.kind}")
-            else:
-                continue  # the recovery notice waits for the alert itself
-        if incident.resolved_at is not None and incident.recovery_notified_at is None:
-            if _notify(cfg, "recovery", incident):
-                _mark(db, incident.id, "recovery_notified_at")
-                sent.append(f"recovery:{incident.partner_id}:{incident.kind}")
+        for event, column in (("alert", "notified_at"), ("recovery", "recovery_notified_at")):
+            if getattr(incident, column) is not None:
+                continue
+            if event == "recovery" and incident.resolved_at is None:
+                break
+            delivered = set(incident.delivered or [])
+            for channel in channels(cfg):
+                key = f"{event}:{channel}"
+                if key not in delivered and SENDERS[channel](cfg, event, incident):
+                    delivered.add(key)
+            done = all(f"{event}:{c}" in delivered for c in channels(cfg))
+            _record(db, incident.id, sorted(delivered), column if done else None)
+            incident.delivered = sorted(delivered)
+            if not done:
+                break  # the recovery notice waits for the alert itself
+            sent.append(f"{event}:{incident.partner_id}:{incident.kind}")
     return sent
 
 
-def _mark(db: Database, incident_id: int, column: str) -> None:
+def channels(cfg: OpsConfig) -> list[str]:
+    found = []
+    if cfg.alert_webhook:
+        found.append("webhook")
+    if cfg.smtp_host and cfg.alert_email_to:
+        found.append("email")
+    return found or ["log"]
+
+
+def _record(db: Database, incident_id: int, delivered: list[str], column: str | None) -> None:
     with db.session() as s, s.begin():
         row = s.get(AlertIncident, incident_id)
         if row is not None:
-            setattr(row, column, datetime.now(UTC))
+            row.delivered = delivered
+            if column:
+                setattr(row, column, datetime.now(UTC))
 
 
-def _notify(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
-    """POST one notice to the webhook; True when delivered (or when no webhook is configured)."""
+def notice_text(event: str, incident: AlertIncident) -> str:
     if event == "alert":
-        text = f"[volunteer-hub] ALERT {incident.partner_id}: {incident.kind} - {incident.message}"
-    else:
-        text = f"[volunteer-hub] RECOVERED {incident.partner_id}: {incident.kind} is over"
+        return f"[volunteer-hub] ALERT {incident.partner_id}: {incident.kind} - {incident.message}"
+    return f"[volunteer-hub] RECOVERED {incident.partner_id}: {incident.kind} is over"
+
+
+def console_link(cfg: OpsConfig, incident: AlertIncident) -> str | None:
+    return f"{cfg.public_url}/admin/partners/{incident.partner_id}" if cfg.public_url else None
+
+
+def _send_log(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
+    log.warning("%s", notice_text(event, incident))
+    return True
+
+
+def _send_webhook(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
+    """POST one notice as JSON; True when the receiver answered 2xx."""
+    text = notice_text(event, incident)
     log.warning("%s", text)
-    if not cfg.alert_webhook:
-        return True
-    link = f"{cfg.public_url}/admin/partners/{incident.partner_id}" if cfg.public_url else None
+    link = console_link(cfg, incident)
     body = {
         "event": event,
         "partner": incident.partner_id,
@@ -232,7 +266,7 @@ def _notify(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
         "text": text + (f" {link}" if link else ""),
     }
     request = urllib.request.Request(
-        cfg.alert_webhook,
+        cfg.alert_webhook or "",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "volunteer-hub-alerts"},
         method="POST",
@@ -243,3 +277,39 @@ def _notify(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
     except OSError as exc:
         log.error("alert webhook %s failed: %s (will retry)", cfg.alert_webhook, exc)
         return False
+
+
+def _send_email(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
+    """One e-mail through the configured SMTP server (STARTTLS and login when configured)."""
+    message = EmailMessage()
+    message["Subject"] = notice_text(event, incident)
+    message["From"] = cfg.alert_email_from
+    message["To"] = ", ".join(cfg.alert_email_to)
+    link = console_link(cfg, incident)
+    lines = [
+        notice_text(event, incident),
+        "",
+        f"Partner: {incident.partner_id}",
+        f"Kind: {incident.kind}",
+        f"Message: {incident.message}",
+        f"Opened: {aware(incident.opened_at):%Y-%m-%d %H:%M} UTC",
+    ]
+    if incident.resolved_at:
+        lines.append(f"Resolved: {aware(incident.resolved_at):%Y-%m-%d %H:%M} UTC")
+    if link:
+        lines += ["", f"Console: {link}"]
+    message.set_content("\n".join(lines) + "\n")
+    try:
+        with smtplib.SMTP(cfg.smtp_host or "", cfg.smtp_port, timeout=WEBHOOK_TIMEOUT * 2) as smtp:
+            if cfg.smtp_starttls:
+                smtp.starttls()
+            if cfg.smtp_user:
+                smtp.login(cfg.smtp_user, cfg.smtp_password or "")
+            smtp.send_message(message)
+        return True
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("alert e-mail via %s failed: %s (will retry)", cfg.smtp_host, exc)
+        return False
+
+
+SENDERS = {"log": _send_log, "webhook": _send_webhook, "email": _send_email}

@@ -30,6 +30,13 @@ class OpsConfig:
     public_url: str | None = None
     minute_seconds: int = 60
     first_crawl_delay_seconds: int = 20
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    alert_email_from: str = "volunteer-hub@localhost"
+    alert_email_to: tuple[str, ...] = ()
 
     @property
     def heartbeat_seconds(self) -> int:
@@ -48,4 +55,14 @@ def load_ops_config(env: dict[str, str] | None = None) -> OpsConfig:
         alert_failures=_int(env, "VOLUNTEER_HUB_ALERT_FAILURES", 3),
         alert_webhook=(env.get("VOLUNTEER_HUB_ALERT_WEBHOOK") or "").strip() or None,
         public_url=(env.get("VOLUNTEER_HUB_PUBLIC_URL") or "").strip().rstrip("/") or None,
+        smtp_host=(env.get("VOLUNTEER_HUB_SMTP_HOST") or "").strip() or None,
+        smtp_port=_int(env, "VOLUNTEER_HUB_SMTP_PORT", 25),
+        smtp_starttls=(env.get("VOLUNTEER_HUB_SMTP_STARTTLS") or "").strip().lower()
+        in ("1", "true", "yes", "on"),
+        smtp_user=(env.get("VOLUNTEER_HUB_SMTP_USER") or "").strip() or None,
+        smtp_password=env.get("VOLUNTEER_HUB_SMTP_PASSWORD") or None,
+        alert_email_from=(env.get("VOLUNTEER_HUB_ALERT_EMAIL_FROM") or "volunteer-hub@localhost").strip(),
+        alert_email_to=tuple(
+            a.strip() for a in (env.get("VOLUNTEER_HUB_ALERT_EMAIL_TO") or "").split(",") if a.strip()
+        ),
     )

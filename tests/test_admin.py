@@ -446,3 +446,65 @@ def test_stale_partner_alert_and_webhook_retry(db: Database, webhook: tuple[str,
     with db.session() as s, s.begin():
         s.get(Partner, "sleepy").paused = True
     assert evaluate_partner(db, "sleepy", OpsConfig(alert_webhook=url)) == ["recovery:sleepy:stale"]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, list[tuple[list[str], str]]]]:
+    """A local SMTP server on 127.0.0.1 (stdlib ``smtpd``, Python 3.11) recording each message."""
+    import asyncore
+    import smtpd
+    import warnings
+
+    received: list[tuple[list[str], str]] = []
+    warnings.simplefilter("ignore", DeprecationWarning)
+
+    class Recorder(smtpd.SMTPServer):
+        def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):  # noqa: ANN001, ANN201, ARG002
+            received.append((rcpttos, data.decode() if isinstance(data, bytes) else data))
+
+    server = Recorder(("127.0.0.1", 0), None)
+    port = server.socket.getsockname()[1]
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            asyncore.loop(timeout=0.1, count=1)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield port, received
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+def test_alert_email_and_webhook_are_delivered_separately(
+    db: Database, webhook: tuple[str, list[dict]], smtp_server: tuple[int, list]
+) -> None:
+    url, posts = webhook
+    port, mails = smtp_server
+    both = OpsConfig(
+        alert_failures=1,
+        alert_webhook=url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        alert_email_to=("ops@example.org",),
+        alert_email_from="hub@example.org",
+        public_url="https://hub.example.org",
+    )
+    add_partner(db, "mailme", interval_minutes=60)
+    add_run(db, "mailme", "failed", message="HTTP 500 from the partner")
+    # The mail server is down at first: the webhook is delivered once, e-mail retried alone.
+    mail_down = OpsConfig(**{**both.__dict__, "smtp_port": 9})
+    assert evaluate_partner(db, "mailme", mail_down) == []
+    assert len(posts) == 1
+    assert evaluate_partner(db, "mailme", both) == ["alert:mailme:failing"]
+    assert len(posts) == 1 and len(mails) == 1
+    recipients, body = mails[0]
+    assert recipients == ["ops@example.org"]
+    assert "ALERT mailme: failing" in body and "HTTP 500 from the partner" in body
+    assert "https://hub.example.org/admin/partners/mailme" in body
+    add_run(db, "mailme", "succeeded", seen=3)
+    assert evaluate_partner(db, "mailme", both) == ["recovery:mailme:failing"]
+    assert [p["event"] for p in posts] == ["alert", "recovery"] and len(mails) == 2
+    assert "RECOVERED mailme" in mails[1][1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.db import Base, utcnow
@@ -82,3 +82,5 @@ class AlertIncident(Base):
     # When the webhook accepted the alert / the recovery notice (None: not yet delivered).
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     recovery_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Channels that accepted each notice, e.g. ["alert:webhook", "alert:email", "recovery:webhook"].
+    delivered: Mapped[list[str]] = mapped_column(JSON, default=list)
