@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,13 @@ from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError, ParseProblem
 from crawlers.middlewares import check_url
 from crawlers.normalize import NormalizeContext, normalize
-from crawlers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+from crawlers.settings import (
+    DOWNLOAD_MAXSIZE,
+    DOWNLOAD_TIMEOUT,
+    REDIRECT_MAX_TIMES,
+    USER_AGENT,
+    VH_MAX_FEED_BYTES,
+)
 from volunteer_hub.config import load_settings
 
 
@@ -18,20 +26,48 @@ class ValidationUnreadable(Exception):
     """The input cannot be read at all."""
 
 
+class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
+    """Apply the private-address guard to every redirect, as the crawler does."""
+
+    max_redirections = REDIRECT_MAX_TIMES
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+        reason = check_url(newurl, self.allow_private)
+        if reason:
+            raise ValidationUnreadable(f"it redirects to {newurl}, which is refused: {reason}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def read_source(source: str) -> bytes:
     if source.startswith(("http://", "https://")):
-        reason = check_url(source, load_settings().allow_private_urls)
+        allow_private = load_settings().allow_private_urls
+        reason = check_url(source, allow_private)
         if reason:
             raise ValidationUnreadable(reason)
+        opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        deadline = time.monotonic() + DOWNLOAD_TIMEOUT
+        chunks: list[bytes] = []
+        size = 0
         try:
-            with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310
-                data = response.read(DOWNLOAD_MAXSIZE + 1)
-        except OSError as exc:
+            with opener.open(request, timeout=DOWNLOAD_TIMEOUT) as response:
+                while chunk := response.read(64 * 1024):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > DOWNLOAD_MAXSIZE:
+                        raise ValidationUnreadable(
+                            f"larger than the {DOWNLOAD_MAXSIZE / (1024 * 1024):g} MB download limit"
+                        )
+                    if time.monotonic() > deadline:
+                        raise ValidationUnreadable(
+                            f"the server did not send it within {DOWNLOAD_TIMEOUT:g} s"
+                        )
+        except (OSError, http.client.HTTPException) as exc:
             raise ValidationUnreadable(f"could not fetch it: {exc}") from exc
-        if len(data) > DOWNLOAD_MAXSIZE:
-            raise ValidationUnreadable(f"larger than the {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB limit")
-        return data
+        return b"".join(chunks)
     path = Path(source)
     if not path.is_file():
         raise ValidationUnreadable("no such file")
@@ -41,7 +77,7 @@ def read_source(source: str) -> bytes:
 def validate_bytes(data: bytes, fmt: str = "auto", partner: str = "validate") -> dict[str, Any]:
     """Parse and normalize every item; collect errors (rejections) and warnings."""
     try:
-        name, stream = parse_feed(data, fmt)
+        name, stream = parse_feed(data, fmt, VH_MAX_FEED_BYTES)
         context = NormalizeContext(partner=partner)
         items = valid = 0
         errors: list[ParseProblem] = []

@@ -41,9 +41,27 @@ def decompress(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return out.getvalue()
 
 
+def _ascii_view(data: bytes) -> bytes:
+    """The bytes as ASCII-compatible text, so that UTF-16/32 feeds cannot hide a declaration."""
+    head = data[:4]
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):  # fmt: skip
+        if head.startswith(bom):
+            return data.decode(codec, errors="replace").encode("utf-8", errors="replace")
+    if b"\x00" in data[:64]:  # UTF-16/32 without a BOM ("<\x00?\x00x\x00m\x00l\x00")
+        return data.replace(b"\x00", b"")
+    return data
+
+
 def check_no_entities(data: bytes) -> None:
-    head = data[:65536]
-    if b"<!DOCTYPE" in head.upper() and _ENTITY_DECL.search(head):
+    """Refuse any document type declaration with entities, wherever it is (XXE, billion laughs).
+
+    lxml is also told never to load DTDs (external ones, as in old RSS 0.91 feeds, are simply not
+    fetched), expand entities or use the network; this check makes the refusal explicit and
+    covers every parser (feedparser included).
+    """
+    view = _ascii_view(data)
+    if _ENTITY_DECL.search(view):
         raise FeedError("the XML declares entities (<!ENTITY>); entity declarations are refused for safety")
 
 
@@ -80,6 +98,11 @@ def iter_elements(data: bytes, names: set[str]) -> Iterator[etree._Element]:
                     while elem.getprevious() is not None:
                         del parent[0]
     except etree.XMLSyntaxError as exc:
+        if "not proper UTF-8" in (exc.msg or "") or "encoding" in (exc.msg or "").lower():
+            raise FeedError(
+                f"the feed is not valid in its declared encoding at line {exc.lineno} ({exc.msg}); "
+                'declare the real encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>'
+            ) from exc
         raise FeedError(f"the XML is malformed at line {exc.lineno}: {exc.msg}") from exc
 
 
