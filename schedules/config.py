@@ -37,6 +37,7 @@ class OpsConfig:
     smtp_password: str | None = None
     alert_email_from: str = "volunteer-hub@localhost"
     alert_email_to: tuple[str, ...] = ()
+    scrapyd_url: str | None = None
 
     @property
     def heartbeat_seconds(self) -> int:
@@ -62,6 +63,7 @@ def load_ops_config(env: dict[str, str] | None = None) -> OpsConfig:
         smtp_user=(env.get("VOLUNTEER_HUB_SMTP_USER") or "").strip() or None,
         smtp_password=env.get("VOLUNTEER_HUB_SMTP_PASSWORD") or None,
         alert_email_from=(env.get("VOLUNTEER_HUB_ALERT_EMAIL_FROM") or "volunteer-hub@localhost").strip(),
+        scrapyd_url=(env.get("VOLUNTEER_HUB_SCRAPYD_URL") or "").strip().rstrip("/") or None,
         alert_email_to=tuple(
             a.strip() for a in (env.get("VOLUNTEER_HUB_ALERT_EMAIL_TO") or "").split(",") if a.strip()
         ),

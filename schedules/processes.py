@@ -101,7 +101,7 @@ def run_crawl(
         timed_out = True
         log.error("crawl %s exceeded %ss: killing process group %s", partner_id, timeout_seconds, proc.pid)
         exit_code = kill_group(proc)
-    run_ids = _close_runs(db, partner_id, started, str(log_file), timed_out, timeout_seconds)
+    run_ids = close_runs(db, partner_id, started, str(log_file), timed_out, timeout_seconds)
     with db.session() as s, s.begin():
         record = s.get(CrawlProcess, record_id)
         if record is not None:
@@ -126,7 +126,7 @@ def kill_group(proc: subprocess.Popen[bytes]) -> int | None:
     return proc.poll()
 
 
-def _close_runs(
+def close_runs(
     db: Database, partner_id: str, since: datetime, log_file: str, timed_out: bool, timeout_seconds: int
 ) -> list[int]:
     """Attach the log to the run(s) the child created; fail any it left running (timeout, crash)."""
@@ -151,15 +151,31 @@ def _close_runs(
 
 
 def spawn_crawl_in_background(
-    settings: Settings, db: Database, partner_id: str, *, trigger: str, timeout_seconds: int
+    settings: Settings,
+    db: Database,
+    partner_id: str,
+    *,
+    trigger: str,
+    timeout_seconds: int,
+    scrapyd_url: str | None = None,
 ) -> threading.Thread:
-    """``run_crawl`` in a daemon thread (the console's "run now"). Refuses at once when busy."""
+    """``run_crawl`` (or the Scrapyd dispatch) in a daemon thread: the console's "run now".
+
+    Refuses at once when the partner has a crawl in progress.
+    """
     if running_run(db, partner_id) is not None or _live_process_for(db, partner_id):
         raise AlreadyRunning(f"{partner_id}: a crawl is already running")
 
     def target() -> None:
         try:
-            run_crawl(settings, db, partner_id, trigger=trigger, timeout_seconds=timeout_seconds)
+            if scrapyd_url:
+                from schedules.scrapyd import run_crawl_scrapyd
+
+                run_crawl_scrapyd(
+                    scrapyd_url, db, partner_id, trigger=trigger, timeout_seconds=timeout_seconds
+                )
+            else:
+                run_crawl(settings, db, partner_id, trigger=trigger, timeout_seconds=timeout_seconds)
         except AlreadyRunning as exc:
             log.warning("%s", exc)
         except Exception:  # noqa: BLE001 - a background thread must log, not die silently
@@ -213,7 +229,9 @@ def _crawl_cmdlines() -> list[list[str]] | None:
             argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "crawl" in argv and any(a.endswith(("volunteer-hub", "volunteer_hub.cli")) for a in argv):
+        if "crawl" in argv and any(
+            a.endswith(("volunteer-hub", "volunteer_hub.cli", "scrapyd.runner")) for a in argv
+        ):
             if pid_alive(int(entry.name)):
                 found.append(argv)
     return found
@@ -238,18 +256,23 @@ def crawl_process_alive(db: Database, partner_id: str) -> bool | None:
     cmdlines = _crawl_cmdlines()
     if cmdlines is None:
         return None
-    return any(partner_id in argv or "--all" in argv for argv in cmdlines)
+    return any(
+        partner_id in argv or f"partner_id={partner_id}" in argv or "--all" in argv for argv in cmdlines
+    )
 
 
-def fail_orphaned_runs(db: Database, *, max_age_seconds: int, min_age_seconds: int = 5) -> list[int]:
+def fail_orphaned_runs(
+    db: Database, *, max_age_seconds: int, min_age_seconds: int = 5, remote: bool = False
+) -> list[int]:
     """Mark failed the runs left "running" whose process is gone (crash, kill, reboot).
 
     A run is orphaned when no local process crawls its partner (checked through /proc and
-    the ``crawl_process`` records) and, on a shared database server where the crawl may run
-    on another host, when it is also older than ``max_age_seconds`` (the hard timeout).
+    the ``crawl_process`` records) and, on a shared database server or with Scrapyd
+    (``remote``), where the crawl may run on another host, when it is also older than
+    ``max_age_seconds`` (the hard timeout).
     """
     now = datetime.now(UTC)
-    single_host = db.engine.url.get_backend_name() == "sqlite"
+    single_host = db.engine.url.get_backend_name() == "sqlite" and not remote
     with db.session() as s:
         running = s.scalars(select(CrawlRun).where(CrawlRun.status == "running")).all()
     failed: list[int] = []

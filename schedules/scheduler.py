@@ -38,6 +38,7 @@ from sqlalchemy import delete, func, select
 from schedules.alerts import evaluate_all, evaluate_partner
 from schedules.config import OpsConfig, load_ops_config
 from schedules.processes import HOST, AlreadyRunning, fail_orphaned_runs, run_crawl
+from schedules.scrapyd import ScrapydError, run_crawl_scrapyd
 from volunteer_hub.config import Settings, load_settings
 from volunteer_hub.db import CrawlRun, Database, Partner
 from volunteer_hub.ops_models import AlertIncident, CrawlProcess, SchedulerHeartbeat, aware
@@ -73,7 +74,15 @@ def crawl_job(partner_id: str, timeout_seconds: int) -> None:
         log.info("skipping %s: removed, not approved or paused", partner_id)
         return
     try:
-        outcome = run_crawl(settings, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds)
+        if cfg.scrapyd_url:
+            outcome = run_crawl_scrapyd(
+                cfg.scrapyd_url, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds
+            )
+        else:
+            outcome = run_crawl(settings, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds)
+    except ScrapydError as exc:
+        log.error("scheduled crawl of %s not dispatched: %s", partner_id, exc)
+        return
     except AlreadyRunning as exc:
         log.info("skipping scheduled crawl: %s", exc)
         return
@@ -104,7 +113,7 @@ def reconcile_job() -> None:
     scheduler = _context.get("scheduler")
     if isinstance(scheduler, BackgroundScheduler):
         reconcile(scheduler, db, cfg)
-    fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120)
+    fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120, remote=bool(cfg.scrapyd_url))
     evaluate_all(db, cfg)
 
 
@@ -272,7 +281,9 @@ def start_scheduler(
     settings = settings or load_settings()
     db = db or Database.from_settings(settings)
     cfg = cfg or load_ops_config()
-    failed = fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120, min_age_seconds=0)
+    failed = fail_orphaned_runs(
+        db, max_age_seconds=cfg.crawl_timeout_seconds + 120, min_age_seconds=0, remote=bool(cfg.scrapyd_url)
+    )
     if failed:
         log.warning("marked %s interrupted run(s) failed: %s", len(failed), failed)
     scheduler = build_scheduler(settings, db, cfg)

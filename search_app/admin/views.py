@@ -166,7 +166,12 @@ def run_now(partner_id: str) -> Response:
     cfg = ops_config()
     try:
         spawn_crawl_in_background(
-            services().settings, database(), p.id, trigger="manual", timeout_seconds=cfg.crawl_timeout_seconds
+            services().settings,
+            database(),
+            p.id,
+            trigger="manual",
+            timeout_seconds=cfg.crawl_timeout_seconds,
+            scrapyd_url=cfg.scrapyd_url,
         )
     except AlreadyRunning:
         flash(f"{p.id}: a crawl is already running; not starting another.", "error")

@@ -1,0 +1,11 @@
+"""Scrapy settings for crawls dispatched to Scrapyd (project ``volunteer-hub``).
+
+The crawler's own settings, plus the one ``partner`` spider that runs a whole partner crawl
+(run record, store, shrink guard, index) exactly like ``volunteer-hub crawl ID``.
+"""
+
+from crawlers.settings import *  # noqa: F403
+
+SPIDER_MODULES = ["schedules.scrapyd_spiders"]
+NEWSPIDER_MODULE = "schedules.scrapyd_spiders"
+VH_PROGRESS = False

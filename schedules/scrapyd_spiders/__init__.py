@@ -1,0 +1,77 @@
+"""The ``partner`` spider Scrapyd runs: ``scrapy crawl partner -a partner_id=ID [-a trigger=schedule]``.
+
+``PartnerSpider.from_crawler`` opens the run record (refused when one is in progress), builds
+the partner's own format spider with the same arguments ``crawlers.runner.crawl_partners``
+gives it, and closes the run with ``crawlers.runner.finish_run`` when the spider closes. The
+Scrapyd host needs volunteer-hub installed and the same ``VOLUNTEER_HUB_*`` environment
+(database, search backend) as the scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawlers.normalize import NormalizeContext
+from crawlers.report import RunReport
+from crawlers.runner import PlannedRun, finish_run, start_run
+from crawlers.spiders import spider_for_format
+from indexer import open_backend
+from indexer.sync import PartnerSync
+from volunteer_hub.config import load_settings
+from volunteer_hub.db import Database
+
+
+class PartnerSpider(scrapy.Spider):
+    """A factory: ``from_crawler`` returns the partner's format spider, wired to a run record."""
+
+    name = "partner"
+
+    @classmethod
+    def from_crawler(  # type: ignore[override]
+        cls, crawler: Crawler, partner_id: str, trigger: str = "schedule", force: str = "0", **kwargs: Any
+    ) -> scrapy.Spider:
+        settings = load_settings()
+        db = Database.from_settings(settings)
+        backend = open_backend(settings)
+        partner = db.partner(partner_id)
+        if partner is None:
+            raise ValueError(f"unknown partner {partner_id!r}")
+        try:
+            backend.ensure_ready()
+        except Exception:  # noqa: BLE001 - results are kept in the database and indexed later
+            pass
+        run_id = start_run(db, partner, "schedule" if trigger == "schedule" else "manual")
+        plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id), crawler)
+        context = NormalizeContext(
+            partner=partner.id,
+            default_country=partner.default_country,
+            cause_overrides=dict(partner.cause_overrides or {}),
+        )
+        spidercls = spider_for_format(partner.format)
+        spidercls.update_settings(crawler.settings)  # its custom_settings, as if it were crawled directly
+        forced = force in ("1", "true", "yes")
+        spider = spidercls.from_crawler(
+            crawler,
+            partner_id=partner.id,
+            url=partner.url,
+            sync=plan.sync,
+            report=plan.report,
+            context=context,
+            etag=None if forced else partner.etag,
+            last_modified=None if forced else partner.last_modified,
+        )
+
+        def closed(spider: scrapy.Spider, reason: str) -> None:
+            # Connected before Scrapy's CoreStats (the spider exists before the extensions),
+            # so record the finish reason finish_run reads ourselves.
+            if crawler.stats is not None:
+                crawler.stats.set_value("finish_reason", reason)
+            finish_run(plan, settings=settings, db=db, backend=backend)
+
+        spider._vh_finish = closed  # keep a strong reference: signal receivers are weak
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+        return spider
