@@ -27,8 +27,19 @@ from volunteer_hub.textfold import fold
 _REMOTE_WORDS = re.compile(
     r"\b(a distance|en ligne|teletravail|telebenevolat|remote|online|virtual|from home|depuis chez vous)\b"
 )
-_FR_WORDS = frozenset("le la les des du une et pour avec dans sur nous vous est aux au".split())
-_EN_WORDS = frozenset("the and for with you your our are to of in on will this".split())
+_FR_WORDS = frozenset(
+    "le la les des du une un et pour avec dans sur nous vous est aux au ou qui que sont être votre vos nos "
+    "notre pas par ce cette ces son ses leur leurs mais chez entre aussi très plus bénévole bénévoles "
+    "association aider aide mission heures semaine jeunes enfants personnes".split()
+)
+_EN_WORDS = frozenset(
+    "the and for with you your our are to of in on will this that be is it we they their from at by an "
+    "as or can help need needed volunteer volunteers hours week people children who what".split()
+)
+_FRENCH_SPEAKING = frozenset(
+    {"FR", "BE", "CH", "LU", "MC", "RE", "GP", "MQ", "GF", "YT", "NC", "PF", "SN", "CI"}
+)
+_LANGUAGE_NAMES = {"english": "en", "anglais": "en", "french": "fr", "francais": "fr", "français": "fr"}
 _BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGIT = re.compile(r"\d")
 _HAS_TIME = re.compile(r"\d\s*(?:h|:)|\d\s*[ap]\.?m\b", re.I)
@@ -117,7 +128,7 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         posted=dates["posted"] or dates["updated"],
         updated=dates["updated"] or dates["posted"],
         expires=dates["expires"],
-        language=raw.language[:2].lower() if raw.language else detect_language(full_text),
+        language=_declared_language(raw.language) or detect_language(full_text, _default_language(ctx)),
         skills=[s.strip() for s in raw.skills if s and s.strip()],
         min_age=_int(raw.min_age),
         commitment_hours_per_week=_float(raw.commitment_hours_per_week),
@@ -301,11 +312,31 @@ def parse_date(value: object, tz: ZoneInfo | None = None, end_of_day: bool = Fal
     return parsed
 
 
-def detect_language(text: str) -> str:
-    words = re.findall(r"[a-zà-ÿ]+", text.lower())
-    fr = sum(w in _FR_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
+def detect_language(text: str, default: str = "fr") -> str:
+    """ "fr" or "en" from function words and French accents; ``default`` when the text says nothing."""
+    lowered = text.lower()
+    words = re.findall(r"[a-zà-ÿœ']+", lowered)
+    fr = sum(w in _FR_WORDS for w in words) + sum(w.startswith(("l'", "d'", "qu'")) for w in words)
+    fr += len(re.findall(r"[éèêàùçœ]", lowered)) // 3
+    en = sum(w in _EN_WORDS for w in words) + sum(w.endswith(("'s", "n't")) for w in words)
+    if fr == en:
+        return default
     return "en" if en > fr else "fr"
+
+
+def _declared_language(value: str | None) -> str | None:
+    """A feed's language tag ("en-US", "fr_FR", "French") as a two-letter code, or None."""
+    if not value or not value.strip():
+        return None
+    text = value.strip().lower()
+    if text in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[text]
+    code = re.split(r"[-_]", text)[0]
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def _default_language(ctx: NormalizeContext) -> str:
+    return "fr" if (ctx.default_country or "FR") in _FRENCH_SPEAKING else "en"
 
 
 def _zone(name: str) -> ZoneInfo | None:
