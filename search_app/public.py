@@ -12,10 +12,11 @@ from markupsafe import Markup
 
 from indexer.base import SearchQuery, SearchResult
 from search_app import links
-from search_app.clicks import record_click
+from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live
 from search_app.i18n import current_language, remember_language
 from search_app.params import ParameterError, ParsedSearch, max_page, parse_search
+from search_app.related import similar, stored_opportunity
 from search_app.services import backend, services
 from volunteer_hub.html import sanitize
 from volunteer_hub.opportunity import Opportunity
@@ -43,8 +44,15 @@ def search() -> tuple[str, int]:
 
 
 @bp.get("/o/<opportunity_id>")
-def detail(opportunity_id: str) -> str:
-    opp = _live_or_404(opportunity_id)
+def detail(opportunity_id: str) -> str | tuple[str, int]:
+    opp = _live_or_gone(opportunity_id)
+    if isinstance(opp, tuple):
+        return opp
+    if not looks_automated():
+        try:
+            record_view(opp)
+        except Exception:  # counting must never cost the visitor the page
+            log.exception("record_view failed for %s", opp.id)
     return render_template(
         "detail.html",
         opp=opp,
@@ -60,7 +68,10 @@ def detail(opportunity_id: str) -> str:
 @bp.get("/go/<opportunity_id>")
 def go(opportunity_id: str) -> Response:
     """Send the visitor to the partner's page: only ever the URL stored with the record."""
-    opp = _live_or_404(opportunity_id)
+    opp = _live_or_gone(opportunity_id)
+    if isinstance(opp, tuple):
+        body, status = opp
+        return Response(body, status=status, mimetype="text/html")
     target = http_url(opp.url)
     if target is None:
         abort(404)
@@ -81,11 +92,17 @@ def robots() -> Response:
     return Response(body, mimetype="text/plain")
 
 
-def _live_or_404(opportunity_id: str) -> Opportunity:
+def _live_or_gone(opportunity_id: str) -> Opportunity | tuple[str, int]:
+    """The live opportunity, or the 410 "no longer available" page (with alternatives) when it
+    expired or was removed; unknown ids are a 404."""
     opp = backend().get(opportunity_id)
-    if opp is None or not is_live(opp):
+    if opp is not None and is_live(opp):
+        return opp
+    if opp is None:
+        opp = stored_opportunity(opportunity_id)
+    if opp is None:
         abort(404)
-    return opp
+    return render_template("gone.html", opp=opp, alternatives=similar(opp, limit=4)), 410
 
 
 # -- search page context --------------------------------------------------------------------

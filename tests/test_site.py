@@ -207,8 +207,8 @@ def test_expired_opportunities_are_never_shown(client: FlaskClient) -> None:
     assert EXPIRED.title not in page(client, "/")
     assert EXPIRED.title not in page(client, "/?q=plage")
     assert EXPIRED.title not in page(client, "/?q=termine")
-    assert client.get(f"/o/{EXPIRED.id}").status_code == 404
-    assert client.get(f"/go/{EXPIRED.id}").status_code == 404
+    assert client.get(f"/o/{EXPIRED.id}").status_code == 410  # "no longer available"
+    assert client.get(f"/go/{EXPIRED.id}").status_code == 410
 
 
 def test_cause_region_and_remote_filters(client: FlaskClient) -> None:

@@ -128,6 +128,7 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         import volunteer_hub.ops_models  # noqa: F401 - operations tables (scheduler, operators, alerts)
+        import volunteer_hub.public_models  # noqa: F401 - public site tables (activity, problem reports)
 
         Base.metadata.create_all(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
