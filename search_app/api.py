@@ -1,41 +1,95 @@
-"""JSON API, version 1: search and fetch opportunities. Read-only, open to any origin."""
+"""JSON API, version 1: search and fetch opportunities, facet counts. Read-only, open to any origin.
+
+Every route is described by the OpenAPI document at ``/api/v1/openapi.json``
+(``search_app.openapi``); a 400 always names the offending query parameter.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.datastructures import MultiDict
 
+from search_app import ratelimit
 from search_app.display import is_live
 from search_app.errors import wants_json
 from search_app.i18n import current_language
-from search_app.params import ParameterError, parse_search
-from search_app.serialize import error_payload, opportunity_payload, search_payload
+from search_app.params import FACET_IGNORED, ParameterError, parse_language, parse_search
+from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# What a cross-origin caller may do: read. Preflight answers are cached by browsers for a day.
+CORS_METHODS = "GET, HEAD, OPTIONS"
+CORS_HEADERS = "Accept, Accept-Language, Content-Language, Content-Type, If-None-Match, If-Modified-Since"
+CORS_MAX_AGE = 86400
+
+
+def bad_parameter(err: ParameterError) -> tuple[Response, int]:
+    """The 400 answer for an invalid query parameter: ``{"error": {"parameter", "message"}}``."""
+    return jsonify(error_payload(err.message, parameter=err.parameter)), 400
+
+
+def _language() -> str:
+    """The language of labels: ``lang`` (validated), else the cookie or Accept-Language."""
+    parse_language(request.args)
+    return current_language()
+
 
 @bp.get("/opportunities")
 def search() -> Response | tuple[Response, int]:
+    """Search live opportunities with every filter of the site; facets included."""
     try:
-        query = parse_search(request.args, lang=current_language()).query
+        query = parse_search(request.args, lang=_language()).query
     except ParameterError as err:
-        return jsonify(error_payload(err.message, parameter=err.parameter)), 400
+        return bad_parameter(err)
     result = backend().search(query)
     return jsonify(search_payload(result, query, base_url=request.script_root))
 
 
 @bp.get("/opportunities/<opportunity_id>")
 def opportunity(opportunity_id: str) -> Response | tuple[Response, int]:
+    """One live opportunity; 404 when unknown, expired or removed."""
     opp = backend().get(opportunity_id)
     if opp is None or not is_live(opp):
         return jsonify(error_payload(f"No opportunity with id {opportunity_id!r}")), 404
     return jsonify(opportunity_payload(opp))
 
 
+@bp.get("/facets")
+def facets() -> Response | tuple[Response, int]:
+    """Cause and region counts for any combination of filters (no results, no paging)."""
+    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in FACET_IGNORED])
+    try:
+        query = parse_search(args, lang=_language()).query
+    except ParameterError as err:
+        return bad_parameter(err)
+    query.per_page = 1  # the counts are all we need; one hit keeps both backends on the common path
+    return jsonify(facets_payload(backend().search(query), query))
+
+
+@bp.before_app_request
+def limit_rate() -> Response | None:
+    """Per-client token bucket on everything under ``/api/`` (``search_app.ratelimit``)."""
+    if wants_json():
+        return ratelimit.check()
+    return None
+
+
 @bp.after_app_request
 def allow_any_origin(response: Response) -> Response:
+    """CORS: any origin may read the API; OPTIONS preflights get the allowed methods and headers."""
     # Registered app-wide so that API 404s for unknown paths get the header too.
-    if wants_json() and request.method in ("GET", "HEAD"):
+    if not wants_json():
+        return response
+    ratelimit.add_headers(response)
+    if request.method in ("GET", "HEAD"):
         response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = ratelimit.EXPOSED_HEADERS
         response.vary.update(("Accept-Language", "Cookie"))  # facet labels follow the language
+    elif request.method == "OPTIONS" and response.status_code < 400:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+        response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
     return response

@@ -31,6 +31,9 @@ MAX_TEXT_LENGTH = 200
 # Elasticsearch refuses from + size beyond index.max_result_window (10,000 by default);
 # both backends get the same limit so they answer the same pages.
 MAX_RESULT_WINDOW = 10_000
+LANGUAGES = ("fr", "en")  # languages of labels (facets); the site's i18n knows the same two
+# Parameters of a search that mean nothing for facet counts alone (GET /api/v1/facets ignores them).
+FACET_IGNORED = frozenset({"sort", "page", "per_page"})
 
 DATE_ZONE = ZoneInfo("Europe/Paris")  # date_from/date_to name days as the site's visitors live them
 
@@ -128,6 +131,16 @@ def query_from_args(
     if not hasattr(args, "getlist"):
         args = MultiDict(args)
     return parse_search(args, lang=lang).query
+
+
+def parse_language(args: Args) -> str | None:
+    """The explicit ``lang`` parameter ("fr" or "en"), None when absent; anything else is a 400."""
+    value = _value(args, "lang").lower()
+    if not value:
+        return None
+    if value not in LANGUAGES:
+        raise ParameterError("lang", f"expected one of: {', '.join(LANGUAGES)}")
+    return value
 
 
 def max_page(per_page: int) -> int:

@@ -44,6 +44,15 @@ def search_payload(result: SearchResult, query: SearchQuery, base_url: str = "")
     }
 
 
+def facets_payload(result: SearchResult, query: SearchQuery) -> dict[str, Any]:
+    """The body of ``GET /api/v1/facets``: the total and the cause/region counts, labels in ``query.lang``."""
+    return {
+        "total": result.total,
+        "lang": query.lang,
+        "facets": {name: [asdict(value) for value in result.facets.get(name, [])] for name in FACETS},
+    }
+
+
 def error_payload(message: str, parameter: str | None = None) -> dict[str, Any]:
     """``{"error": {...}}``: ``parameter`` names the offending query parameter on a 400."""
     error: dict[str, Any] = {"message": message}
