@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -80,3 +81,34 @@ def test_rebuild_lock_is_exclusive(tmp_path: Path) -> None:
                 pass
     with b.rebuild_lock():
         pass
+
+
+def test_first_layout_with_the_record_in_doc_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    legacy = sqlite3.connect(path)
+    legacy.executescript(
+        """
+        CREATE TABLE doc (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, partner TEXT NOT NULL,
+            organization TEXT, org_slug TEXT, language TEXT, remote INTEGER NOT NULL,
+            avail_start TEXT NOT NULL, avail_end TEXT NOT NULL, expiry TEXT NOT NULL,
+            sort_start TEXT NOT NULL, posted TEXT NOT NULL,
+            content_hash TEXT, data TEXT NOT NULL);
+        CREATE VIRTUAL TABLE doc_fts USING fts5(title, body, tokenize = 'unicode61');
+        """
+    )
+    o = items(1)[0]
+    legacy.execute(
+        "INSERT INTO doc VALUES (1, ?, 'test', 'Association Test', 'association-test', 'fr', 0,"
+        " '1970-01-01T00:00:00Z', '9999-12-31T00:00:00Z', '9999-12-31T00:00:00Z', '9999-12-31T00:00:00Z',"
+        " '2026-11-25T12:00:00Z', ?, ?)",
+        (o.id, o.content_hash, json.dumps(o.to_dict())),
+    )
+    legacy.execute("INSERT INTO doc_fts (rowid, title, body) VALUES (1, 'collecte dechet 0', '')")
+    legacy.commit()
+    legacy.close()
+
+    backend = SqliteBackend(path)
+    assert backend.get(o.id).title == o.title
+    assert [h.opportunity.id for h in backend.search(SearchQuery(text="déchets", now=NOW)).hits] == [o.id]
+    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(doc)")}
+    assert "data" not in columns
