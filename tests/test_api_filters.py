@@ -204,5 +204,5 @@ def test_cors_on_get_and_preflight(client: FlaskClient, path: str) -> None:
 
 def test_no_cors_for_writes_and_the_site(client: FlaskClient) -> None:
     assert "Access-Control-Allow-Origin" not in client.post("/api/v1/opportunities").headers
-    assert "Access-Control-Allow-Origin" not in client.get("/").headers
-    assert "Access-Control-Allow-Methods" not in client.options("/").headers
+    assert "Access-Control-Allow-Origin" not in client.get("/robots.txt").headers
+    assert "Access-Control-Allow-Methods" not in client.options("/robots.txt").headers
