@@ -3,8 +3,8 @@
     python bench/ingest_bench.py [N]
 
 Prints items, valid, seconds and peak RSS (``resource.getrusage``). Reference run (this
-repository's CI container): 100,000 items in 40-60 s (about 1,600-2,500 items/s), peak RSS about 190 MB, of which
-~75 MB is the feed itself and ~35 MB the offline gazetteer.
+repository's CI container): 100,000 items in 40-60 s (about 1,600-2,500 items/s), peak RSS
+about 190 MB, of which ~75 MB is the feed itself and ~35 MB the offline gazetteer.
 """
 
 from __future__ import annotations
