@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -68,7 +69,7 @@ def run_crawl(
 
     Raises ``AlreadyRunning`` when the partner has a run in progress.
     """
-    if running_run(db, partner_id) is not None:
+    if running_run(db, partner_id) is not None or _live_process_for(db, partner_id):
         raise AlreadyRunning(f"{partner_id}: a crawl is already running")
     log_file = _log_path(settings, partner_id)
     started = datetime.now(UTC) - timedelta(seconds=1)
@@ -126,16 +127,43 @@ def kill_group(proc: subprocess.Popen[bytes]) -> int | None:
     return proc.poll()
 
 
+RUN_ID_IN_LOG = re.compile(r"\(run #(\d+), format ")
+
+
+def run_ids_in_log(log_file: str) -> list[int]:
+    """The run ids ``volunteer-hub crawl`` printed in its report (see ``cli.print_run``)."""
+    try:
+        text = Path(log_file).read_text(errors="replace")
+    except OSError:
+        return []
+    return [int(m) for m in RUN_ID_IN_LOG.findall(text)]
+
+
 def close_runs(
-    db: Database, partner_id: str, since: datetime, log_file: str, timed_out: bool, timeout_seconds: int
+    db: Database,
+    partner_id: str,
+    since: datetime,
+    log_file: str,
+    timed_out: bool,
+    timeout_seconds: int,
+    run_ids: list[int] | None = None,
 ) -> list[int]:
-    """Attach the log to the run(s) the child created; fail any it left running (timeout, crash)."""
+    """Attach the log to the run(s) the child created; fail any it left running (timeout, crash).
+
+    The child's runs are the ids it reported; without a report (killed, crashed), the runs of
+    the partner started since ``since`` — unless another live process crawls the partner (a
+    concurrent crawl that won the race owns them).
+    """
     ids: list[int] = []
+    if run_ids is None:
+        run_ids = run_ids_in_log(log_file) if not log_file.startswith(("http://", "https://")) else []
+    another = not run_ids and crawl_process_alive(db, partner_id) is True
     with db.session() as s, s.begin():
-        runs = s.scalars(
-            select(CrawlRun).where(CrawlRun.partner_id == partner_id, CrawlRun.started_at >= since)
-        ).all()
-        for run in runs:
+        stmt = select(CrawlRun).where(CrawlRun.partner_id == partner_id)
+        stmt = stmt.where(CrawlRun.id.in_(run_ids)) if run_ids else stmt.where(CrawlRun.started_at >= since)
+        for run in s.scalars(stmt).all():
+            if another:
+                continue
             if run.log_file is None:
                 run.log_file = log_file
             if run.status == "running":

@@ -223,8 +223,15 @@ def first_run_time(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
     return due
 
 
-def reconcile(scheduler: BackgroundScheduler, db: Database, cfg: OpsConfig) -> dict[str, list[str]]:
-    """Add, reschedule and remove partner jobs to match the database. Returns what changed."""
+def reconcile(
+    scheduler: BackgroundScheduler, db: Database, cfg: OpsConfig, *, at_start: bool = False
+) -> dict[str, list[str]]:
+    """Add, reschedule and remove partner jobs to match the database. Returns what changed.
+
+    ``at_start``: also recompute the next run of every kept job from its partner's last run, so a
+    scheduler that was down longer than the misfire grace time catches up within a minute
+    instead of waiting a whole interval.
+    """
     changes: dict[str, list[str]] = {"added": [], "rescheduled": [], "removed": []}
     wanted = {job_id(p.id): p for p in db.partners() if p.status == "approved" and not p.paused}
     for job in scheduler.get_jobs(jobstore="default"):
@@ -240,6 +247,8 @@ def reconcile(scheduler: BackgroundScheduler, db: Database, cfg: OpsConfig) -> d
             and job.trigger.interval == timedelta(seconds=seconds)
             and job.kwargs.get("timeout_seconds") == cfg.crawl_timeout_seconds
         ):
+            if at_start:
+                job.modify(next_run_time=first_run_time(db, partner, cfg))
             continue
         trigger = IntervalTrigger(seconds=seconds, jitter=_jitter_seconds(seconds) or None, timezone=UTC)
         scheduler.add_job(
@@ -289,7 +298,7 @@ def start_scheduler(
     scheduler = build_scheduler(settings, db, cfg)
     _context.update(settings=settings, db=db, cfg=cfg, scheduler=scheduler, started_at=datetime.now(UTC))
     scheduler.start(paused=True)
-    reconcile(scheduler, db, cfg)
+    reconcile(scheduler, db, cfg, at_start=True)
     now = datetime.now(UTC)
     system = {"jobstore": "system", "executor": "system", "replace_existing": True}
     scheduler.add_job(
