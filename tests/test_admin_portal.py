@@ -176,3 +176,167 @@ def test_pending_signup_appears_in_the_console(
     )
     html = client.get("/admin/").get_data(as_text=True)
     assert "badge-pending" in html and "Banque Alimentaire" in html
+
+
+# -- partner accounts, dashboard and statistics -------------------------------------------------
+def _stored(db: Database, backend: SqliteBackend, partner_id: str, source_id: str, title: str) -> str:
+    from datetime import UTC, datetime
+
+    from volunteer_hub.db import StoredOpportunity
+    from volunteer_hub.opportunity import Opportunity, make_id
+
+    now = datetime.now(UTC)
+    opp = Opportunity(
+        id=make_id(partner_id, source_id),
+        partner=partner_id,
+        source_id=source_id,
+        url=f"https://{partner_id}.example.org/{source_id}",
+        title=title,
+        first_seen=now,
+        last_seen=now,
+    )
+    opp.content_hash = opp.compute_hash()
+    backend.upsert([opp])
+    with db.session() as s, s.begin():
+        s.add(
+            StoredOpportunity(
+                id=opp.id,
+                partner_id=partner_id,
+                source_id=source_id,
+                content_hash=opp.content_hash,
+                indexed_hash=opp.content_hash,
+                data=opp.to_dict(),
+            )
+        )
+    return opp.id
+
+
+def _two_partners(db: Database) -> None:
+    from volunteer_hub.db import CrawlRun
+
+    with db.session() as s, s.begin():
+        s.add(
+            Partner(
+                id="alpha-asso",
+                name="Alpha Asso",
+                url="https://alpha.example.org/feed.xml",
+                contact_email="team@alpha.example.org",
+            )
+        )
+        s.add(
+            Partner(
+                id="beta-asso",
+                name="Beta Secret Partner",
+                url="https://beta.example.org/feed.xml",
+                contact_email="team@beta.example.org",
+            )
+        )
+        s.flush()
+        s.add(
+            CrawlRun(
+                partner_id="alpha-asso",
+                status="succeeded",
+                seen=3,
+                new=3,
+                rejected=2,
+                errors=[
+                    {
+                        "message": "the item has no title",
+                        "item": "a-9",
+                        "field": "title",
+                        "line": 40,
+                        "severity": "error",
+                    },
+                    {
+                        "message": "the item has no title",
+                        "item": "a-10",
+                        "field": "title",
+                        "line": 52,
+                        "severity": "error",
+                    },
+                ],
+            )
+        )
+        s.add(CrawlRun(partner_id="beta-asso", status="failed", message="BETA-ONLY failure detail"))
+
+
+def test_partner_portal_sign_in_dashboard_and_isolation(
+    app: Flask, client: FlaskClient, db: Database
+) -> None:
+    from search_app.portal.account import create_login_token
+
+    backend = app.extensions["volunteer_hub"].backend
+    _two_partners(db)
+    alpha_opp = _stored(db, backend, "alpha-asso", "a-1", "Aide aux devoirs Alpha")
+    beta_opp = _stored(db, backend, "beta-asso", "b-1", "Mission Beta Confidentielle")
+    # Visitors: two views and one click for alpha's listing, one view for beta's.
+    assert client.get(f"/o/{alpha_opp}").status_code == 200
+    assert client.get(f"/o/{alpha_opp}").status_code == 200
+    assert client.get(f"/go/{alpha_opp}").status_code == 302
+    assert client.get(f"/o/{beta_opp}").status_code == 200
+
+    assert client.get("/partners/me").headers["Location"].endswith("/partners/login")
+    token = create_login_token(db, "alpha-asso")
+    res = client.get(f"/partners/login/{token}")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/partners/me")
+    page = client.get("/partners/me?lang=en").get_data(as_text=True)
+    assert "Alpha Asso" in page and "Everything is fine." in page
+    assert "the item has no title" in page and "Give every item a title." in page and "a-9" in page
+    assert "Aide aux devoirs Alpha" in page
+    assert re.search(r"Aide aux devoirs Alpha</a></td><td>2</td><td>1</td>", page)
+    # Nothing of the other partner.
+    for secret in ("Beta", "beta-asso", "BETA-ONLY", "Confidentielle"):
+        assert secret not in page
+    # The link is single use.
+    client.post(
+        "/partners/logout",
+        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)},
+    )
+    assert client.get(f"/partners/login/{token}").status_code == 403
+    assert client.get("/partners/me").status_code == 302
+    assert client.get("/partners/login/not-a-token").status_code == 403
+
+
+def test_partner_requests_a_link_by_e_mail(
+    app: Flask, client: FlaskClient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    _two_partners(db)
+    caplog.set_level("WARNING")
+    html = client.get("/partners/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    for email in ("TEAM@alpha.example.org", "unknown@example.org"):
+        res = client.post("/partners/login?lang=en", data={"csrf_token": csrf, "email": email})
+        assert res.status_code == 200 and "a sign-in link valid 24 hours is on its way" in res.get_data(
+            as_text=True
+        )
+    # No SMTP here: the link goes to the server log (development), for alpha only.
+    links = re.findall(r"partner sign-in link for (\S+) \(no SMTP configured\): (\S+)", caplog.text)
+    assert [partner for partner, _ in links] == ["alpha-asso"]
+    path = links[0][1].split("localhost", 1)[1]
+    assert client.get(path).status_code == 302
+    assert "Alpha Asso" in client.get("/partners/me").get_data(as_text=True)
+
+
+def test_operator_creates_a_portal_link(client: FlaskClient, db: Database) -> None:
+    from volunteer_hub.auth import add_operator
+
+    _two_partners(db)
+    add_operator(db, "ops@example.org", "correct horse battery")
+    html = client.get("/admin/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post(
+        "/admin/login",
+        data={"csrf_token": csrf, "email": "ops@example.org", "password": "correct horse battery"},
+    )
+    csrf = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/admin/").get_data(as_text=True)
+    ).group(1)
+    page = client.post("/admin/partners/beta-asso/portal-link", data={"csrf_token": csrf}).get_data(
+        as_text=True
+    )
+    link = re.search(r'<code class="portal-link">http://localhost(/partners/login/[^<]+)</code>', page).group(
+        1
+    )
+    partner_client = client.application.test_client()
+    assert partner_client.get(link).status_code == 302
+    assert "Beta Secret Partner" in partner_client.get("/partners/me").get_data(as_text=True)

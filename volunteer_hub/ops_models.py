@@ -84,3 +84,28 @@ class AlertIncident(Base):
     recovery_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Channels that accepted each notice, e.g. ["alert:webhook", "alert:email", "recovery:webhook"].
     delivered: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PartnerAccess(Base):
+    """A single-use login link for a partner's portal (only the token's SHA-256 is stored)."""
+
+    __tablename__ = "partner_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ListingStat(Base):
+    """Views of an opportunity's page and clicks to the partner's site, per month."""
+
+    __tablename__ = "listing_stat"
+
+    opportunity_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM (UTC)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    clicks: Mapped[int] = mapped_column(Integer, default=0)

@@ -269,6 +269,17 @@ def remove(partner_id: str) -> Response:
     return redirect(url_for("admin.overview"))
 
 
+@bp.post("/partners/<partner_id>/portal-link")
+def portal_link(partner_id: str) -> str:
+    """A single-use sign-in link to the partner portal, shown once (and e-mailed with SMTP)."""
+    from search_app.portal.account import create_login_token, login_url, send_login_link
+
+    p = _partner_or_404(partner_id)
+    link = login_url(create_login_token(database(), p.id))
+    emailed = send_login_link(ops_config(), p, link) if ops_config().smtp_host else False
+    return render_template("admin/portal_link.html", p=p, link=link, emailed=emailed)
+
+
 @bp.post("/alerts/check")
 def check_alerts() -> Response:
     """Evaluate every partner's alerts now (the scheduler also does it at each reconcile)."""

@@ -239,5 +239,7 @@ def signup() -> tuple[str, int] | str:
 
 
 def register(app: Flask) -> None:
+    import search_app.portal.account  # noqa: F401 - adds /partners/login and /partners/me to ``bp``
+
     app.extensions[LIMITS] = _RateLimit()
     app.register_blueprint(bp)

@@ -1,0 +1,311 @@
+"""Partner accounts: single-use login links, and the partner's own dashboard (``/partners/me``).
+
+A link is created by an operator (console, partner page) or requested by the partner at
+``/partners/login`` with its contact e-mail: it is e-mailed when SMTP is configured, otherwise
+written to the server log (development). Opening it starts a session for that one partner;
+every page reads the partner id from the session only, so a partner never sees another's data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import smtplib
+import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from schedules.alerts import partner_health
+from schedules.config import OpsConfig, load_ops_config
+from search_app.admin import SESSION_LIFETIME
+from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
+from search_app.admin.security import check_csrf
+from search_app.i18n import current_language
+from search_app.portal import LIMITS, TEXT, bp, t
+from search_app.portal.stats import partner_stats
+from search_app.services import services
+from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.ops_models import PartnerAccess, aware
+
+log = logging.getLogger(__name__)
+
+LINK_LIFETIME = timedelta(hours=24)
+
+TEXT.update(
+    {
+        "login_title": {"en": "Partner sign-in", "fr": "Connexion partenaire"},
+        "login_lead": {
+            "en": "Give the contact e-mail of your organization: we send you a sign-in link.",
+            "fr": "Indiquez l’e-mail de contact de votre organisation : "
+            "nous vous envoyons un lien de connexion.",
+        },
+        "login_sent": {
+            "en": "If this address belongs to a partner, a sign-in link valid 24 hours is on its way.",
+            "fr": "Si cette adresse est celle d’un partenaire, "
+            "un lien de connexion valable 24 heures arrive.",
+        },
+        "login_send": {"en": "Send me a link", "fr": "Envoyez-moi un lien"},
+        "link_invalid": {
+            "en": "This sign-in link is invalid, expired or already used. Ask for a new one.",
+            "fr": "Ce lien de connexion est invalide, expiré ou déjà utilisé. Demandez-en un nouveau.",
+        },
+        "me_title": {"en": "Your feed", "fr": "Votre flux"},
+        "logout": {"en": "Sign out", "fr": "Se déconnecter"},
+        "status_pending": {
+            "en": "Your organization is waiting for approval by our team.",
+            "fr": "Votre organisation attend la validation de notre équipe.",
+        },
+        "status_rejected": {
+            "en": "Your request was not accepted. Contact us to know more.",
+            "fr": "Votre demande n’a pas été acceptée. Contactez-nous pour en savoir plus.",
+        },
+        "health": {"en": "Feed health", "fr": "Santé du flux"},
+        "health_ok": {"en": "Everything is fine.", "fr": "Tout va bien."},
+        "health_failing": {
+            "en": "We could not read your feed at the last attempts: %s",
+            "fr": "Nous n’avons pas pu lire votre flux lors des dernières tentatives : %s",
+        },
+        "health_shrink-guarded": {
+            "en": "Your feed suddenly lost many items, so we kept the previous ones online: %s",
+            "fr": "Votre flux a soudain perdu beaucoup de missions ; "
+            "nous avons gardé les précédentes en ligne : %s",
+        },
+        "health_stale": {
+            "en": "We have not read your feed successfully for a while.",
+            "fr": "Nous n’avons pas pu lire votre flux depuis un moment.",
+        },
+        "health_paused": {
+            "en": "Updates of your feed are paused by our team.",
+            "fr": "La mise à jour de votre flux est suspendue par notre équipe.",
+        },
+        "health_new": {"en": "Your feed will be read soon.", "fr": "Votre flux sera lu prochainement."},
+        "last_runs": {"en": "Last updates", "fr": "Dernières mises à jour"},
+        "when": {"en": "When", "fr": "Quand"},
+        "result": {"en": "Result", "fr": "Résultat"},
+        "found": {"en": "Found", "fr": "Trouvées"},
+        "new": {"en": "New", "fr": "Nouvelles"},
+        "rejected": {"en": "Not published", "fr": "Non publiées"},
+        "rejected_title": {"en": "Items to fix", "fr": "Missions à corriger"},
+        "no_rejected": {"en": "No item to fix.", "fr": "Aucune mission à corriger."},
+        "how_to_fix": {"en": "How to fix it", "fr": "Comment corriger"},
+        "examples": {"en": "Items", "fr": "Missions"},
+        "stats_title": {"en": "Listing statistics", "fr": "Statistiques de vos annonces"},
+        "no_stats": {"en": "No visits yet.", "fr": "Pas encore de visites."},
+        "month": {"en": "Month", "fr": "Mois"},
+        "opportunity": {"en": "Opportunity", "fr": "Mission"},
+        "views": {"en": "Page views", "fr": "Vues de la page"},
+        "clicks": {"en": "Clicks to your site", "fr": "Clics vers votre site"},
+        "live": {"en": "Published listings", "fr": "Annonces publiées"},
+        "run_succeeded": {"en": "updated", "fr": "mis à jour"},
+        "run_not-modified": {"en": "unchanged", "fr": "inchangé"},
+        "run_failed": {"en": "failed", "fr": "échec"},
+        "run_partial": {"en": "incomplete", "fr": "incomplet"},
+        "run_shrink-guarded": {"en": "kept previous listings", "fr": "annonces précédentes gardées"},
+        "run_running": {"en": "in progress", "fr": "en cours"},
+    }
+)
+
+FIX_HINTS = {
+    "title": {"en": "Give every item a title.", "fr": "Donnez un titre à chaque mission."},
+    "url": {
+        "en": "Give every item the full address of its page on your site (https://…).",
+        "fr": "Donnez à chaque mission l’adresse complète de sa page sur votre site (https://…).",
+    },
+    "description": {
+        "en": "Describe the mission in a few sentences.",
+        "fr": "Décrivez la mission en quelques phrases.",
+    },
+    "location": {
+        "en": "Give a city and a postal code, or say the mission is remote.",
+        "fr": "Indiquez une ville et un code postal, ou précisez que la mission est à distance.",
+    },
+    "dates": {
+        "en": "Write dates as YYYY-MM-DD; the end must not be before the start.",
+        "fr": "Écrivez les dates au format AAAA-MM-JJ ; la fin ne peut pas précéder le début.",
+    },
+    "id": {
+        "en": "Give every item its own unique id.",
+        "fr": "Donnez à chaque mission un identifiant unique.",
+    },
+}
+DEFAULT_HINT = {
+    "en": "Correct this field in your feed; the message says what we expected.",
+    "fr": "Corrigez ce champ dans votre flux ; le message indique ce qui est attendu.",
+}
+
+
+def fix_hint(fields: list[str]) -> str:
+    lang = current_language()
+    for field in fields:
+        for key, hint in FIX_HINTS.items():
+            if key in (field or "").lower():
+                return hint[lang]
+    return DEFAULT_HINT[lang]
+
+
+def _db() -> Database:
+    return services()._database()  # noqa: SLF001 - the shared, lazily opened database
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_login_token(db: Database, partner_id: str) -> str:
+    """A new single-use token for ``partner_id``, valid ``LINK_LIFETIME``."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with db.session() as s, s.begin():
+        s.add(
+            PartnerAccess(
+                partner_id=partner_id, token_hash=_hash(token), created_at=now, expires_at=now + LINK_LIFETIME
+            )
+        )
+    return token
+
+
+def login_url(token: str) -> str:
+    return url_for("portal.login_with_token", token=token, _external=True)
+
+
+def send_login_link(cfg: OpsConfig, partner: Partner, link: str) -> bool:
+    """E-mail the link to the partner's contact (SMTP); without SMTP, log it (development)."""
+    if not cfg.smtp_host or not partner.contact_email:
+        log.warning("partner sign-in link for %s (no SMTP configured): %s", partner.id, link)
+        return False
+    message = EmailMessage()
+    message["Subject"] = "Volunteer Hub: votre lien de connexion / your sign-in link"
+    message["From"] = cfg.alert_email_from
+    message["To"] = partner.contact_email
+    message.set_content(
+        f"Bonjour / Hello {partner.name},\n\n"
+        f"Lien de connexion (valable 24 h, une seule fois) / Sign-in link (24 h, single use):\n{link}\n"
+    )
+    try:
+        with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=10) as smtp:
+            if cfg.smtp_starttls:
+                smtp.starttls()
+            if cfg.smtp_user:
+                smtp.login(cfg.smtp_user, cfg.smtp_password or "")
+            smtp.send_message(message)
+        return True
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("sign-in link e-mail to %s failed: %s", partner.id, exc)
+        return False
+
+
+def current_partner() -> Partner | None:
+    partner_id = session.get("partner_id")
+    if (
+        not partner_id
+        or time.time() - (session.get("partner_login_at") or 0) > SESSION_LIFETIME.total_seconds()
+    ):
+        return None
+    return _db().partner(partner_id)
+
+
+# -- routes ------------------------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("portal/login.html", t=t, sent=False)
+    check_csrf()
+    email = (request.form.get("email") or "").strip().lower()
+    if not current_app.extensions[LIMITS].allow(f"login:{request.remote_addr}"):
+        return render_template("portal/login.html", t=t, sent=False, error=t("err_rate")), 429
+    if email:
+        with _db().session() as s:
+            partners = list(
+                s.scalars(
+                    select(Partner).where(
+                        func.lower(Partner.contact_email) == email,
+                        Partner.status.in_(("approved", "pending")),
+                    )
+                )
+            )
+        cfg = load_ops_config()
+        for partner in partners:
+            send_login_link(cfg, partner, login_url(create_login_token(_db(), partner.id)))
+    return render_template("portal/login.html", t=t, sent=True)
+
+
+@bp.get("/login/<token>")
+def login_with_token(token: str) -> Response | tuple[str, int]:
+    now = datetime.now(UTC)
+    with _db().session() as s, s.begin():
+        access = s.scalars(select(PartnerAccess).where(PartnerAccess.token_hash == _hash(token))).first()
+        valid = access is not None and access.used_at is None and aware(access.expires_at) > now  # type: ignore[operator]
+        if valid:
+            access.used_at = now  # type: ignore[union-attr]
+            partner_id = access.partner_id  # type: ignore[union-attr]
+    if not valid or _db().partner(partner_id) is None:
+        return render_template("portal/login.html", t=t, sent=False, error=t("link_invalid")), 403
+    csrf = session.get("csrf")
+    session.clear()
+    session.permanent = True
+    session["partner_id"] = partner_id
+    session["partner_login_at"] = int(time.time())
+    if csrf:
+        session["csrf"] = csrf
+    return redirect(url_for("portal.me"))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    check_csrf()
+    session.pop("partner_id", None)
+    session.pop("partner_login_at", None)
+    return redirect(url_for("portal.login"))
+
+
+@bp.get("/me")
+def me() -> str | Response:
+    partner = current_partner()
+    if partner is None:
+        return redirect(url_for("portal.login"))
+    db = _db()
+    runs = recent_runs(db, partner.id, limit=10)
+    errors_run = last_run_with_errors(runs)
+    groups = [g for g in grouped_errors(db, errors_run, examples=10) if g["severity"] == "error"]
+    for group in groups:
+        group["hint"] = fix_hint(group["fields"])
+    health = partner_health(db, partner, load_ops_config())
+    stats = partner_stats(db, partner.id)
+    titles: dict[str, Any] = {}
+    live = 0
+    with db.session() as s:
+        ids = {row.opportunity_id for row in stats}
+        if ids:
+            for opp_id, data, state in s.execute(
+                select(StoredOpportunity.id, StoredOpportunity.data, StoredOpportunity.state).where(
+                    StoredOpportunity.id.in_(ids)
+                )
+            ):
+                titles[opp_id] = {"title": (data or {}).get("title") or opp_id, "live": state == "live"}
+        live = s.scalar(
+            select(func.count()).where(
+                StoredOpportunity.partner_id == partner.id, StoredOpportunity.state == "live"
+            )
+        )
+    message = health.last_run.message if health.last_run and health.last_run.message else ""
+    key = f"health_{health.state}"
+    health_text = (t(key) % message if "%s" in t(key) else t(key)) if key in TEXT else t("health_ok")
+    return render_template(
+        "portal/me.html",
+        t=t,
+        partner=partner,
+        runs=runs,
+        errors=groups,
+        errors_run=errors_run,
+        health=health,
+        health_text=health_text,
+        stats=stats,
+        titles=titles,
+        live=live,
+    )
