@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +17,8 @@ import dateparser
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
-from volunteer_hub.gazetteer import OfflineGazetteer, Place, distance_km, name_key
+from crawlers.geocheck import PointChecker
+from volunteer_hub.gazetteer import OfflineGazetteer
 from volunteer_hub.html import sanitize, summarize, to_text
 from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
 from volunteer_hub.regions import region_for_postal_code
@@ -44,6 +45,7 @@ _BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGIT = re.compile(r"\d")
 _HAS_TIME = re.compile(r"\d\s*(?:h|:)|\d\s*[ap]\.?m\b", re.I)
 _gazetteer: OfflineGazetteer | None = None
+_point_checker: PointChecker | None = None
 
 
 def gazetteer() -> OfflineGazetteer:
@@ -51,6 +53,13 @@ def gazetteer() -> OfflineGazetteer:
     if _gazetteer is None:
         _gazetteer = OfflineGazetteer()
     return _gazetteer
+
+
+def point_checker() -> PointChecker:
+    global _point_checker
+    if _point_checker is None:
+        _point_checker = PointChecker(gazetteer())
+    return _point_checker
 
 
 @dataclass
@@ -157,7 +166,7 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
         if region:
             loc.region = region.name_fr
     if loc.lat is not None and (loc.city or loc.postal_code):
-        _check_against_place(loc, problem)
+        point_checker().check(loc, problem)
     if loc.lat is None and (loc.city or loc.postal_code):
         place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
         if place:
@@ -171,11 +180,6 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
     if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat)):
         return None
     return loc
-
-
-# How far (km) a feed's point may lie from the place it names before we call it wrong.
-FAR_FROM_PLACE_KM = 60.0
-_US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
 
 
 def _country(value: object) -> str | None:
@@ -212,65 +216,6 @@ def _check_range(loc: Location, problem) -> None:  # noqa: ANN001
                 "warning",
             )
             loc.lat = loc.lon = None
-
-
-def _check_against_place(loc: Location, problem) -> None:  # noqa: ANN001
-    """A point far from the city/postal code it comes with is swapped back or replaced."""
-    assert loc.lat is not None and loc.lon is not None
-    place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
-    label = loc.label() or ""
-    if place is None:
-        if loc.city and loc.country:
-            elsewhere = gazetteer().geocode(city=loc.city)
-            territory = loc.country == "US" and elsewhere is not None and elsewhere.country in _US_TERRITORIES
-            if elsewhere is not None and elsewhere.country != loc.country and not territory:
-                problem(
-                    f"{loc.city!r} is not a place we know in {loc.country} "
-                    f"(there is one in {elsewhere.country}); the country or the city is probably wrong",
-                    "locations",
-                    "warning",
-                )
-        return
-    if place.country not in ("FR", None) and loc.city:
-        place = _nearest_namesake(loc, place)
-    far = distance_km(loc.lat, loc.lon, place.lat, place.lon)
-    if far <= FAR_FROM_PLACE_KM:
-        return
-    if distance_km(loc.lon, loc.lat, place.lat, place.lon) <= FAR_FROM_PLACE_KM:
-        problem(
-            f"coordinates {loc.lat},{loc.lon} were given as longitude,latitude; swapped",
-            "locations",
-            "warning",
-        )
-        loc.lat, loc.lon = loc.lon, loc.lat
-        return
-    problem(
-        f"coordinates {loc.lat},{loc.lon} are {far:,.0f} km from {label}; "
-        f"the position of {place.name} was used",
-        "locations",
-        "warning",
-    )
-    loc.lat, loc.lon = place.lat, place.lon
-
-
-def _nearest_namesake(loc: Location, place: Place) -> Place:
-    """Among the world cities named like ``loc.city`` in its country (and region, when it is a
-    code such as "CT"), the one nearest the feed's point: "Bloomfield, CT" is not Bloomfield, NJ."""
-    try:
-        world = gazetteer()._world()  # noqa: SLF001 - read-only use of the gazetteer's city index
-        indexes = world.primary.get(name_key(loc.city or ""), [])
-        cities = [world.cities[i] for i in indexes if world.cities[i].country == place.country]
-    except (AttributeError, IndexError, TypeError):
-        return place
-    region = (loc.region or "").strip().upper()
-    if region and any(c.admin1 == region for c in cities):
-        cities = [c for c in cities if c.admin1 == region]
-    if not cities:
-        return place
-    assert loc.lat is not None and loc.lon is not None
-    lat, lon = loc.lat, loc.lon
-    best = min(cities, key=lambda c: distance_km(lat, lon, c.lat, c.lon))
-    return replace(place, name=best.name, lat=best.lat, lon=best.lon)
 
 
 def parse_date(value: object, tz: ZoneInfo | None = None, end_of_day: bool = False) -> datetime | None:

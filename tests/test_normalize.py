@@ -239,3 +239,17 @@ def test_golden_outputs() -> None:
     if os.environ.get("VH_UPDATE_GOLDEN") or not path.exists():
         path.write_text(json.dumps(outputs, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
     assert outputs == json.loads(path.read_text())
+
+
+def test_unknown_small_town_keeps_its_point() -> None:
+    # Berlin, Connecticut is not in the world gazetteer: its (correct) point must not be "fixed".
+    loc, messages = place_of(
+        RawLocation(city="Berlin", region="CT", country="US", lat="41.6178", lon="-72.7299")
+    )
+    assert (loc.lat, loc.lon) == (41.6178, -72.7299) and not messages
+
+
+def test_point_in_the_wrong_state_or_country_is_replaced() -> None:
+    loc, messages = place_of(RawLocation(city="Chicago", region="IL", country="US", lat="48.85", lon="2.35"))
+    assert any("are in FR" in m for m in messages)
+    assert loc.lat == pytest.approx(41.85, abs=0.1)

@@ -1,0 +1,158 @@
+"""Is a feed's point where the feed says it is? Coordinates checked against the named place.
+
+France: the bundled commune data is complete, so a point more than ``FAR_KM`` from the commune
+named by the city/postal code is wrong; it is swapped back when it was (lon, lat), else
+replaced by the commune's position.
+
+Elsewhere the world gazetteer (GeoNames cities >= 500 inhabitants) is incomplete: a town it
+does not know is not a wrong point. So a point is only corrected when the feed's own region
+contradicts it: the nearest known city to the point lies in another state/country than the
+one stated, *and* the gazetteer knows the named city in the stated region (then its position
+is used). A point in another country than stated is flagged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from volunteer_hub.gazetteer import OfflineGazetteer, distance_km, name_key
+from volunteer_hub.opportunity import Location
+
+FAR_KM = 60.0
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
+_FRENCH = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
+
+Problem = Callable[..., None]
+
+
+class _PointIndex:
+    """World cities on a 1-degree grid, for "which known city is nearest this point?"."""
+
+    def __init__(self, cities: list[Any]) -> None:
+        self.cells: dict[tuple[int, int], list[Any]] = defaultdict(list)
+        for city in cities:
+            self.cells[(math.floor(city.lat), math.floor(city.lon))].append(city)
+
+    def nearest(self, lat: float, lon: float) -> Any | None:
+        best, best_km = None, float("inf")
+        for dlat in (-1, 0, 1):
+            for dlon in (-1, 0, 1):
+                for city in self.cells.get((math.floor(lat) + dlat, math.floor(lon) + dlon), ()):
+                    km = distance_km(lat, lon, city.lat, city.lon)
+                    if km < best_km:
+                        best, best_km = city, km
+        return best
+
+
+class PointChecker:
+    def __init__(self, gazetteer: OfflineGazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._index: _PointIndex | None = None
+
+    def _world(self) -> Any | None:
+        try:
+            return self.gazetteer._world()  # noqa: SLF001 - read-only use of the city index
+        except AttributeError:
+            return None
+
+    def _nearest_city(self, lat: float, lon: float) -> Any | None:
+        world = self._world()
+        if world is None:
+            return None
+        if self._index is None:
+            self._index = _PointIndex(world.cities)
+        return self._index.nearest(lat, lon)
+
+    def _namesakes(self, city: str, country: str) -> list[Any]:
+        world = self._world()
+        if world is None:
+            return []
+        return [
+            world.cities[i]
+            for i in world.primary.get(name_key(city), [])
+            if world.cities[i].country == country
+        ]
+
+    def check(self, loc: Location, problem: Problem) -> None:
+        """Fix or flag ``loc``'s point in place (``loc.lat``/``loc.lon`` are set)."""
+        if loc.lat is None or loc.lon is None or not (loc.city or loc.postal_code):
+            return
+        if (loc.country or "FR") in _FRENCH:
+            self._check_french(loc, problem)
+        elif loc.country:
+            self._check_world(loc, problem)
+
+    def _check_french(self, loc: Location, problem: Problem) -> None:
+        assert loc.lat is not None and loc.lon is not None
+        place = self.gazetteer.geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+        if place is None or place.country not in _FRENCH:
+            return
+        far = distance_km(loc.lat, loc.lon, place.lat, place.lon)
+        if far <= FAR_KM:
+            return
+        if distance_km(loc.lon, loc.lat, place.lat, place.lon) <= FAR_KM:
+            problem(
+                f"coordinates {loc.lat},{loc.lon} were given as longitude,latitude; swapped",
+                "locations",
+                "warning",
+            )
+            loc.lat, loc.lon = loc.lon, loc.lat
+            return
+        problem(
+            f"coordinates {loc.lat},{loc.lon} are {far:,.0f} km from {loc.label()}; "
+            f"the position of {place.name} was used",
+            "locations",
+            "warning",
+        )
+        loc.lat, loc.lon = place.lat, place.lon
+
+    def _check_world(self, loc: Location, problem: Problem) -> None:
+        assert loc.lat is not None and loc.lon is not None and loc.country
+        if loc.city and self.gazetteer.geocode(city=loc.city, country=loc.country) is None:
+            elsewhere = self.gazetteer.geocode(city=loc.city)
+            territory = loc.country == "US" and elsewhere is not None and elsewhere.country in US_TERRITORIES
+            if elsewhere is not None and elsewhere.country != loc.country and not territory:
+                problem(
+                    f"{loc.city!r} is not a place we know in {loc.country} "
+                    f"(there is one in {elsewhere.country}); the country or the city is probably wrong",
+                    "locations",
+                    "warning",
+                )
+            return
+        nearest = self._nearest_city(loc.lat, loc.lon)
+        if nearest is None:
+            return
+        region = (loc.region or "").strip().upper()
+        same_country = nearest.country == loc.country or (
+            loc.country == "US" and nearest.country in US_TERRITORIES
+        )
+        if same_country and (not region or nearest.admin1 == region):
+            return  # the point lies where the feed says (as far as we can tell)
+        candidates = self._namesakes(loc.city or "", loc.country)
+        if region:
+            candidates = [c for c in candidates if c.admin1 == region]
+        if not candidates:
+            if not same_country:
+                problem(
+                    f"coordinates {loc.lat},{loc.lon} lie in {nearest.country}, "
+                    f"not in {loc.country} as stated",
+                    "locations",
+                    "warning",
+                )
+            return
+        lat, lon = loc.lat, loc.lon
+        best = min(candidates, key=lambda c: distance_km(lat, lon, c.lat, c.lon))
+        far = distance_km(lat, lon, best.lat, best.lon)
+        if far <= FAR_KM:
+            return
+        where = f"{nearest.admin1 or nearest.country}" if same_country else nearest.country
+        problem(
+            f"coordinates {lat},{lon} are in {where}, {far:,.0f} km from {loc.label()}"
+            f"{', ' + region if region else ''}; the position of {best.name} was used",
+            "locations",
+            "warning",
+        )
+        loc.lat, loc.lon = best.lat, best.lon
