@@ -23,7 +23,11 @@ def _pairs(args: MultiDict[str, str], drop: Iterable[str] = ()) -> Pairs:
 
 
 def search_url(pairs: Pairs) -> str:
-    base = url_for("public.search")
+    return with_query(url_for("public.search"), pairs)
+
+
+def with_query(base: str, pairs: Pairs) -> str:
+    """``base`` with ``pairs`` as its query string (none: ``base`` alone)."""
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 

@@ -6,7 +6,7 @@ import logging
 import math
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, gettext
 from markupsafe import Markup
 
@@ -16,8 +16,14 @@ from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live
 from search_app.i18n import current_language, remember_language
 from search_app.params import ParameterError, ParsedSearch, max_page, parse_search
+from search_app.qr import qr_svg
 from search_app.related import similar, stored_opportunity
+from search_app.reports import ReportError, reason_labels, report_token, submit_report
 from search_app.services import backend, services
+from search_app.share import share_links
+from search_app.structured import opportunity_json_ld
+from search_app.when import PRESETS, expand_when
+from volunteer_hub.gazetteer import distance_km, parse_place_query
 from volunteer_hub.html import sanitize
 from volunteer_hub.opportunity import Opportunity
 from volunteer_hub.regions import region_label
@@ -29,14 +35,18 @@ bp = Blueprint("public", __name__)
 bp.after_request(remember_language)
 
 # Form fields rendered as visible inputs; every other search parameter rides along hidden.
-_VISIBLE = {"q", "where", "near", "cause", "remote", "sort", "page", "lang", "region"}
+_VISIBLE = {
+    "q", "where", "near", "cause", "remote", "sort", "page", "lang", "region",
+    "radius_km", "when", "date_from", "date_to",
+}
+RADIUS_CHOICES = (5, 10, 25, 50, 100)
 
 
 @bp.get("/")
 def search() -> tuple[str, int]:
     lang = current_language()
     try:
-        parsed = parse_search(request.args, lang=lang, for_site=True)
+        parsed = parse_search(expand_when(request.args), lang=lang, for_site=True)
     except ParameterError as err:
         return render_template("search.html", **_page_context(None, None), error=_error_text(err)), 400
     result = backend().search(parsed.query)
@@ -53,16 +63,108 @@ def detail(opportunity_id: str) -> str | tuple[str, int]:
             record_view(opp)
         except Exception:  # counting must never cost the visitor the page
             log.exception("record_view failed for %s", opp.id)
+    return render_template("detail.html", **_detail_context(opp))
+
+
+@bp.post("/o/<opportunity_id>/report")
+def report(opportunity_id: str) -> Response | tuple[str, int]:
+    """Store a "report a problem" form, then back to the page with a thank-you note."""
+    opp = _live_or_gone(opportunity_id)
+    if isinstance(opp, tuple):
+        return opp
+    try:
+        submit_report(opp, request.form.to_dict())
+    except ReportError as err:
+        messages = {
+            "token": gettext("This form has expired. Please reload the page and try again."),
+            "reason": gettext("Please choose what is wrong."),
+            "comment": gettext("Your comment is too long (at most 1000 characters)."),
+            "rate": gettext("You have sent several reports already. Please try again later."),
+        }
+        status = 429 if err.code == "rate" else 400
+        context = _detail_context(opp, report_error=messages[err.code], report_form=request.form)
+        return render_template("detail.html", **context), status
+    target = url_for("public.detail", opportunity_id=opp.id, reported="1")
+    return redirect(f"{target}#report", code=303)
+
+
+@bp.get("/o/<opportunity_id>/poster")
+def poster(opportunity_id: str) -> str | tuple[str, int]:
+    """A printable A4 poster with a QR code to the opportunity's page."""
+    opp = _live_or_gone(opportunity_id)
+    if isinstance(opp, tuple):
+        return opp
+    url = url_for("public.detail", opportunity_id=opp.id, _external=True)
     return render_template(
-        "detail.html",
+        "poster.html",
         opp=opp,
+        url=url,
+        qr=qr_svg(url, gettext("QR code linking to %(url)s", url=url)),
+    )
+
+
+@bp.get("/favourites")
+def favourites() -> str:
+    """Favourites live in the visitor's browser (localStorage); favourites.js fills this page."""
+    return render_template("favourites.html")
+
+
+def _detail_context(opp: Opportunity, **extra: Any) -> dict[str, Any]:
+    canonical = url_for("public.detail", opportunity_id=opp.id, _external=True)
+    origin = _origin(request.args.get("near", ""))
+    subject = gettext("A volunteering opportunity: %(title)s", title=opp.title)
+    intro = gettext("I found this volunteering opportunity, it might interest you:")
+    body = f"{intro}\n{opp.title}\n{canonical}"
+    context: dict[str, Any] = {
+        "opp": opp,
         # Stored descriptions are sanitized at crawl time; sanitizing again at render time
         # means an index written by anything else still cannot inject markup.
-        description=Markup(sanitize(opp.description)),
-        organization_url=http_url(opp.organization.url),
-        partner_name=services().partner_name(opp.partner),
-        updated=opp.updated or opp.last_seen or opp.first_seen,
-    )
+        "description": Markup(sanitize(opp.description)),
+        "organization_url": http_url(opp.organization.url),
+        "partner_name": services().partner_name(opp.partner),
+        "updated": opp.updated or opp.last_seen or opp.first_seen,
+        "canonical": canonical,
+        "places": _places_with_distance(opp, origin),
+        "origin_label": origin[2] if origin else None,
+        "share_links": share_links(canonical, opp.title, subject, body),
+        "similar": similar(opp, limit=4),
+        "report_reasons": reason_labels(),
+        "report_token": report_token(opp.id),
+        "reported": request.args.get("reported") == "1",
+        "report_error": None,
+        "report_form": {},
+        "json_ld": opportunity_json_ld(opp, canonical),
+    }
+    context.update(extra)
+    return context
+
+
+def _origin(near: str) -> tuple[float, float, str] | None:
+    """The place a search was made from (``?near=lat,lon`` on links from the results)."""
+    near = near.strip()
+    if not near or len(near) > 200:
+        return None
+    try:
+        return parse_place_query(near)
+    except ValueError:
+        return None
+
+
+def _places_with_distance(
+    opp: Opportunity, origin: tuple[float, float, str] | None
+) -> list[dict[str, Any]]:
+    places: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for location in opp.locations:
+        label = location.label()
+        if not label or label in seen:
+            continue
+        seen.add(label)
+        km = None
+        if origin and location.lat is not None and location.lon is not None:
+            km = distance_km(origin[0], origin[1], location.lat, location.lon)
+        places.append({"label": label, "km": km})
+    return places
 
 
 @bp.get("/go/<opportunity_id>")
@@ -88,7 +190,8 @@ def go(opportunity_id: str) -> Response:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    body = "User-agent: *\nDisallow: /go/\nDisallow: /api/\n"
+    sitemap = url_for("public.sitemap", _external=True)
+    body = f"User-agent: *\nDisallow: /go/\nDisallow: /api/\nDisallow: /widget\n\nSitemap: {sitemap}\n"
     return Response(body, mimetype="text/plain")
 
 
@@ -119,9 +222,28 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "facets": {"cause": [], "region": []},
         "active_filters": [],
         "pagination": None,
+        "radius_choices": RADIUS_CHOICES,
+        "when_options": [("", gettext("Any time")), ("weekend", gettext("This weekend")),
+                         ("month", gettext("This month")), ("dates", gettext("Between dates…"))],
+        "near_param": None,
+        "feeds": None,
+        "canonical": request.host_url.rstrip("/") + links.search_url(_pairs_for_canonical()),
+        "wider_url": None,
     }
     if parsed is None or result is None:
         return context
+    if parsed.query.near:
+        context["near_param"] = "{:.5f},{:.5f}".format(*parsed.query.near)
+        wider = [km for km in RADIUS_CHOICES if km > (parsed.query.radius_km or 0)]
+        if wider and not result.total:
+            drop = ("radius_km", "page", "lang")
+            pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in drop]
+            context["wider_url"] = links.search_url([*pairs, ("radius_km", str(wider[-1]))])
+    feed_pairs = _pairs_for_canonical()
+    context["feeds"] = {
+        "rss": links.with_query(url_for("public.feed", fmt="rss"), feed_pairs),
+        "atom": links.with_query(url_for("public.feed", fmt="atom"), feed_pairs),
+    }
     context["facets"] = {
         "cause": [
             {"label": f.label, "count": f.count, "selected": f.value in parsed.query.causes,
@@ -149,7 +271,31 @@ def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:
         "remote": parsed.query.remote is True if parsed else args.get("remote") in ("1", "true", "yes", "on"),
         "sort": parsed.query.sort if parsed else args.get("sort", "relevance"),
         "has_place": bool(parsed and parsed.query.near),
+        "radius_km": _radius_choice(args.get("radius_km")),
+        "when": _when_choice(args),
+        "date_from": args.get("date_from", ""),
+        "date_to": args.get("date_to", ""),
     }
+
+
+def _when_choice(args: Any) -> str:
+    preset = (args.get("when") or "").strip().lower()
+    if preset in PRESETS:
+        return preset
+    return "dates" if args.get("date_from") or args.get("date_to") else ""
+
+
+def _radius_choice(value: str | None) -> int:
+    try:
+        radius = float(value or 25)
+    except ValueError:
+        return 25
+    return min(RADIUS_CHOICES, key=lambda choice: abs(choice - radius))
+
+
+def _pairs_for_canonical() -> list[tuple[str, str]]:
+    """The search's own parameters (no language, no page): for canonical and feed URLs."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "page") and v.strip()]
 
 
 def _hidden_fields(parsed: ParsedSearch | None) -> list[tuple[str, str]]:
@@ -177,7 +323,11 @@ def _active_filters(parsed: ParsedSearch) -> list[dict[str, str]]:
         label = gettext("Remote only") if q.remote else gettext("On site only")
         chips.append({"label": label, "url": links.without("remote")})
     if q.date_from or q.date_to:
-        chips.append({"label": _dates_label(q), "url": links.without("date_from", "date_to")})
+        preset = (request.args.get("when") or "").strip().lower()
+        labels = {"weekend": gettext("This weekend"), "month": gettext("This month")}
+        has_dates = request.args.get("date_from") or request.args.get("date_to")
+        label = labels[preset] if preset in labels and not has_dates else _dates_label(q)
+        chips.append({"label": label, "url": links.without("when", "date_from", "date_to")})
     if q.organization:
         chips.append({"label": request.args.get("organization", ""), "url": links.without("organization")})
     if q.partner:
@@ -224,3 +374,12 @@ def _error_text(err: ParameterError) -> dict[str, str]:
     )
     field = "where" if err.parameter in ("where", "near") else err.parameter
     return {"parameter": err.parameter, "field": field, "message": message}
+
+
+@bp.app_template_global()
+def format_number(value: float) -> str:
+    """A localized number ("1 234,5" in French)."""
+    return format_decimal(value, format="#,##0.#")
+
+
+from search_app import discover, organizations  # noqa: E402,F401 - more routes on this blueprint

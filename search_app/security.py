@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 
 # No inline script or style anywhere: templates link one stylesheet and no JavaScript.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+# The same policy for the one page other sites may embed in an iframe (/widget).
+FRAMEABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
 )
 
 HEADERS = {
@@ -20,4 +25,6 @@ HEADERS = {
 def add_security_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers[name] = value
+    if g.get("vh_frameable"):  # the embeddable widget (search_app.discover) may be framed anywhere
+        response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
     return response
