@@ -115,3 +115,75 @@ def db_runs(db: Database) -> list[CrawlRun]:
 
     with db.session() as s:
         return list(s.scalars(select(CrawlRun).where(CrawlRun.partner_id == "broken").order_by(CrawlRun.id)))
+
+
+def test_partner_signs_up_gets_approved_and_sees_its_page(home: Path, feed_server: tuple[Path, str]) -> None:  # noqa: F811
+    """A partner signs up (sees its item errors), an operator approves and crawls it, the partner
+    signs in with its link and sees its health, items to fix and statistics."""
+    import re
+
+    root, base = feed_server
+    (root / "feed.xml").write_text(
+        fpxml([("p1", "Distribution de repas"), ("p2", ""), ("p3", "Maraude du soir")])
+    )
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    add_operator(db, EMAIL, PASSWORD)
+    backend = SqliteBackend(settings.sqlite_index_path)
+    backend.ensure_ready()
+    app = create_app({"TESTING": True, "SETTINGS": settings, "BACKEND": backend, "DATABASE": db})
+
+    with live_server(app) as base_url, chromium() as browser:
+        partner = browser.new_page(viewport={"width": 390, "height": 844})
+        partner.goto(f"{base_url}/partners/signup?lang=fr")
+        partner.fill("#name", "Resto Solidaire")
+        partner.fill("#email", "contact@resto.example.org")
+        partner.fill("#url", f"{base}/feed.xml")
+        partner.click("button[type=submit]")
+        body = partner.locator("main").inner_text()
+        assert "3 mission(s) trouvée(s), 2 prête(s) à publier" in body
+        assert "p2" in body and "erreur : non publiée" in body
+        assert "attend la validation" in body
+        screenshot(partner, "portal-signup-result")
+
+        operator = browser.new_page(viewport={"width": 1280, "height": 900})
+        operator.goto(f"{base_url}/admin/login")
+        operator.fill("#email", EMAIL)
+        operator.fill("#password", PASSWORD)
+        operator.click("button[type=submit]")
+        operator.click("text=Resto Solidaire >> nth=0")
+        assert "pending" in operator.locator("h1").inner_text()
+        operator.click("button:has-text('Approve')")
+        operator.click("button:has-text('Run now')")
+        wait_for(
+            lambda: (
+                (r := partner_runs(db, "resto-solidaire")) and r[-1].status != "running" and r[-1].log_file
+            )
+        )
+        assert partner_runs(db, "resto-solidaire")[-1].status == "succeeded"
+        operator.click("button:has-text('Portal sign-in link')")
+        link = operator.locator("code.portal-link").inner_text()
+        path = re.sub(r"^https?://[^/]+", "", link)
+
+        partner.goto(f"{base_url}{path}")
+        partner.wait_for_url(f"{base_url}/partners/me")
+        page = partner.locator("main").inner_text()
+        assert "Resto Solidaire" in page and "Tout va bien" in page
+        assert "Donnez un titre à chaque mission" in page and "p2" in page
+        # A visitor opens one of its listings; the partner sees the view.
+        opp_id = next(
+            o["id"] for o in app.test_client().get("/api/v1/opportunities?q=maraude").get_json()["items"]
+        )
+        app.test_client().get(f"/o/{opp_id}")
+        partner.reload()
+        assert "Maraude du soir" in partner.locator("main").inner_text()
+        screenshot(partner, "portal-partner-page")
+
+
+def partner_runs(db: Database, partner_id: str) -> list[CrawlRun]:
+    from sqlalchemy import select
+
+    with db.session() as s:
+        return list(
+            s.scalars(select(CrawlRun).where(CrawlRun.partner_id == partner_id).order_by(CrawlRun.id))
+        )

@@ -26,11 +26,12 @@ from crawlers.middlewares import check_url
 from crawlers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 from crawlers.validate import ValidationUnreadable, validate_bytes
 from search_app.admin.security import check_csrf
-from search_app.i18n import current_language
+from search_app.i18n import current_language, remember_language
 from search_app.services import services
 from volunteer_hub.db import Partner
 
 bp = Blueprint("portal", __name__, url_prefix="/partners")
+bp.after_request(remember_language)  # ?lang= sticks, as on the public pages
 
 FETCH_TIMEOUT = 20
 LIMITS = "volunteer_hub_signup_limits"
