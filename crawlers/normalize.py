@@ -25,9 +25,15 @@ from volunteer_hub.regions import region_for_postal_code
 from volunteer_hub.taxonomy import map_categories
 from volunteer_hub.textfold import fold
 
+# Remote from the text: strong phrases always count; "online"/"en ligne" alone ("register
+# online", "inscription en ligne") only when the item names no physical place.
 _REMOTE_WORDS = re.compile(
-    r"\b(a distance|en ligne|teletravail|telebenevolat|remote|online|virtual|from home|depuis chez vous)\b"
+    r"\b(a distance|teletravail|telebenevolat|remote|virtual volunteer\w*|virtually|from home"
+    r"|from your home|depuis chez (?:vous|soi)|de chez (?:vous|soi)|mission en ligne|benevolat en ligne"
+    r"|online volunteer\w*)\b"
 )
+_PLACE_NOISE = re.compile(r"\s+(?:town|village|city|county|ville|commune)$", re.I)
+_WEAK_REMOTE_WORDS = re.compile(r"\b(en ligne|online|virtual)\b")
 _FR_WORDS = frozenset(
     "le la les des du une un et pour avec dans sur nous vous est aux au ou qui que sont être votre vos nos "
     "notre pas par ce cette ces son ses leur leurs mais chez entre aussi très plus bénévole bénévoles "
@@ -107,7 +113,7 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     plain = to_text(description)
     full_text = f"{title}\n{plain}"
     locations = [loc for loc in (_location(r, ctx, problem) for r in raw.locations) if loc]
-    remote = bool(raw.remote) or (raw.remote is None and bool(_REMOTE_WORDS.search(fold(full_text))))
+    remote = bool(raw.remote) or (raw.remote is None and _remote_text(fold(full_text), bool(locations)))
     if not locations and not remote:
         problem(
             "no place given and not marked as remote; it will only be found by keyword",
@@ -168,7 +174,7 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
     if loc.lat is not None and (loc.city or loc.postal_code):
         point_checker().check(loc, problem)
     if loc.lat is None and (loc.city or loc.postal_code):
-        place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+        place = _geocode(loc)
         if place:
             loc.lat, loc.lon = place.lat, place.lon
             loc.city = loc.city or place.name
@@ -180,6 +186,20 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
     if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat)):
         return None
     return loc
+
+
+def _geocode(loc: Location):  # noqa: ANN202
+    """Geocode, retrying "Ho, Volta Region" / "Mukono town" as "Ho" / "Mukono"."""
+    place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+    if place is None and loc.city:
+        simpler = _PLACE_NOISE.sub("", loc.city.split(",")[0]).strip()
+        if simpler and simpler != loc.city:
+            place = gazetteer().geocode(city=simpler, postal_code=loc.postal_code, country=loc.country)
+    return place
+
+
+def _remote_text(folded: str, has_place: bool) -> bool:
+    return bool(_REMOTE_WORDS.search(folded) or (not has_place and _WEAK_REMOTE_WORDS.search(folded)))
 
 
 def _country(value: object) -> str | None:
