@@ -29,9 +29,24 @@ def is_public_host(host: str) -> bool:
         return False
     for info in infos:
         addr = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not addr.is_global or addr.is_multicast:
+        if not all(a.is_global and not a.is_multicast for a in _with_embedded(addr)):
             return False
     return bool(infos)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _with_embedded(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
+    """The address and any IPv4 address carried inside it (mapped, 6to4, Teredo, NAT64)."""
+    found: list = [addr]
+    if isinstance(addr, ipaddress.IPv6Address):
+        found += [a for a in (addr.ipv4_mapped, addr.sixtofour) if a is not None]
+        if addr.teredo:
+            found += list(addr.teredo)
+        if addr in _NAT64:
+            found.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+    return found
 
 
 def check_url(url: str, allow_private: bool) -> str | None:

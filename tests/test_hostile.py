@@ -311,3 +311,23 @@ def test_external_dtd_is_not_fetched() -> None:
     )
     items = list(parse_feed(rss)[1])
     assert [getattr(i, "title", None) for i in items] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed.xml",
+        "http://2130706433/feed.xml",  # 127.0.0.1 as one decimal number
+        "http://0x7f.1/feed.xml",
+        "http://[::ffff:127.0.0.1]/feed.xml",  # IPv4-mapped
+        "http://[64:ff9b::7f00:1]/feed.xml",  # NAT64 of 127.0.0.1
+        "http://[2002:7f00:1::1]/feed.xml",  # 6to4 of 127.0.0.1
+        "http://localhost./feed.xml",
+    ],
+)
+def test_guard_sees_through_spellings_of_loopback(url: str) -> None:
+    """Only checks (name resolution of literals); nothing is sent anywhere."""
+    from crawlers.middlewares import check_url
+
+    assert "private, loopback" in (check_url(url, allow_private=False) or "")
+    assert check_url(url.replace("http:", "gopher:", 1), allow_private=True) is not None
