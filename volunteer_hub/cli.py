@@ -494,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="short id: lowercase letters, digits and dashes")
     p.add_argument("--url", required=True, help="feed URL")
     p.add_argument("--name", help="display name")
-    p.add_argument("--format", default="auto", help="auto (default), fpxml or rss")
+    p.add_argument("--format", default="auto", help="auto (default) or a format of docs/formats.md")
     p.add_argument("--country", help="ISO country assumed for places without one (e.g. FR)")
     p.add_argument("--interval", type=int, help="minutes between scheduled crawls (default 360)")
     p.set_defaults(func=cmd_partners_add)
