@@ -72,3 +72,9 @@ def test_text_dates() -> None:
     assert r is not None and (r.start, r.end) == (datetime(2026, 3, 3), datetime(2026, 3, 5))
     r = parse_date_range("Monday 14 June 2027 to Sunday 20 June 2027")
     assert r is not None and (r.start, r.end) == (datetime(2027, 6, 14), datetime(2027, 6, 20))
+
+
+def test_items_carry_their_line_numbers() -> None:
+    items = raws(RSS.encode())
+    lines = RSS.splitlines()
+    assert [lines[i.line - 1].startswith("<item>") for i in items] == [True, True, True]

@@ -21,6 +21,7 @@ NAME = "rss"
 _PLACE_LINE = re.compile(
     r"(?<![\w-])(?:lieux?|adresses?|où|locations?|where|places?)\s*:\s*(?P<place>[^\n<]{2,200})", re.I
 )
+_ITEM_START = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 _DATE_LINE = re.compile(r"(?<![\w-])(?:dates?|when|quand)\s*:\s*(?P<when>[^\n<]{4,160})", re.I)
 _PLACE_SEPARATORS = re.compile(r"\s*(?:;|\s/\s|\s\+\s|\bet\b|\band\b|(?<=\))\s*,)\s*")
 _REMOTE_PLACE = re.compile(r"^(?:à distance|a distance|en ligne|remote|online|virtual|télébénévolat)\b", re.I)
@@ -42,8 +43,16 @@ def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
             f"the feed is not well-formed XML ({feed.get('bozo_exception')}); items were recovered",
             severity="warning",
         )
+    starts = _ITEM_START.finditer(data)
+    position, line = 0, 1
     for entry in feed.entries:
-        yield _entry(entry)
+        raw = _entry(entry)
+        start = next(starts, None)  # feedparser keeps document order: the n-th item is the n-th tag
+        if start is not None:
+            line += data.count(b"\n", position, start.start())
+            position = start.start()
+            raw.line = line
+        yield raw
 
 
 def _entry(entry: Any) -> RawOpportunity:
