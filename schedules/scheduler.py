@@ -330,9 +330,19 @@ def stop_scheduler(scheduler: BackgroundScheduler, db: Database | None = None) -
     _context.clear()
 
 
+def _running_processes(db: Database) -> list[CrawlProcess]:
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(CrawlProcess).where(CrawlProcess.finished_at.is_(None), CrawlProcess.host == HOST)
+            )
+        )
+
+
 def run_forever(cfg: OpsConfig | None = None) -> int:
     """The ``volunteer-hub scheduler`` command: run until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # one line per job run is noise
     settings = load_settings()
     db = Database.from_settings(settings)
     scheduler = start_scheduler(settings, db, cfg)
@@ -346,5 +356,12 @@ def run_forever(cfg: OpsConfig | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     while not stop.wait(1):
         pass
+    running = [r.partner_id for r in _running_processes(db)]
     stop_scheduler(scheduler, db)
-    return 0
+    if running:
+        log.info("crawls still running continue in their own processes: %s", ", ".join(running))
+    # Do not wait for the crawl threads (up to the hard timeout): the crawl processes record their
+    # own results, and the next scheduler start sees them alive (``fail_orphaned_runs``).
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
