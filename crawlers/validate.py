@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,8 @@ from crawlers.settings import (
     VH_MAX_FEED_BYTES,
 )
 from volunteer_hub.config import load_settings
+
+_LINE = re.compile(r"at line (\d+)")
 
 
 class ValidationUnreadable(Exception):
@@ -76,12 +79,12 @@ def read_source(source: str) -> bytes:
 
 def validate_bytes(data: bytes, fmt: str = "auto", partner: str = "validate") -> dict[str, Any]:
     """Parse and normalize every item; collect errors (rejections) and warnings."""
+    items = valid = 0
+    errors: list[ParseProblem] = []
+    warnings: list[ParseProblem] = []
     try:
         name, stream = parse_feed(data, fmt, VH_MAX_FEED_BYTES)
         context = NormalizeContext(partner=partner)
-        items = valid = 0
-        errors: list[ParseProblem] = []
-        warnings: list[ParseProblem] = []
         seen: set[str] = set()
         for entry in stream:
             if isinstance(entry, ParseProblem):
@@ -108,7 +111,18 @@ def validate_bytes(data: bytes, fmt: str = "auto", partner: str = "validate") ->
                 continue
             valid += 1
     except FeedError as exc:
-        raise ValidationUnreadable(str(exc)) from exc
+        if not items:
+            raise ValidationUnreadable(str(exc)) from exc
+        # Items were read before the feed broke (a truncated file): report them, and the break.
+        line = _LINE.search(str(exc))
+        errors.append(
+            ParseProblem(
+                f"{exc}; the items after this point could not be read (the crawler would fail the run "
+                "and keep the previous data)",
+                line=int(line.group(1)) if line else None,
+                field="feed",
+            )
+        )
     return {
         "format": name,
         "items": items,
