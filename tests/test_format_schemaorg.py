@@ -103,3 +103,20 @@ def test_site_crawl_sitemap_links_scope_and_robots(home: Path, feed_server: tupl
     event = next(i for i in found["items"] if i["title"] == "Collecte de jouets")
     assert event["locations"][0]["city"] == "Brest" and event["start"].startswith("2099-03-03T10:00")
     assert all(i["url"].startswith(base + "/asso/missions/") for i in found["items"])
+
+
+def test_site_recrawl_gone_page_and_robots_refusal(home: Path, feed_server: tuple[Path, str]) -> None:  # noqa: F811
+    root, base = feed_server
+    build_site(root, base)
+    cli(home, "partners", "add", "amis", "--url", f"{base}/asso/index.html", "--format", "schemaorg")
+    assert json.loads(cli(home, "crawl", "amis", "--json").stdout)[0]["seen"] == 3
+    # A page that is gone (404) is a warning; its opportunity is retired at the end of the run.
+    (root / "asso" / "missions" / "b.html").unlink()
+    run = json.loads(cli(home, "crawl", "amis", "--json").stdout)[0]
+    assert (run["status"], run["seen"], run["removed"]) == ("succeeded", 2, 1), run
+    assert any("gone" in e["message"] for e in run["errors"])
+    # robots.txt now forbids the whole site: the run fails with that reason and removes nothing.
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    out = cli(home, "crawl", "amis")
+    assert out.returncode == 1 and "robots.txt forbids" in out.stdout, out.stdout
+    assert search_json(home)["total"] == 2
