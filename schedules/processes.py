@@ -329,4 +329,10 @@ def fail_orphaned_runs(
         ):
             if not pid_alive(record.pid):
                 record.finished_at = now
+                # Adopted crawl (its scheduler stopped meanwhile): link its log to its runs.
+                ids = run_ids_in_log(record.log_file) if record.log_file else []
+                for run in s.scalars(
+                    select(CrawlRun).where(CrawlRun.id.in_(ids), CrawlRun.log_file.is_(None))
+                ):
+                    run.log_file = record.log_file
     return failed
