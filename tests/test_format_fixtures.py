@@ -219,3 +219,15 @@ def test_validate_command_does_not_crash(name: str) -> None:
     assert out.returncode in (0, 1), out.stderr
     result = json.loads(out.stdout)
     assert set(result) >= {"format", "items", "valid", "errors", "warnings"}
+
+
+def test_fpxml_durations_and_recurrences_become_schedules() -> None:
+    from crawlers.formats.fpxml import describe_duration, describe_recurrence
+
+    _, items, _ = parsed("sampleData0.1.xml")
+    by_id = {i.source_id: i for i in items}
+    assert by_id["1001"].schedule == "6 months" and by_id["1001"].open_ended is True
+    assert by_id["2001"].schedule == "2 sessions" and by_id["2001"].start == "2009-02-22T18:45:00"
+    assert describe_recurrence("FREQ=WEEKLY;BYDAY=SA,SU") == "weekly on Saturday, Sunday"
+    assert describe_recurrence("RRULE:FREQ=MONTHLY;INTERVAL=2") == "every 2 months"
+    assert describe_duration("PT2H30M") == "2 hours, 30 minutes"

@@ -9,6 +9,7 @@ missing organization is a warning, not a rejection (the opportunity is still use
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -58,7 +59,7 @@ def _opportunity(
     raw = RawOpportunity(
         source_id=source_id,
         title=text(elem, "title"),
-        description=text(elem, "description"),
+        description=text(elem, "description") or text(elem, "abstract"),
         url=text(elem, "detailURL"),
         skills=[s for s in [text(elem, "skills")] if s],
         min_age=text(elem, "minimumAge"),
@@ -121,7 +122,13 @@ def _opportunity(
         )
 
     starts, ends, hours, open_ended = [], [], [], False
+    schedules: list[str] = []
     for dtd in children(find(elem, "dateTimeDurations"), "dateTimeDuration"):
+        recurrence, duration = text(dtd, "iCalRecurrence"), text(dtd, "duration")
+        if recurrence:
+            schedules.append(describe_recurrence(recurrence))
+        elif duration and not text(dtd, "startDate"):
+            schedules.append(describe_duration(duration))
         if _yes(text(dtd, "openEnded")):
             open_ended = True
         start_date, end_date = text(dtd, "startDate"), text(dtd, "endDate")
@@ -146,8 +153,46 @@ def _opportunity(
     raw.open_ended = open_ended or (not starts and not ends)
     raw.commitment_hours_per_week = hours[0] if hours else None
     if len(starts) > 1:
-        raw.schedule = f"{len(starts)} sessions"
+        schedules.append(f"{len(starts)} sessions")
+    raw.schedule = "; ".join(dict.fromkeys(s for s in schedules if s)) or None
     yield raw
+
+
+_DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
+         "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
+_FREQ = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}
+_ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+
+
+def describe_recurrence(rule: str) -> str:
+    """An iCal RRULE as short text: "FREQ=WEEKLY;BYDAY=SA,SU" -> "weekly on Saturday, Sunday"."""
+    parts = dict(p.split("=", 1) for p in rule.upper().removeprefix("RRULE:").split(";") if "=" in p)
+    freq = _FREQ.get(parts.get("FREQ", ""), "")
+    if not freq:
+        return rule.strip()[:100]
+    interval = parts.get("INTERVAL", "1")
+    text_ = (
+        freq
+        if interval in ("", "1")
+        else f"every {interval} {freq.removesuffix('ly').replace('dai', 'day')}s"
+    )
+    days = [_DAYS[d[-2:]] for d in parts.get("BYDAY", "").split(",") if d[-2:] in _DAYS]
+    if days:
+        text_ += " on " + ", ".join(days)
+    if parts.get("UNTIL"):
+        text_ += f" until {parts['UNTIL'][:4]}-{parts['UNTIL'][4:6]}-{parts['UNTIL'][6:8]}"
+    return text_
+
+
+def describe_duration(value: str) -> str:
+    """An ISO 8601 duration as short text: "P6M" -> "6 months"."""
+    m = _ISO_DURATION.match(value.strip().upper())
+    if not m or not any(m.groups()):
+        return value.strip()[:50]
+    names = ("year", "month", "week", "day", "hour", "minute")
+    return ", ".join(
+        f"{n} {name}{'s' if n != '1' else ''}" for n, name in zip(m.groups(), names, strict=True) if n
+    )
 
 
 def _join(date: str, time: str | None) -> str:
