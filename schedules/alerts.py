@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from schedules.config import OpsConfig
 from volunteer_hub.db import CrawlRun, Database, Partner
@@ -154,20 +155,26 @@ def evaluate_partner(db: Database, partner_id: str, cfg: OpsConfig) -> list[str]
         health = partner_health(db, partner, cfg)
         conditions = health.conditions
     now = datetime.now(UTC)
-    with db.session() as s, s.begin():
-        for kind in conditions - current.keys():
-            s.add(
-                AlertIncident(
-                    partner_id=partner_id,
-                    kind=kind,
-                    opened_at=now,
-                    message=_message(kind, partner, health, cfg),  # type: ignore[arg-type]
+    for kind in conditions - current.keys():
+        try:
+            with db.session() as s, s.begin():
+                s.add(
+                    AlertIncident(
+                        partner_id=partner_id,
+                        kind=kind,
+                        open_key=f"{partner_id}:{kind}",
+                        opened_at=now,
+                        message=_message(kind, partner, health, cfg),  # type: ignore[arg-type]
+                    )
                 )
-            )
+        except IntegrityError:
+            pass  # opened meanwhile by another process (console and scheduler evaluate concurrently)
+    with db.session() as s, s.begin():
         for kind in current.keys() - conditions:
             row = s.get(AlertIncident, current[kind].id)
             if row is not None:
                 row.resolved_at = now
+                row.open_key = None
     return deliver_pending(db, cfg, partner_id)
 
 

@@ -508,3 +508,24 @@ def test_alert_email_and_webhook_are_delivered_separately(
     assert evaluate_partner(db, "mailme", both) == ["recovery:mailme:failing"]
     assert [p["event"] for p in posts] == ["alert", "recovery"] and len(mails) == 2
     assert "RECOVERED mailme" in mails[1][1]
+
+
+def test_one_open_incident_per_partner_and_kind_even_when_racing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import schedules.alerts as alerts
+
+    cfg = OpsConfig(alert_failures=1)
+    add_partner(db, "racy", interval_minutes=60)
+    add_run(db, "racy", "failed", message="boom")
+    assert evaluate_partner(db, "racy", cfg) == ["alert:racy:failing"]
+    # Another process evaluating at the same moment saw no open incident yet.
+    monkeypatch.setattr(alerts, "_open_incidents", lambda _db, _partner: {})
+    evaluate_partner(db, "racy", cfg)
+    with db.session() as s:
+        assert len(s.scalars(select(AlertIncident).where(AlertIncident.resolved_at.is_(None))).all()) == 1
+    monkeypatch.undo()
+    add_run(db, "racy", "succeeded", seen=1)
+    assert evaluate_partner(db, "racy", cfg) == ["recovery:racy:failing"]
+    add_run(db, "racy", "failed", message="boom again")
+    assert evaluate_partner(db, "racy", cfg) == ["alert:racy:failing"]  # a new incident can open

@@ -76,6 +76,8 @@ class AlertIncident(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     partner_id: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # "<partner>:<kind>" while open, NULL once resolved: at most one open incident per partner and kind.
+    open_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
