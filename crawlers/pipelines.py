@@ -29,7 +29,8 @@ class DuplicatePipeline:
             spider = self.crawler.spider
             spider.report.add_problem(
                 ParseProblem(
-                    f"duplicate of an earlier item with the same id {opp.source_id!r}; the first one was kept",
+                    f"duplicate of an earlier item with the same id {opp.source_id!r}; "
+                    "the first one was kept",
                     item=opp.source_id, field="id",
                 )
             )

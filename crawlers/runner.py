@@ -51,7 +51,9 @@ def start_run(db: Database, partner: Partner, trigger: str) -> int:
             select(CrawlRun).where(CrawlRun.partner_id == partner.id, CrawlRun.status == "running")
         ).first()
         if running:
-            raise CrawlRefused(f"{partner.id}: a crawl is already running (run #{running.id}); not starting another")
+            raise CrawlRefused(
+                f"{partner.id}: a crawl is already running (run #{running.id}); not starting another"
+            )
         run = CrawlRun(partner_id=partner.id, trigger=trigger, status="running", started_at=datetime.now(UTC))
         s.add(run)
         s.flush()
@@ -108,7 +110,9 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, backend: S
         reason = report.fatal
         if reason is None and finish_reason not in (None, "finished"):
             reason = f"the crawl stopped early ({finish_reason})"
-        outcome = sync.finish(complete=complete, failed_reason=reason, shrink_threshold=settings.shrink_threshold)
+        outcome = sync.finish(
+            complete=complete, failed_reason=reason, shrink_threshold=settings.shrink_threshold
+        )
         status, message = outcome.status, outcome.message
         if status == "succeeded" and sync.counts.seen == 0 and report.rejected == 0:
             status, message = "failed", "the feed contained no opportunities"

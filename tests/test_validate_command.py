@@ -14,7 +14,10 @@ ITEMS = [(f"v-{n}", f"Mission {n}") for n in range(5)]
 
 def validate(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "volunteer_hub.cli", "validate", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "volunteer_hub.cli", "validate", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
