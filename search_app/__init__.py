@@ -52,4 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics
 
     ops.register(app)
+    from search_app import admin  # noqa: PLC0415 - the operator console at /admin
+
+    admin.register(app)
+    from search_app import portal  # noqa: PLC0415 - partner sign-up at /partners
+
+    portal.register(app)
     return app

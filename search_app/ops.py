@@ -31,7 +31,6 @@ bp = Blueprint("ops", __name__)
 
 SEARCH_ENDPOINTS = {"public.search": "site", "api.search": "api"}
 REDIRECT_ENDPOINT = "public.go"
-DETAIL_ENDPOINT = "public.detail"
 DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 ITEM_OUTCOMES = ("seen", "new", "updated", "unchanged", "rejected", "removed", "indexed")
 
@@ -219,23 +218,7 @@ def _record(response: Response) -> Response:
         observe_search_latency(time.perf_counter() - g.vh_search_started, SEARCH_ENDPOINTS[endpoint])
     elif endpoint == REDIRECT_ENDPOINT and response.status_code in (301, 302, 303, 307):
         count_redirect_click()
-        _listing_stat("clicks")
-    elif endpoint == DETAIL_ENDPOINT and response.status_code == 200:
-        _listing_stat("views")
     return response
-
-
-def _listing_stat(column: str) -> None:
-    """Per-opportunity monthly views/clicks for the partner portal (never breaks the page)."""
-    opportunity_id = (request.view_args or {}).get("opportunity_id")
-    if not opportunity_id:
-        return
-    try:
-        from search_app.portal.stats import record
-
-        record(_database(), opportunity_id, column)
-    except Exception:  # noqa: BLE001
-        log.warning("listing statistics failed for %s", opportunity_id, exc_info=True)
 
 
 def register(app: Flask) -> None:

@@ -283,8 +283,11 @@ def test_partner_portal_sign_in_dashboard_and_isolation(
     assert "Alpha Asso" in page and "Everything is fine." in page
     assert "the item has no title" in page and "Give every item a title." in page and "a-9" in page
     assert "Aide aux devoirs Alpha" in page
-    assert re.search(r'Aide aux devoirs Alpha</a> · Page views <span class="stat-views">2</span> · '
-                     r'Clicks to your site <span class="stat-clicks">1</span>', page)
+    assert re.search(
+        r'Aide aux devoirs Alpha</a> · Page views <span class="stat-views">2</span> · '
+        r'Clicks to your site <span class="stat-clicks">1</span>',
+        page,
+    )
     # Nothing of the other partner.
     for secret in ("Beta", "beta-asso", "BETA-ONLY", "Confidentielle"):
         assert secret not in page
@@ -341,3 +344,53 @@ def test_operator_creates_a_portal_link(client: FlaskClient, db: Database) -> No
     partner_client = client.application.test_client()
     assert partner_client.get(link).status_code == 302
     assert "Beta Secret Partner" in partner_client.get("/partners/me").get_data(as_text=True)
+
+
+def test_moderation_queue_groups_reports_and_hides_or_dismisses(
+    app: Flask, client: FlaskClient, db: Database
+) -> None:
+    from volunteer_hub.auth import add_operator
+    from volunteer_hub.db import StoredOpportunity
+    from volunteer_hub.public_models import ProblemReport
+
+    backend = app.extensions["volunteer_hub"].backend
+    _two_partners(db)
+    bad = _stored(db, backend, "alpha-asso", "a-1", "Poste de comptable rémunéré")
+    fine = _stored(db, backend, "alpha-asso", "a-2", "Aide aux devoirs")
+    with db.session() as s, s.begin():  # as the public "report a problem" form stores them
+        s.add(
+            ProblemReport(
+                opportunity_id=bad,
+                partner_id="alpha-asso",
+                reason="not-volunteering",
+                comment="C'est un emploi salarié",
+            )
+        )
+        s.add(ProblemReport(opportunity_id=bad, partner_id="alpha-asso", reason="inappropriate"))
+        s.add(ProblemReport(opportunity_id=fine, partner_id="alpha-asso", reason="expired"))
+
+    assert client.get("/admin/moderation").status_code == 302  # operators only
+    add_operator(db, "ops@example.org", "correct horse battery")
+    csrf = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").get_data(as_text=True)
+    ).group(1)
+    client.post(
+        "/admin/login",
+        data={"csrf_token": csrf, "email": "ops@example.org", "password": "correct horse battery"},
+    )
+    assert ">3</span>" in client.get("/admin/").get_data(as_text=True)  # open reports in the menu
+    queue = client.get("/admin/moderation").get_data(as_text=True)
+    assert queue.index("Poste de comptable") < queue.index("Aide aux devoirs")  # most reported first
+    assert "not-volunteering × 1" in queue and "inappropriate × 1" in queue and "emploi salarié" in queue
+    assert "mailto:team@alpha.example.org" in queue
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue).group(1)
+    assert client.post(f"/admin/moderation/{bad}/hide").status_code == 400  # CSRF
+    client.post(f"/admin/moderation/{bad}/hide", data={"csrf_token": csrf})
+    client.post(f"/admin/moderation/{fine}/dismiss", data={"csrf_token": csrf})
+    assert backend.get(bad) is None
+    assert backend.get(fine) is not None
+    with db.session() as s:
+        assert s.get(StoredOpportunity, bad).state == "hidden"
+        statuses = sorted(r.status for r in s.scalars(select(ProblemReport)))
+    assert statuses == ["dismissed", "resolved", "resolved"]
+    assert "No open report." in client.get("/admin/moderation").get_data(as_text=True)

@@ -99,15 +99,3 @@ class PartnerAccess(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class ListingStat(Base):
-    """Views of an opportunity's page and clicks to the partner's site, per month."""
-
-    __tablename__ = "listing_stat"
-
-    opportunity_id: Mapped[str] = mapped_column(String(96), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM (UTC)
-    partner_id: Mapped[str] = mapped_column(String(64), index=True)
-    views: Mapped[int] = mapped_column(Integer, default=0)
-    clicks: Mapped[int] = mapped_column(Integer, default=0)

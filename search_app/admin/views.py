@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.wrappers import Response
 
 from indexer.sync import push_pending
@@ -19,6 +20,9 @@ from search_app.services import services
 from volunteer_hub.auth import MAX_FAILURES, authenticate
 from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.ops_models import AlertIncident
+from volunteer_hub.public_models import ProblemReport
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard)
@@ -35,9 +39,21 @@ def ops_config() -> OpsConfig:
     return load_ops_config()
 
 
+def _open_reports() -> int:
+    if g.get("operator") is None:
+        return 0
+    with database().session() as s:
+        return s.scalar(select(func.count()).where(ProblemReport.status == "open")) or 0
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    return {"csrf_token": csrf_token, "ago": data.age, "status_colours": data.STATUS_COLOURS}
+    return {
+        "csrf_token": csrf_token,
+        "ago": data.age,
+        "status_colours": data.STATUS_COLOURS,
+        "open_reports": _open_reports,
+    }
 
 
 def _partner_or_404(partner_id: str) -> Partner:
@@ -278,6 +294,80 @@ def portal_link(partner_id: str) -> str:
     link = login_url(create_login_token(database(), p.id))
     emailed = send_login_link(ops_config(), p, link) if ops_config().smtp_host else False
     return render_template("admin/portal_link.html", p=p, link=link, emailed=emailed)
+
+
+# -- moderation ------------------------------------------------------------------------------
+@bp.get("/moderation")
+def moderation() -> str:
+    """Open "report a problem" reports, grouped per opportunity, most reported first."""
+    db = database()
+    with db.session() as s:
+        reports = list(
+            s.scalars(select(ProblemReport).where(ProblemReport.status == "open").order_by(ProblemReport.id))
+        )
+        ids = {r.opportunity_id for r in reports}
+        stored = (
+            {row.id: row for row in s.scalars(select(StoredOpportunity).where(StoredOpportunity.id.in_(ids)))}
+            if ids
+            else {}
+        )
+    groups: dict[str, dict[str, object]] = {}
+    for r in reports:
+        row = stored.get(r.opportunity_id)
+        group = groups.setdefault(
+            r.opportunity_id,
+            {
+                "id": r.opportunity_id,
+                "partner": db.partner(r.partner_id),
+                "partner_id": r.partner_id,
+                "title": (row.data or {}).get("title") if row else r.opportunity_id,
+                "state": row.state if row else "unknown",
+                "reports": [],
+                "reasons": {},
+            },
+        )
+        group["reports"].append(r)  # type: ignore[attr-defined]
+        reasons: dict[str, int] = group["reasons"]  # type: ignore[assignment]
+        reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    ordered = sorted(groups.values(), key=lambda g: -len(g["reports"]))  # type: ignore[arg-type]
+    return render_template("admin/moderation.html", groups=ordered)
+
+
+def _handle_reports(opportunity_id: str, status: str) -> int:
+    with database().session() as s, s.begin():
+        done = s.execute(
+            update(ProblemReport)
+            .where(ProblemReport.opportunity_id == opportunity_id, ProblemReport.status == "open")
+            .values(status=status)
+        )
+    log.info("%s: %s report(s) on %s marked %s", g.operator.email, done.rowcount, opportunity_id, status)
+    return done.rowcount or 0
+
+
+@bp.post("/moderation/<opportunity_id>/hide")
+def hide(opportunity_id: str) -> Response:
+    """Hide the listing (kept in the database, removed from search) and close its reports."""
+    db = database()
+    with db.session() as s, s.begin():
+        row = s.get(StoredOpportunity, opportunity_id)
+        if row is None:
+            abort(404)
+        row.state = "hidden"
+        partner_id = row.partner_id
+    counts = push_pending(db, services().backend, partner_id)
+    closed = _handle_reports(opportunity_id, "resolved")
+    if counts.index_failures:
+        flash("Hidden in the database, but the search index could not be updated yet: retry.", "error")
+    else:
+        flash(f"Listing hidden; {closed} report(s) closed.")
+    return redirect(url_for("admin.moderation"))
+
+
+@bp.post("/moderation/<opportunity_id>/dismiss")
+def dismiss(opportunity_id: str) -> Response:
+    closed = _handle_reports(opportunity_id, "dismissed")
+    flash(f"{closed} report(s) dismissed.")
+    return redirect(url_for("admin.moderation"))
 
 
 @bp.post("/alerts/check")
