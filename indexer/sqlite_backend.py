@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS doc (
 CREATE TABLE IF NOT EXISTS doc_data (rowid INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_partner ON doc(partner);
 CREATE INDEX IF NOT EXISTS doc_expiry ON doc(expiry);
+CREATE INDEX IF NOT EXISTS doc_posted ON doc(posted DESC, id);  -- browsing and "newest": no full sort
+CREATE INDEX IF NOT EXISTS doc_sort_start ON doc(sort_start, id);  -- "soonest"
 CREATE TABLE IF NOT EXISTS doc_cause (rowid INTEGER NOT NULL, cause TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_cause_idx ON doc_cause(cause, rowid);
 CREATE INDEX IF NOT EXISTS doc_cause_row ON doc_cause(rowid);
