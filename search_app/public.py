@@ -224,7 +224,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "pagination": None,
         "radius_choices": RADIUS_CHOICES,
         "when_options": [("", gettext("Any time")), ("weekend", gettext("This weekend")),
-                         ("month", gettext("This month")), ("dates", gettext("Between dates…"))],
+                         ("month", gettext("This month"))],
         "near_param": None,
         "feeds": None,
         "canonical": request.host_url.rstrip("/") + links.search_url(_pairs_for_canonical()),
@@ -233,7 +233,9 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
     if parsed is None or result is None:
         return context
     if parsed.query.near:
-        context["near_param"] = "{:.5f},{:.5f}".format(*parsed.query.near)
+        # Detail pages re-read the place as typed ("Rennes"), to name it next to distances.
+        typed = (request.args.get("near") or request.args.get("where") or "").strip()
+        context["near_param"] = typed or "{:.5f},{:.5f}".format(*parsed.query.near)
         wider = [km for km in RADIUS_CHOICES if km > (parsed.query.radius_km or 0)]
         if wider and not result.total:
             drop = ("radius_km", "page", "lang")

@@ -1,0 +1,281 @@
+"""The public site in Debian Chromium (Playwright): French and English journeys on a phone and a
+desktop viewport (search, filters and facets, detail page, favourites, share link, counted
+redirect, feed subscription, widget), axe-core accessibility checks, and the search page weight.
+
+Partner sites are answered inside the browser (``page.route``): nothing leaves 127.0.0.1.
+Screenshots go to test-output/screenshots/, axe and weight summaries to test-output/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from indexer.sqlite_backend import SqliteBackend
+from search_app import create_app
+from tests.browser import SCREENSHOTS, chromium, live_server, screenshot
+from tests.test_site import ALL, BEACH, GARDEN, HOMEWORK
+from volunteer_hub.config import load_settings
+from volunteer_hub.db import Database, Partner
+from volunteer_hub.public_models import OpportunityActivity
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+OUTPUT = SCREENSHOTS.parent
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+WORDS = {
+    "fr": {"search": "Rechercher", "copied": "Lien copié", "save": "Ajouter à mes favoris",
+           "saved": "Retirer de mes favoris", "locale": "fr-FR", "results": "missions"},
+    "en": {"search": "Search", "copied": "Link copied", "save": "Save to my favourites",
+           "saved": "Remove from my favourites", "locale": "en-GB", "results": "opportunities"},
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
+    tmp = tmp_path_factory.mktemp("site")
+    backend = SqliteBackend(tmp / "search.sqlite3")
+    backend.upsert(ALL)
+    settings = load_settings({"VOLUNTEER_HUB_HOME": str(tmp / "home")})
+    database = Database.from_settings(settings)
+    with database.session() as s:
+        s.add(Partner(id="amis-littoral", name="Réseau Littoral Breton", url="https://feeds.example.org/rss"))
+        s.commit()
+    app = create_app({"SETTINGS": settings, "BACKEND": backend, "DATABASE": database, "TESTING": True})
+    with live_server(app) as base:
+        yield base, database
+
+
+def _clicks(database: Database, opportunity_id: str) -> int:
+    with database.session() as s:
+        total = s.scalar(
+            select(func.coalesce(func.sum(OpportunityActivity.clicks), 0)).where(
+                OpportunityActivity.opportunity_id == opportunity_id
+            )
+        )
+    return int(total or 0)
+
+
+def _csp_watch(page) -> list[str]:  # noqa: ANN001
+    """Console messages about Content-Security-Policy violations (there must be none)."""
+    violations: list[str] = []
+    def watch(msg) -> None:  # noqa: ANN001
+        if "Content Security Policy" in msg.text:
+            violations.append(msg.text)
+
+    page.on("console", watch)
+    return violations
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_search_journey(site: tuple[str, Database], lang: str, device: str) -> None:
+    base, database = site
+    words = WORDS[lang]
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS[device], locale=words["locale"])
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = context.new_page()
+        violations = _csp_watch(page)
+        landed: list[str] = []
+
+        def partner_site(route) -> None:  # noqa: ANN001
+            landed.append(route.request.url)
+            route.fulfill(status=200, content_type="text/html", body="<h1>Partner sign-up</h1>")
+
+        page.route(re.compile(r"^https://[a-z-]+\.example\.org/.*"), partner_site)
+
+        # Search from a place, with a radius.
+        page.goto(f"{base}/?lang={lang}")
+        assert page.locator("html").get_attribute("lang") == lang
+        screenshot(page, f"site-{lang}-{device}-search")
+        page.fill("#where", "Rennes")
+        page.select_option("#radius_km", "100")
+        page.click(f"form.search-form button[type=submit]:has-text('{words['search']}')")
+        page.wait_for_load_state()
+        assert "radius_km=100" in page.url
+        titles = page.locator("li.card h3 a").all_inner_texts()
+        assert sorted(titles) == sorted([BEACH.title, HOMEWORK.title, GARDEN.title])
+        assert page.locator(".meta-distance").count() == 3
+
+        # Sort by distance, then narrow with the cause facet (multi-select).
+        page.select_option("#sort", "nearest")
+        page.click("form.search-form button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("li.card h3 a").first.inner_text() in (HOMEWORK.title, GARDEN.title)  # in Rennes
+        facet = page.locator("#refine .facet-link", has_text="Environ").first
+        if device == "phone":
+            page.click("a.refine-jump")
+        facet.click()
+        page.wait_for_load_state()
+        assert "cause=environnement" in page.url
+        assert sorted(page.locator("li.card h3 a").all_inner_texts()) == sorted([BEACH.title, GARDEN.title])
+        screenshot(page, f"site-{lang}-{device}-results")
+
+        # Subscribe to the search: the feed link carries the same parameters.
+        rss = page.locator("a[type='application/rss+xml']").get_attribute("href")
+        assert rss and "cause=environnement" in rss and "where=Rennes" in rss
+        feed = page.request.get(base + rss)
+        assert feed.ok and "application/rss+xml" in feed.headers["content-type"]
+        assert BEACH.title in feed.text() and HOMEWORK.title not in feed.text()
+
+        # The detail page, with the distance from Rennes.
+        page.locator("li.card h3 a", has_text=BEACH.title).click()
+        page.wait_for_load_state()
+        assert "near=" in page.url
+        assert re.search(r"6[0-9][.,][0-9] km", page.locator(".facts").inner_text())
+        screenshot(page, f"site-{lang}-{device}-detail")
+
+        # Share: the copy button puts the canonical link on the clipboard.
+        copy = page.locator("button[data-copy='share-url']")
+        assert copy.is_visible()
+        copy.click()
+        page.locator(".copy-status", has_text=words["copied"]).wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == f"{base}/o/{BEACH.id}"
+        assert page.locator("a.share-email").get_attribute("href").startswith("mailto:?subject=")
+
+        # Favourites, kept in the browser and shown from the API.
+        fav = page.locator("button.fav-button")
+        assert fav.inner_text() == words["save"]
+        fav.click()
+        assert fav.get_attribute("aria-pressed") == "true" and fav.inner_text() == words["saved"]
+        page.goto(f"{base}/favourites")
+        page.locator("#favourites li.card").first.wait_for()
+        assert page.locator("#favourites li.card h2 a").inner_text() == BEACH.title
+        page.locator("#favourites .card-org", has_text="Les Amis du Littoral").wait_for()
+        screenshot(page, f"site-{lang}-{device}-favourites")
+        page.go_back()
+        page.wait_for_load_state()
+
+        # Apply: counted, and sent to the stored URL only.
+        before = _clicks(database, BEACH.id)
+        page.locator("a.button-apply").first.click()
+        page.wait_for_url(re.compile(r"^https://amis-littoral\.example\.org/"))
+        assert landed[-1] == BEACH.url
+        assert _clicks(database, BEACH.id) == before + 1
+
+        assert violations == [], violations
+        context.close()
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_widget_embedded_in_another_site(site: tuple[str, Database], device: str) -> None:
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS[device], locale="fr-FR")
+        page = context.new_page()
+        violations = _csp_watch(page)
+        # The builder: choose a cause, preview, copy the snippet.
+        page.goto(f"{base}/widget/builder")
+        page.select_option("#w-cause", "environnement")
+        page.fill("#w-where", "Bretagne")
+        page.click(".builder-form button[type=submit]")
+        page.wait_for_load_state()
+        snippet = page.locator("#snippet").input_value()
+        assert snippet.startswith('<iframe src="') and "cause=environnement" in snippet
+        preview = page.frame_locator("iframe.widget-preview")
+        preview.locator(".widget-link").first.wait_for()
+        shown = [t.splitlines()[0] for t in preview.locator(".widget-link").all_inner_texts()]
+        assert sorted(shown) == sorted([BEACH.title, GARDEN.title])
+        screenshot(page, f"site-fr-{device}-widget-builder")
+
+        # A city's site pastes the snippet: the widget shows,
+        # while the ordinary pages refuse to be framed.
+        city_page = (
+            "<!doctype html><title>Ville</title><h1>Mairie</h1>" + snippet
+            + f'<iframe id="search" src="{base}/" title="search"></iframe>'
+        )
+        # Another origin on this machine (a second server on 127.0.0.1, another port).
+        city_app = Flask("city")
+        city_app.add_url_rule("/benevolat", "city", lambda: city_page)
+        with live_server(city_app) as city:
+            page.goto(f"{city}/benevolat")
+            widget = page.frame_locator("iframe[src*='/widget']")
+            widget.locator(".widget-link").first.wait_for()
+            assert widget.locator(".widget-link").count() == 2
+            page.wait_for_timeout(500)
+            # The ordinary pages refuse to be framed (frame-ancestors 'none').
+            assert page.frame_locator("#search").locator("form.search-form").count() == 0
+            screenshot(page, f"site-fr-{device}-widget-embedded")
+        assert any("frame-ancestors" in v for v in violations), "the search page was not refused in a frame"
+        assert not [v for v in violations if "frame-ancestors" not in v], violations
+        context.close()
+
+
+# -- accessibility ------------------------------------------------------------------------------
+AXE_PAGES = {
+    "search": "/",
+    "results": "/?where=Rennes&radius_km=100&cause=environnement&sort=nearest",
+    "detail": f"/o/{BEACH.id}?near=Rennes",
+    "empty": "/?q=zzzz&where=Rennes&radius_km=5",
+    "organization": "/org/les-amis-du-littoral",
+}
+
+
+def test_axe_core_finds_no_serious_violation(site: tuple[str, Database]) -> None:
+    """axe-core (node_modules, from npm) on the search, results and detail pages, fr and en,
+    phone and desktop. The run uses a context that bypasses CSP only so axe can be injected."""
+    assert AXE.is_file(), "run scripts/install.sh (npm install axe-core)"
+    base, _database = site
+    summary: dict[str, dict[str, object]] = {}
+    serious: list[str] = []
+    with chromium() as browser:
+        for device, viewport in VIEWPORTS.items():
+            for lang in ("fr", "en"):
+                context = browser.new_context(viewport=viewport, bypass_csp=True)
+                page = context.new_page()
+                for name, path in AXE_PAGES.items():
+                    sep = "&" if "?" in path else "?"
+                    page.goto(f"{base}{path}{sep}lang={lang}")
+                    page.add_script_tag(path=str(AXE))
+                    run = page.evaluate(
+                        "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+                        " return {passes: r.passes.length, violations: r.violations.map(v => ({id: v.id,"
+                        " impact: v.impact, nodes: v.nodes.length,"
+                        " targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))}; }"
+                    )
+                    assert run["passes"] > 10  # axe really ran its rules on the page
+                    result = run["violations"]
+                    key = f"{name}-{lang}-{device}"
+                    summary[key] = {"rules_passed": run["passes"], "violations": result}
+                    serious += [
+                        f"{key}: {v['id']} ({v['impact']}) {v['targets']}"
+                        for v in result
+                        if v["impact"] in ("serious", "critical")
+                    ]
+                context.close()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "axe-results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    assert serious == [], "\n".join(serious)
+
+
+# -- weight -------------------------------------------------------------------------------------
+def test_search_page_weight(site: tuple[str, Database]) -> None:
+    """HTML + CSS + JS transferred for a results page; recorded in test-output/page-weight.json."""
+    base, _database = site
+    sizes: dict[str, int] = {}
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS["phone"], locale="fr-FR")
+        page = context.new_page()
+
+        def count(response) -> None:  # noqa: ANN001
+            if response.request.resource_type in ("document", "stylesheet", "script"):
+                sizes[response.url.replace(base, "")] = len(response.body())
+
+        page.on("response", count)
+        page.goto(f"{base}/?where=Rennes&radius_km=100")
+        page.wait_for_load_state("networkidle")
+        context.close()
+    total = sum(sizes.values())
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "page-weight.json").write_text(json.dumps({"total_bytes": total, "files": sizes}, indent=2))
+    assert any(url.endswith(".css") for url in sizes)
+    assert total < 60_000, sizes
