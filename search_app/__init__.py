@@ -14,6 +14,7 @@ from search_app import display, errors, i18n, links, security
 from search_app.api import bp as api_blueprint
 from search_app.public import bp as public_blueprint
 from search_app.services import Services, install
+from search_app.volopps import bp as volopps_blueprint
 from volunteer_hub.config import load_settings
 
 
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public_blueprint)
     app.register_blueprint(api_blueprint)
+    app.register_blueprint(volopps_blueprint)  # All for Good compatible /api/volopps
     from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics
 
     ops.register(app)

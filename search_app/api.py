@@ -6,6 +6,8 @@ Every route is described by the OpenAPI document at ``/api/v1/openapi.json``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.datastructures import MultiDict
 
@@ -13,7 +15,14 @@ from search_app import ratelimit
 from search_app.display import is_live
 from search_app.errors import wants_json
 from search_app.i18n import current_language
-from search_app.params import FACET_IGNORED, ParameterError, parse_language, parse_search
+from search_app.params import (
+    FACET_IGNORED,
+    REPEATABLE,
+    ParameterError,
+    parse_language,
+    parse_search,
+    reject_repeated,
+)
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
 
@@ -30,8 +39,12 @@ def bad_parameter(err: ParameterError) -> tuple[Response, int]:
     return jsonify(error_payload(err.message, parameter=err.parameter)), 400
 
 
-def _language() -> str:
-    """The language of labels: ``lang`` (validated), else the cookie or Accept-Language."""
+def _language(repeatable: Iterable[str] = REPEATABLE) -> str:
+    """The language of labels: ``lang`` (validated), else the cookie or Accept-Language.
+
+    Also refuses single-valued parameters given more than once: the API says which one.
+    """
+    reject_repeated(request.args, repeatable)
     parse_language(request.args)
     return current_language()
 
@@ -61,11 +74,19 @@ def facets() -> Response | tuple[Response, int]:
     """Cause and region counts for any combination of filters (no results, no paging)."""
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in FACET_IGNORED])
     try:
-        query = parse_search(args, lang=_language()).query
+        query = parse_search(args, lang=_language(REPEATABLE | FACET_IGNORED)).query
     except ParameterError as err:
         return bad_parameter(err)
     query.per_page = 1  # the counts are all we need; one hit keeps both backends on the common path
     return jsonify(facets_payload(backend().search(query), query))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 document describing this API (and /api/volopps)."""
+    from search_app.openapi import build_document  # noqa: PLC0415 - it imports the volopps blueprint
+
+    return jsonify(build_document(request.script_root or "/"))
 
 
 @bp.before_app_request

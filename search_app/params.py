@@ -31,10 +31,14 @@ MAX_TEXT_LENGTH = 200
 # Elasticsearch refuses from + size beyond index.max_result_window (10,000 by default);
 # both backends get the same limit so they answer the same pages.
 MAX_RESULT_WINDOW = 10_000
+REPEATABLE = frozenset({"cause", "region"})  # list parameters: repeated or comma-separated
 LANGUAGES = ("fr", "en")  # languages of labels (facets); the site's i18n knows the same two
 # Parameters of a search that mean nothing for facet counts alone (GET /api/v1/facets ignores them).
 FACET_IGNORED = frozenset({"sort", "page", "per_page"})
 
+# Days the index can compare (its far past is 1970; year 1 would underflow once made UTC).
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(9999, 12, 31)
 DATE_ZONE = ZoneInfo("Europe/Paris")  # date_from/date_to name days as the site's visitors live them
 
 _TRUE = {"1", "true", "yes", "on"}  # "on": an HTML checkbox without a value attribute
@@ -143,6 +147,17 @@ def parse_language(args: Args) -> str | None:
     return value
 
 
+def reject_repeated(args: Args, allowed: Iterable[str] = REPEATABLE) -> None:
+    """API strictness: a single-valued parameter given twice (with values) is a 400 naming it."""
+    seen: set[str] = set()
+    for name in getattr(args, "keys", lambda: [])():
+        if name in seen or name in allowed:
+            continue
+        seen.add(name)
+        if len([v for v in args.getlist(name) if v.strip()]) > 1:
+            raise ParameterError(name, "given more than once")
+
+
 def max_page(per_page: int) -> int:
     """The last page number a query with ``per_page`` may ask for."""
     return max(1, MAX_RESULT_WINDOW // per_page)
@@ -240,6 +255,8 @@ def _date(args: Args, name: str, *, end_of_day: bool = False) -> datetime | None
         day = date.fromisoformat(value)
     except ValueError:
         raise ParameterError(name, "not a valid calendar date") from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ParameterError(name, f"must be between {MIN_DATE} and {MAX_DATE}")
     return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=DATE_ZONE)
 
 

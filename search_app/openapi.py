@@ -1,0 +1,517 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
+
+Built from the same constants the parameter parsers use (``search_app.params``,
+``search_app.volopps``, ``indexer.base.SORTS``, the cause taxonomy), so limits, defaults and
+enums cannot drift from the behaviour. tests/test_openapi.py validates the document and checks
+real answers against its schemas; tests/test_openapi_schemathesis.py fuzzes the app with it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from indexer.base import SORTS
+from search_app import volopps
+from search_app.params import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_RADIUS_KM,
+    LANGUAGES,
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    MAX_RESULT_WINDOW,
+    MAX_TEXT_LENGTH,
+)
+from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
+from volunteer_hub.taxonomy import CAUSES
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null (OpenAPI 3.1: a type list)."""
+    out = dict(schema)
+    out["type"] = [schema["type"], "null"]
+    return out
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _text(description: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "maxLength": MAX_TEXT_LENGTH, "description": description, **extra}
+
+
+_DATE_TIME = {"type": "string", "format": "date-time"}
+
+LOCATION = {
+    "type": "object",
+    "description": "One place an opportunity happens at; every field may be null.",
+    "additionalProperties": False,
+    "required": ["name", "street", "city", "postal_code", "region", "country", "lat", "lon"],
+    "properties": {
+        "name": _nullable({"type": "string"}),
+        "street": _nullable({"type": "string"}),
+        "city": _nullable({"type": "string"}),
+        "postal_code": _nullable({"type": "string"}),
+        "region": _nullable({"type": "string", "description": "Region name as published (e.g. 'Bretagne')."}),
+        "country": _nullable({"type": "string", "description": "ISO 3166-1 alpha-2, upper case."}),
+        "lat": _nullable({"type": "number", "minimum": -90, "maximum": 90}),
+        "lon": _nullable({"type": "number", "minimum": -180, "maximum": 180}),
+    },
+}
+
+ORGANIZATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "url"],
+    "properties": {"name": {"type": "string"}, "url": _nullable({"type": "string"})},
+}
+
+_OPPORTUNITY_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "string", "description": "Stable id: '<partner>-<hash>'."},
+    "partner": {"type": "string", "description": "Id of the partner feed the record came from."},
+    "source_id": {"type": "string", "description": "The partner's own id for the opportunity."},
+    "url": {"type": "string", "description": "The partner's page for the opportunity (sign-up)."},
+    "title": {"type": "string"},
+    "description": {"type": "string", "description": "Sanitized HTML (safe subset)."},
+    "summary": {"type": "string", "description": "Plain text, at most about 300 characters."},
+    "organization": _ref("Organization"),
+    "causes": {"type": "array", "items": {"type": "string", "enum": list(CAUSES)}},
+    "locations": {"type": "array", "items": _ref("Location")},
+    "remote": {"type": "boolean"},
+    "start": _nullable(_DATE_TIME),
+    "end": _nullable(_DATE_TIME),
+    "open_ended": {"type": "boolean"},
+    "posted": _nullable(_DATE_TIME),
+    "updated": _nullable(_DATE_TIME),
+    "expires": _nullable(_DATE_TIME),
+    "language": {"type": "string"},
+    "skills": {"type": "array", "items": {"type": "string"}},
+    "min_age": _nullable({"type": "integer", "minimum": 0}),
+    "commitment_hours_per_week": _nullable({"type": "number", "minimum": 0}),
+    "schedule": {"type": "string"},
+    "first_seen": _nullable(_DATE_TIME),
+    "last_seen": _nullable(_DATE_TIME),
+    "content_hash": {"type": "string"},
+}
+
+OPPORTUNITY = {
+    "type": "object",
+    "description": "A normalized volunteer opportunity (docs/opportunity.md).",
+    "additionalProperties": False,
+    "required": list(_OPPORTUNITY_PROPERTIES),
+    "properties": _OPPORTUNITY_PROPERTIES,
+}
+
+SEARCH_HIT = {
+    "type": "object",
+    "description": "An opportunity in search results: the record plus our page for it, and the "
+    "distance to the searched place when the search had `near`.",
+    "additionalProperties": False,
+    "required": [*_OPPORTUNITY_PROPERTIES, "detail_url"],
+    "properties": {
+        **_OPPORTUNITY_PROPERTIES,
+        "detail_url": {"type": "string", "description": "Our page for the opportunity: /o/<id>."},
+        "distance_km": _nullable(
+            {"type": "number", "minimum": 0, "description": "Only present when the search had `near`."}
+        ),
+    },
+}
+
+FACET = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["value", "label", "count"],
+    "properties": {
+        "value": {"type": "string", "description": "Cause code or region slug: the filter value."},
+        "label": {"type": "string", "description": "Human label in the requested language."},
+        "count": {"type": "integer", "minimum": 1},
+    },
+}
+
+FACETS = {
+    "type": "object",
+    "description": "Multi-select facets: each counts every filter but its own.",
+    "additionalProperties": False,
+    "required": ["cause", "region"],
+    "properties": {
+        "cause": {"type": "array", "items": _ref("Facet")},
+        "region": {"type": "array", "items": _ref("Facet")},
+    },
+}
+
+SEARCH_RESPONSE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["total", "page", "per_page", "items", "facets"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "items": {"type": "array", "items": _ref("SearchHit"), "maxItems": MAX_PER_PAGE},
+        "facets": _ref("Facets"),
+    },
+}
+
+FACETS_RESPONSE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["total", "lang", "facets"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0, "description": "Opportunities matching every filter."},
+        "lang": {"type": "string", "enum": list(LANGUAGES)},
+        "facets": _ref("Facets"),
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["message"],
+            "properties": {
+                "parameter": {"type": "string", "description": "The offending query parameter (400 only)."},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
+
+_AFG_DATE = "Local time (Europe/Paris), 'YYYY-MM-DD HH:MM:SS', or ''."
+VOLOPP = {
+    "type": "object",
+    "description": "An opportunity in All for Good's item shape: every value a string, "
+    "`categories` a list of English cause names; empty strings for unknown values.",
+    "additionalProperties": False,
+    "required": list(volopps.ITEM_FIELDS),
+    "properties": {
+        **{name: {"type": "string"} for name in volopps.ITEM_FIELDS},
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "startDate": {"type": "string", "description": _AFG_DATE},
+        "endDate": {"type": "string", "description": _AFG_DATE},
+        "openEnded": {"type": "string", "enum": ["Yes", "No"]},
+        "virtual": {"type": "string", "enum": ["Yes", "No"]},
+        "latlong": {"type": "string", "description": "'lat,lon' or ''."},
+        "detailUrl": {"type": "string", "description": "Tracked redirect to the partner's page (/go/<id>)."},
+        "xml_url": {"type": "string", "description": "Our page for the opportunity (/o/<id>)."},
+    },
+}
+
+VOLOPPS_RESPONSE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["lastBuildDate", "version", "language", "href", "description", "items"],
+    "properties": {
+        "lastBuildDate": {"type": "string", "description": "RFC 822 date."},
+        "version": {"type": "string"},
+        "language": {"type": "string"},
+        "href": {"type": "string", "description": "The URL that was asked."},
+        "description": {"type": "string"},
+        "items": {"type": "array", "items": _ref("VolOpp"), "maxItems": volopps.MAX_NUM},
+    },
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,  # empty values count as absent (HTML forms send every field)
+        "schema": schema,
+        "description": description,
+        **extra,
+    }
+
+
+_FILTERS: dict[str, dict[str, Any]] = {
+    "q": _param("q", _text("Keywords"), "Keywords (accents and case ignored, French and English stemming)."),
+    "near": _param(
+        "near",
+        _text("Place"),
+        "A place to search around: 'lat,lon', a French postal code or a city name. "
+        "An unknown place is a 400.",
+    ),
+    "radius_km": _param(
+        "radius_km",
+        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
+        "Radius around `near`, in kilometres (ignored without `near`).",
+    ),
+    "region": _param(
+        "region",
+        {"type": "array", "items": _text("Region")},
+        "Region names (French or English) or slugs; repeatable, any one matches. "
+        "Unknown names match nothing; a value without any letter or digit is a 400.",
+        style="form",
+        explode=True,
+        allowEmptyValue=False,
+    ),
+    "cause": _param(
+        "cause",
+        {
+            "type": "array",
+            "items": {
+                "anyOf": [{"type": "string", "enum": list(CAUSES)}, {"const": "", "description": "ignored"}]
+            },
+        },
+        "Cause codes; repeatable or comma-separated, any one matches; empty values are ignored. "
+        "An unknown code is a 400.",
+        style="form",
+        explode=True,
+        allowEmptyValue=False,
+    ),
+    "remote": _param(
+        "remote",
+        {"type": "boolean"},
+        "true: remote only; false: on-site only; absent: both. Also accepts 1/0, yes/no, on/off.",
+    ),
+    "date_from": _param(
+        "date_from",
+        {"type": "string", "format": "date"},
+        "Available on or after this day (France's time zone; 1970-01-01 to 9999-12-31); "
+        "overlap with the opportunity's dates.",
+    ),
+    "date_to": _param(
+        "date_to",
+        {"type": "string", "format": "date"},
+        "Available on or before this day; must not be before `date_from`.",
+    ),
+    "organization": _param(
+        "organization",
+        _text("Organization"),
+        "Organization name (case and accents ignored); it must contain a letter or digit.",
+    ),
+    "partner": _param("partner", _text("Partner id"), "Id of the source partner feed."),
+    "lang": _param(
+        "lang",
+        {"type": "string", "enum": list(LANGUAGES)},
+        "Language of facet labels; default: the `lang` cookie, then Accept-Language, then French.",
+    ),
+}
+
+_PAGING: dict[str, dict[str, Any]] = {
+    "sort": _param(
+        "sort",
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        "Order: relevance, soonest (start date), newest (posted), nearest (needs `near`).",
+    ),
+    "page": _param(
+        "page",
+        {"type": "integer", "minimum": 1, "default": 1},
+        f"Page number; page x per_page may not go beyond the first {MAX_RESULT_WINDOW} results.",
+    ),
+    "per_page": _param(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+        "Results per page.",
+    ),
+}
+
+_VOLOPPS_PARAMETERS = [
+    _param("q", _text("Keywords"), "Keywords."),
+    _param("vol_loc", _text("Place"), "A city, a postal code or 'lat,lon'. An unknown place is a 400."),
+    _param(
+        "vol_dist",
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": volopps.MAX_VOL_DIST_MILES,
+            "default": volopps.DEFAULT_VOL_DIST_MILES,
+        },
+        "Radius around `vol_loc`, in MILES.",
+    ),
+    _param(
+        "num",
+        {"type": "integer", "minimum": 1, "maximum": volopps.MAX_NUM, "default": volopps.DEFAULT_NUM},
+        "Number of results.",
+    ),
+    _param(
+        "start",
+        {"type": "integer", "minimum": 1, "maximum": volopps.MAX_END, "default": 1},
+        f"1-based index of the first result; start + num - 1 may not exceed {volopps.MAX_END}.",
+    ),
+    _param(
+        "output",
+        {"type": "string", "enum": list(volopps.OUTPUTS), "default": "json"},
+        "json, or rss (RSS 2.0 with fp: elements).",
+    ),
+    _param(
+        "timeperiod",
+        {"type": "string", "enum": list(volopps.TIMEPERIODS)},
+        "Available today, this weekend, this week (to Sunday) or this month, counted from today in France.",
+    ),
+    _param(
+        "category",
+        {"type": "array", "items": _text("Category")},
+        "All for Good category names (e.g. 'Education', 'Hunger') or our cause codes; repeatable or "
+        "comma-separated. A category matching no cause is a 400.",
+        style="form",
+        explode=True,
+        allowEmptyValue=False,
+    ),
+    _param(
+        "sort",
+        {"type": "string", "enum": list(volopps.SORTS), "default": "relevance"},
+        "relevance, date (soonest first) or distance (needs `vol_loc`).",
+    ),
+    _param("key", {"type": "string"}, "All for Good API key: accepted and ignored."),
+]
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+RESPONSES = {
+    "BadRequest": _json("Error", "A query parameter is invalid; `error.parameter` names it."),
+    "NotFound": _json("Error", "No such live opportunity (unknown, expired or removed)."),
+    "TooManyRequests": {
+        **_json("Error", "The client went over its rate limit."),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before the next request.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    },
+    "Unavailable": {
+        **_json("Error", "The search engine is unavailable; retry later."),
+        "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    },
+}
+
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {"description": "Requests allowed per period.", "schema": {"type": "integer"}},
+    "RateLimit-Remaining": {"description": "Requests left right now.", "schema": {"type": "integer"}},
+}
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {**_json(schema, description), "headers": _RATE_LIMIT_HEADERS}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    names = {"400": "BadRequest", "404": "NotFound", "429": "TooManyRequests", "503": "Unavailable"}
+    return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
+
+
+def build_document(server_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI document; ``server_url`` is where the app is mounted (its script root)."""
+    search_parameters = [*_FILTERS.values(), *_PAGING.values()]
+    document = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "volunteer-hub API",
+            "version": API_VERSION,
+            "description": (
+                "Read-only search of volunteer opportunities aggregated from partner organizations, "
+                "in French or English. Open to any origin (CORS). Every invalid query parameter is a "
+                "400 whose `error.parameter` names it. Each client IP may send "
+                f"{DEFAULT_LIMIT} requests every {DEFAULT_PERIOD:g} seconds by default (token bucket); "
+                "beyond, a 429 with `Retry-After`. Empty parameters count as absent; unknown "
+                "parameters are ignored; a parameter that is not a list may be given only once."
+            ),
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        },
+        "servers": [{"url": server_url or "/"}],
+        "paths": {
+            "/api/v1/opportunities": {
+                "get": {
+                    "operationId": "searchOpportunities",
+                    "summary": "Search live opportunities",
+                    "parameters": search_parameters,
+                    "responses": {
+                        "200": _ok("SearchResponse", "A page of results with the facets."),
+                        **_errors("400", "429", "503"),
+                    },
+                }
+            },
+            "/api/v1/opportunities/{id}": {
+                "get": {
+                    "operationId": "getOpportunity",
+                    "summary": "One live opportunity",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "The opportunity's id, as in search results.",
+                        }
+                    ],
+                    "responses": {
+                        "200": _ok("Opportunity", "The opportunity."),
+                        **_errors("404", "429", "503"),
+                    },
+                }
+            },
+            "/api/v1/facets": {
+                "get": {
+                    "operationId": "facets",
+                    "summary": "Cause and region counts for any combination of filters",
+                    "description": "Every filter of the search; `sort`, `page` and `per_page` are ignored.",
+                    "parameters": list(_FILTERS.values()),
+                    "responses": {
+                        "200": _ok("FacetsResponse", "The counts, labels in the requested language."),
+                        **_errors("400", "429", "503"),
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **_errors("429"),
+                    },
+                }
+            },
+            "/api/volopps": {
+                "get": {
+                    "operationId": "volopps",
+                    "summary": "All for Good compatible search",
+                    "description": "The parameters and answer shapes of the All for Good `volopps` API.",
+                    "parameters": _VOLOPPS_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "AFG JSON, or RSS 2.0 with `fp:` elements when `output=rss`.",
+                            "headers": _RATE_LIMIT_HEADERS,
+                            "content": {
+                                "application/json": {"schema": _ref("VolOppsResponse")},
+                                "application/rss+xml": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **_errors("400", "429", "503"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Opportunity": OPPORTUNITY,
+                "Location": LOCATION,
+                "Organization": ORGANIZATION,
+                "SearchHit": SEARCH_HIT,
+                "Facet": FACET,
+                "Facets": FACETS,
+                "SearchResponse": SEARCH_RESPONSE,
+                "FacetsResponse": FACETS_RESPONSE,
+                "Error": ERROR,
+                "VolOpp": VOLOPP,
+                "VolOppsResponse": VOLOPPS_RESPONSE,
+            },
+            "responses": RESPONSES,
+        },
+    }
+    return copy.deepcopy(document)  # callers may change it without touching the module's schemas

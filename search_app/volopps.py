@@ -1,0 +1,358 @@
+"""All for Good compatibility: ``GET /api/volopps`` with its parameters and JSON or RSS answers.
+
+Tools written for the All for Good (AFG) API keep working against us: the same parameter names
+(``q, vol_loc, vol_dist, num, start, output, timeperiod, category, sort``; ``key`` is accepted
+and ignored), the same JSON envelope (``lastBuildDate, version, language, href, description,
+items``) and the same item field names (``title, description, detailUrl, startDate, endDate,
+city, region, postalCode, country, latlong, categories, sponsoringOrganizationName`` ...),
+every item value a string as AFG sent them (``categories`` a list). ``output=rss`` answers RSS
+2.0 with each item field also given as an ``fp:`` element (AFG's footprint namespace).
+
+Differences that cannot be helped: ``vol_dist`` is in miles (converted to km), dates are local
+times in France (``Europe/Paris``), ``region`` is a French region name, not a US state, and
+``detailUrl`` is our tracked redirect to the partner's page (``/go/<id>``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from calendar import monthrange
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, jsonify, request
+from lxml import etree
+
+from indexer.base import Hit, SearchBackend, SearchQuery
+from search_app import api
+from search_app.params import (
+    DATE_ZONE,
+    MAX_RADIUS_KM,
+    MAX_RESULT_WINDOW,
+    MAX_TEXT_LENGTH,
+    Args,
+    ParameterError,
+    reject_repeated,
+)
+from search_app.services import backend
+from volunteer_hub.gazetteer import distance_km, parse_place_query
+from volunteer_hub.html import to_text
+from volunteer_hub.opportunity import Location, Opportunity
+from volunteer_hub.taxonomy import CAUSES, OTHER, cause_label, map_categories
+from volunteer_hub.textfold import fold
+
+bp = Blueprint("volopps", __name__, url_prefix="/api")
+
+VERSION = "1.1"
+MILES_TO_KM = 1.609344
+DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
+MAX_VOL_DIST_MILES = math.floor(MAX_RADIUS_KM / MILES_TO_KM)  # 621 miles: our 1000 km cap
+DEFAULT_NUM = 10
+MAX_NUM = 100
+# start + num - 1 may reach this far: a misaligned window is read from two pages of ``num``.
+MAX_END = MAX_RESULT_WINDOW - MAX_NUM
+OUTPUTS = ("json", "rss")
+TIMEPERIODS = ("today", "this_weekend", "this_week", "this_month")
+SORTS = {"relevance": "relevance", "date": "soonest", "distance": "nearest"}  # AFG name -> ours
+FP_NAMESPACE = "http://www.allforgood.org/"
+AFG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # AFG's "2010-05-08 09:00:00", local time
+_OTHER_NAMES = {"other", "autre", "autres", OTHER}
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
+# Characters XML 1.0 cannot carry at all (partner text is untrusted).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# Item fields in the order AFG listed them; every value a string except ``categories``.
+ITEM_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "detailUrl",
+    "xml_url",
+    "startDate",
+    "endDate",
+    "openEnded",
+    "virtual",
+    "location_name",
+    "street1",
+    "city",
+    "region",
+    "postalCode",
+    "country",
+    "latlong",
+    "categories",
+    "sponsoringOrganizationName",
+    "skills",
+    "minAge",
+    "commitmentHoursPerWeek",
+    "pubDate",
+    "provider",
+    "language",
+)
+
+
+@dataclass
+class VolOppsRequest:
+    """A parsed ``/api/volopps`` request: the search, the 0-based offset, the count, the output."""
+
+    query: SearchQuery
+    offset: int = 0
+    num: int = DEFAULT_NUM
+    output: str = "json"
+
+
+def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") -> VolOppsRequest:
+    """AFG query parameters -> our ``SearchQuery``; ``ParameterError`` names any bad one."""
+    reject_repeated(args, allowed=("category",))
+    query = SearchQuery(lang=lang)
+    query.text = _text(args, "q")
+
+    vol_loc = _text(args, "vol_loc")
+    if vol_loc:
+        place = parse_place_query(vol_loc)
+        if place is None:
+            raise ParameterError(
+                "vol_loc", f"unknown place {vol_loc!r}; give a city, a postal code or 'lat,lon'"
+            )
+        query.near = (place[0], place[1])
+        query.radius_km = _miles(args) * MILES_TO_KM
+    else:
+        _miles(args)  # still validated
+
+    query.causes = _categories(args)
+    period = _value(args, "timeperiod").lower()
+    if period:
+        if period not in TIMEPERIODS:
+            raise ParameterError("timeperiod", f"expected one of: {', '.join(TIMEPERIODS)}")
+        first, last = period_days(period, today or datetime.now(DATE_ZONE).date())
+        query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
+        query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
+
+    sort = _value(args, "sort").lower() or "relevance"
+    if sort not in SORTS:
+        raise ParameterError("sort", f"expected one of: {', '.join(SORTS)}")
+    if sort == "distance" and query.near is None:
+        raise ParameterError("sort", "'distance' needs a place (vol_loc)")
+    query.sort = SORTS[sort]
+
+    num = _integer(args, "num", DEFAULT_NUM, 1, MAX_NUM)
+    start = _integer(args, "start", 1, 1, MAX_END)
+    if start - 1 + num > MAX_END:
+        raise ParameterError("start", f"too deep: only the first {MAX_END} results can be read")
+    output = _value(args, "output").lower() or "json"
+    if output not in OUTPUTS:
+        raise ParameterError("output", f"expected one of: {', '.join(OUTPUTS)}")
+    return VolOppsRequest(query=query, offset=start - 1, num=num, output=output)
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last day of an AFG ``timeperiod``, counted from ``today`` (weeks end on Sunday)."""
+    weekday = today.weekday()  # Monday 0 .. Sunday 6
+    if period == "today":
+        return today, today
+    if period == "this_weekend":
+        if weekday == 6:  # Sunday: what is left of this weekend is today
+            return today, today
+        saturday = today + timedelta(days=5 - weekday)
+        return saturday, saturday + timedelta(days=1)
+    if period == "this_week":
+        return today, today + timedelta(days=6 - weekday)
+    if period == "this_month":
+        return today, today.replace(day=monthrange(today.year, today.month)[1])
+    raise ValueError(f"unknown time period {period!r}")
+
+
+def fetch(search_backend: SearchBackend, wanted: VolOppsRequest) -> list[Hit]:
+    """The ``num`` hits from the 0-based ``offset``: one page of ``num``, or two when misaligned."""
+    num, offset = wanted.num, wanted.offset
+    page = offset // num + 1
+    skip = offset - (page - 1) * num
+    first = search_backend.search(replace(wanted.query, page=page, per_page=num))
+    hits = first.hits[skip:]
+    if skip and len(hits) < num and first.total > offset + len(hits):
+        second = search_backend.search(replace(wanted.query, page=page + 1, per_page=num))
+        hits += second.hits[: num - len(hits)]
+    return hits
+
+
+# -- output -------------------------------------------------------------------------------------
+def item_payload(hit: Hit, query: SearchQuery, root_url: str) -> dict[str, Any]:
+    """One opportunity as an AFG item: strings everywhere, ``categories`` a list of English names."""
+    opp = hit.opportunity
+    place = _place(opp, query.near)
+    quoted = quote(opp.id, safe="")
+    return {
+        "id": opp.id,
+        "title": opp.title,
+        "description": opp.summary or to_text(opp.description),
+        "detailUrl": f"{root_url}/go/{quoted}",
+        "xml_url": f"{root_url}/o/{quoted}",
+        "startDate": _afg_date(opp.start),
+        "endDate": _afg_date(None if opp.open_ended else opp.end),
+        "openEnded": "Yes" if opp.open_ended or (opp.start is None and opp.end is None) else "No",
+        "virtual": "Yes" if opp.remote else "No",
+        "location_name": place.name or "",
+        "street1": place.street or "",
+        "city": place.city or "",
+        "region": place.region or "",
+        "postalCode": place.postal_code or "",
+        "country": place.country or "",
+        "latlong": f"{place.lat},{place.lon}" if place.has_point else "",
+        "categories": [cause_label(code, "en") for code in opp.causes],
+        "sponsoringOrganizationName": opp.organization.name,
+        "skills": ", ".join(opp.skills),
+        "minAge": "" if opp.min_age is None else str(opp.min_age),
+        "commitmentHoursPerWeek": _number(opp.commitment_hours_per_week),
+        "pubDate": format_datetime(opp.posted) if opp.posted else "",
+        "provider": opp.partner,
+        "language": opp.language,
+    }
+
+
+def volopps_payload(hits: list[Hit], query: SearchQuery, *, href: str, root_url: str, now: datetime) -> dict:
+    """The AFG JSON envelope around the items."""
+    return {
+        "lastBuildDate": format_datetime(now),
+        "version": VERSION,
+        "language": query.lang,
+        "href": href,
+        "description": "Volunteer opportunities (All for Good compatible API)",
+        "items": [item_payload(hit, query, root_url) for hit in hits],
+    }
+
+
+def volopps_rss(payload: dict[str, Any]) -> bytes:
+    """RSS 2.0 for an AFG payload: standard item elements, then every field as ``fp:<name>``."""
+    fp = f"{{{FP_NAMESPACE}}}"
+    rss = etree.Element("rss", version="2.0", nsmap={"fp": FP_NAMESPACE})
+    channel = etree.SubElement(rss, "channel")
+    for name, value in (
+        ("title", "Volunteer opportunities"),
+        ("link", payload["href"]),
+        ("description", payload["description"]),
+        ("language", payload["language"]),
+        ("lastBuildDate", payload["lastBuildDate"]),
+    ):
+        _add(channel, name, value)
+    for item in payload["items"]:
+        element = etree.SubElement(channel, "item")
+        _add(element, "title", item["title"])
+        _add(element, "link", item["detailUrl"])
+        _add(element, "description", item["description"])
+        guid = _add(element, "guid", item["xml_url"])
+        guid.set("isPermaLink", "true")
+        if item["pubDate"]:
+            _add(element, "pubDate", item["pubDate"])
+        for label in item["categories"]:
+            _add(element, "category", label)
+        for name in ITEM_FIELDS:
+            value = item[name]
+            _add(element, fp + name, ", ".join(value) if isinstance(value, list) else value)
+    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8")
+
+
+@bp.get("/volopps")
+def volopps() -> Response | tuple[Response, int]:
+    """Search in the All for Good way; JSON (default) or RSS (``output=rss``)."""
+    try:
+        wanted = parse_volopps(request.args)
+    except ParameterError as err:
+        return api.bad_parameter(err)
+    hits = fetch(backend(), wanted)
+    root_url = request.url_root.rstrip("/")
+    payload = volopps_payload(hits, wanted.query, href=request.url, root_url=root_url, now=_now())
+    if wanted.output == "rss":
+        return Response(volopps_rss(payload), mimetype="application/rss+xml")
+    return jsonify(payload)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _now() -> datetime:
+    return datetime.now(DATE_ZONE).replace(microsecond=0)
+
+
+def _value(args: Args, name: str) -> str:
+    return (args.get(name) or "").strip()
+
+
+def _text(args: Args, name: str) -> str:
+    value = _value(args, name)
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ParameterError(name, f"too long (at most {MAX_TEXT_LENGTH} characters)")
+    return value
+
+
+def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
+    value = _value(args, name)
+    if not value:
+        return default
+    if not _DIGITS.match(value):
+        raise ParameterError(name, "expected a whole number")
+    number = int(value)
+    if not low <= number <= high:
+        raise ParameterError(name, f"must be between {low} and {high}")
+    return number
+
+
+def _miles(args: Args) -> float:
+    value = _value(args, "vol_dist")
+    if not value:
+        return DEFAULT_VOL_DIST_MILES
+    try:
+        miles = float(value)
+    except ValueError:
+        raise ParameterError("vol_dist", "expected a number of miles") from None
+    if not math.isfinite(miles) or not 0 < miles <= MAX_VOL_DIST_MILES:
+        raise ParameterError("vol_dist", f"must be greater than 0 and at most {MAX_VOL_DIST_MILES} miles")
+    return miles
+
+
+def _categories(args: Args) -> list[str]:
+    """AFG category names (or our cause codes), repeated or comma-separated -> cause codes."""
+    causes: list[str] = []
+    for raw in args.getlist("category"):
+        for name in (part.strip() for part in raw.split(",")):
+            if not name:
+                continue
+            if len(name) > MAX_TEXT_LENGTH:
+                raise ParameterError("category", f"too long (at most {MAX_TEXT_LENGTH} characters)")
+            codes = [name.lower()] if name.lower() in CAUSES else map_categories([name])
+            if codes == [OTHER] and fold(name) not in _OTHER_NAMES:
+                raise ParameterError("category", f"unknown category {name!r}")
+            causes.extend(code for code in codes if code not in causes)
+    return causes
+
+
+def _place(opp: Opportunity, near: tuple[float, float] | None) -> Location:
+    """The location to show: the nearest to the searched point, else the first; empty when none."""
+    if not opp.locations:
+        return Location()
+    if near is None:
+        return opp.locations[0]
+    located = [loc for loc in opp.locations if loc.has_point]
+    if not located:
+        return opp.locations[0]
+    return min(located, key=lambda loc: distance_km(near[0], near[1], loc.lat, loc.lon))  # type: ignore[arg-type]
+
+
+def _afg_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(DATE_ZONE)
+    return value.strftime(AFG_DATE_FORMAT)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _add(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = _NOT_XML.sub("", text or "")
+    return element
