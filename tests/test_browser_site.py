@@ -210,6 +210,50 @@ def test_widget_embedded_in_another_site(site: tuple[str, Database], device: str
         context.close()
 
 
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_report_poster_organization_and_gone_pages(site: tuple[str, Database], device: str) -> None:
+    from tests.test_site import EXPIRED
+    from volunteer_hub.public_models import ProblemReport
+
+    base, database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS[device], locale="en-GB")
+        page = context.new_page()
+        violations = _csp_watch(page)
+        # Report a problem (a <details> form, no JavaScript needed).
+        page.goto(f"{base}/o/{GARDEN.id}?lang=en")
+        page.click("#report summary")
+        page.check("#reason-expired")
+        page.fill("#report-comment", "Le jardin est fermé pour l'hiver.")
+        screenshot(page, f"site-en-{device}-report-form")
+        page.click(".report-form button[type=submit]")
+        page.wait_for_load_state()
+        page.locator(".report .notice").wait_for()
+        with database.session() as s:
+            reports = [(r.opportunity_id, r.reason) for r in s.scalars(select(ProblemReport))]
+        assert (GARDEN.id, "expired") in reports
+
+        # The printable poster, as printed.
+        page.click("text=Printable poster")
+        page.wait_for_load_state()
+        assert page.locator("svg.qr").is_visible()
+        page.emulate_media(media="print")
+        assert not page.locator(".site-header").is_visible()
+        screenshot(page, f"site-en-{device}-poster-print")
+        page.emulate_media(media="screen")
+
+        # The organization page, then an expired opportunity.
+        page.goto(f"{base}/org/les-amis-du-littoral")
+        assert page.locator("li.card").count() == 2
+        screenshot(page, f"site-en-{device}-organization")
+        response = page.goto(f"{base}/o/{EXPIRED.id}")
+        assert response is not None and response.status == 410
+        assert page.locator("li.card", has_text=BEACH.title).count() == 1
+        screenshot(page, f"site-en-{device}-gone")
+        assert violations == [], violations
+        context.close()
+
+
 # -- accessibility ------------------------------------------------------------------------------
 AXE_PAGES = {
     "search": "/",
