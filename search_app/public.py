@@ -191,7 +191,7 @@ def go(opportunity_id: str) -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     sitemap = url_for("public.sitemap", _external=True)
-    body = f"User-agent: *\nDisallow: /go/\nDisallow: /api/\nDisallow: /widget\n\nSitemap: {sitemap}\n"
+    body = f"User-agent: *\nDisallow: /go/\nDisallow: /api/\n\nSitemap: {sitemap}\n"
     return Response(body, mimetype="text/plain")
 
 

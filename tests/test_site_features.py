@@ -266,6 +266,7 @@ def test_json_ld_open_graph_and_canonical(client: FlaskClient) -> None:
     canonical = f"http://localhost/o/{BEACH.id}"
     assert f'<link rel="canonical" href="{canonical}">' in html
     assert f'<meta property="og:url" content="{canonical}">' in html
+    assert f'<link rel="alternate" hreflang="fr" href="{canonical}?lang=fr">' in html
     assert f'<meta property="og:title" content="{BEACH.title}">' in html
     assert '<meta name="description" content="Venez nous aider' in html
 
