@@ -240,3 +240,12 @@ def test_expired_never_listed(client: FlaskClient) -> None:
     body = afg(client, "?num=100&q=plage")
     assert ids(body) == [BEACH.id]
     assert timedelta(0) < BEACH.start - NOW  # type: ignore[operator]
+
+
+def test_cors_preflight(client: FlaskClient) -> None:
+    response = client.options(
+        "/api/volopps", headers={"Origin": "https://city.example.org", "Access-Control-Request-Method": "GET"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
