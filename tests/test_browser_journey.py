@@ -17,19 +17,33 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def site(settings, tmp_path: Path):
     backend = SqliteBackend(tmp_path / "search.sqlite3")
-    backend.upsert([
-        opp("plage", "Ramassage de déchets sur la plage", causes=["environnement"], locations=[BREST],
-            description="<p>Nettoyage du littoral, gants fournis.</p>", org="Les Amis du Littoral"),
-        opp("refuge", "Promenade des chiens au refuge", causes=["animaux"], locations=[LYON]),
-        opp("epicerie", "Épicerie solidaire : accueil", causes=["solidarite-insertion"], locations=[RENNES]),
-    ])
+    backend.upsert(
+        [
+            opp(
+                "plage",
+                "Ramassage de déchets sur la plage",
+                causes=["environnement"],
+                locations=[BREST],
+                description="<p>Nettoyage du littoral, gants fournis.</p>",
+                org="Les Amis du Littoral",
+            ),
+            opp("refuge", "Promenade des chiens au refuge", causes=["animaux"], locations=[LYON]),
+            opp(
+                "epicerie",
+                "Épicerie solidaire : accueil",
+                causes=["solidarite-insertion"],
+                locations=[RENNES],
+            ),
+        ]
+    )
     app = create_app({"SETTINGS": settings, "BACKEND": backend, "TESTING": True})
     with live_server(app) as base:
         yield base
 
 
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}],
-                         ids=["phone", "desktop"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}], ids=["phone", "desktop"]
+)
 def test_search_detail_and_apply(site: str, viewport: dict) -> None:
     with chromium() as browser:
         context = browser.new_context(viewport=viewport, locale="fr-FR")

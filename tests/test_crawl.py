@@ -52,7 +52,9 @@ def feed_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield root, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -64,7 +66,11 @@ def cli(home: Path, *args: str, allow_private: bool = True) -> subprocess.Comple
     if allow_private:
         env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "volunteer_hub.cli", *args], env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "volunteer_hub.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -79,8 +85,18 @@ def test_demo_feeds_crawl_index_and_search(home: Path, feed_server: tuple[Path, 
     for spec in json.loads((DEMO_DIR / "partners.json").read_text()):
         shutil.copy(DEMO_DIR / spec["path"], root / spec["path"])
         fmt = {"atom": "rss"}.get(spec["format"], spec["format"])
-        added = cli(home, "partners", "add", spec["id"], "--url", f"{base}/{spec['path']}", "--format", fmt,
-                    "--country", "FR")
+        added = cli(
+            home,
+            "partners",
+            "add",
+            spec["id"],
+            "--url",
+            f"{base}/{spec['path']}",
+            "--format",
+            fmt,
+            "--country",
+            "FR",
+        )
         assert added.returncode == 0, added.stderr
     out = cli(home, "crawl", "--all")
     assert out.returncode == 0, out.stdout + out.stderr
@@ -100,7 +116,9 @@ def test_demo_feeds_crawl_index_and_search(home: Path, feed_server: tuple[Path, 
     for item in bretagne["items"]:
         assert any(loc["region"] == "Bretagne" for loc in item["locations"])
     # The hostile demo item was sanitized on the way in.
-    assert all("<script" not in i["description"] and "onclick" not in i["description"] for i in everything["items"])
+    assert all(
+        "<script" not in i["description"] and "onclick" not in i["description"] for i in everything["items"]
+    )
     # The link back goes to the partner's own page.
     assert all(i["url"].startswith("https://") for i in everything["items"])
 
