@@ -45,7 +45,10 @@ def send(body: bytes, content_type: str = "application/xml", status: int = 200, 
         for name, value in headers.items():
             h.send_header(name.replace("_", "-"), value)
         h.end_headers()
-        h.wfile.write(body)
+        try:
+            h.wfile.write(body)
+        except OSError:  # the crawler gave up first (timeouts, size limits): expected
+            pass
 
     return route
 
