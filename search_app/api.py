@@ -6,18 +6,17 @@ Every route is described by the OpenAPI document at ``/api/v1/openapi.json``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from indexer.base import SearchQuery
 from search_app import ratelimit
 from search_app.display import is_live
 from search_app.errors import wants_json
 from search_app.i18n import current_language
 from search_app.params import (
     FACET_IGNORED,
-    REPEATABLE,
+    Args,
     ParameterError,
     parse_language,
     parse_search,
@@ -39,21 +38,22 @@ def bad_parameter(err: ParameterError) -> tuple[Response, int]:
     return jsonify(error_payload(err.message, parameter=err.parameter)), 400
 
 
-def _language(repeatable: Iterable[str] = REPEATABLE) -> str:
-    """The language of labels: ``lang`` (validated), else the cookie or Accept-Language.
+def _query(args: Args) -> SearchQuery:
+    """The ``SearchQuery`` of API ``args``; ``ParameterError`` names any bad parameter.
 
-    Also refuses single-valued parameters given more than once: the API says which one.
+    Stricter than the site: ``lang`` must be "fr" or "en" (absent: the cookie, then
+    Accept-Language), and a single-valued parameter may not be given twice.
     """
-    reject_repeated(request.args, repeatable)
-    parse_language(request.args)
-    return current_language()
+    reject_repeated(args)
+    parse_language(args)
+    return parse_search(args, lang=current_language()).query
 
 
 @bp.get("/opportunities")
 def search() -> Response | tuple[Response, int]:
     """Search live opportunities with every filter of the site; facets included."""
     try:
-        query = parse_search(request.args, lang=_language()).query
+        query = _query(request.args)
     except ParameterError as err:
         return bad_parameter(err)
     result = backend().search(query)
@@ -74,7 +74,7 @@ def facets() -> Response | tuple[Response, int]:
     """Cause and region counts for any combination of filters (no results, no paging)."""
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in FACET_IGNORED])
     try:
-        query = parse_search(args, lang=_language(REPEATABLE | FACET_IGNORED)).query
+        query = _query(args)
     except ParameterError as err:
         return bad_parameter(err)
     query.per_page = 1  # the counts are all we need; one hit keeps both backends on the common path

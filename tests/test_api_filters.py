@@ -206,3 +206,21 @@ def test_no_cors_for_writes_and_the_site(client: FlaskClient) -> None:
     assert "Access-Control-Allow-Origin" not in client.post("/api/v1/opportunities").headers
     assert "Access-Control-Allow-Origin" not in client.get("/robots.txt").headers
     assert "Access-Control-Allow-Methods" not in client.options("/robots.txt").headers
+
+
+def test_single_valued_parameters_given_twice_are_400(client: FlaskClient) -> None:
+    for query, parameter in (("q=a&q=b", "q"), ("near=Lyon&near=Lyon", "near"), ("lang=fr&lang=en", "lang")):
+        response = client.get(f"/api/v1/opportunities?{query}")
+        assert response.status_code == 400 and response.get_json()["error"]["parameter"] == parameter
+    assert client.get("/api/v1/opportunities?page=1&page=2").get_json()["error"]["parameter"] == "page"
+    # Lists repeat freely, an empty repetition is no repetition, and facets ignore paging.
+    assert get(client, "/api/v1/opportunities?cause=sante&cause=education&region=bretagne&region=corse")
+    assert get(client, "/api/v1/opportunities?q=plage&q=")["total"] == 1
+    assert get(client, "/api/v1/facets?page=1&page=2&sort=a&sort=b")["total"] == len(LIVE)
+
+
+def test_dates_out_of_the_index_range_are_400(client: FlaskClient) -> None:
+    for name, value in (("date_from", "0001-01-01"), ("date_to", "1969-12-31")):
+        response = client.get(f"/api/v1/opportunities?{name}={value}")
+        assert response.status_code == 400 and response.get_json()["error"]["parameter"] == name
+    assert get(client, "/api/v1/opportunities?date_to=9999-12-31")["total"] == len(LIVE)
