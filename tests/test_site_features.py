@@ -322,3 +322,15 @@ def test_widget_can_be_framed_and_filters(client: FlaskClient) -> None:
     widget = "http://localhost/widget?organization=les-amis-du-littoral&cause=environnement&lang=fr"
     assert f'<iframe src="{widget}"' in builder
     assert 'class="widget-preview"' in builder
+
+
+def test_reports_are_rate_limited_per_address(client: FlaskClient, monkeypatch) -> None:  # noqa: ANN001
+    from search_app import reports
+
+    monkeypatch.setattr(reports, "_recent", {})
+    form = _report_form(page(client, f"/o/{BEACH.id}"))
+    url = f"/o/{BEACH.id}/report"
+    statuses = [client.post(url, data=form).status_code for _ in range(reports.RATE_LIMIT + 1)]
+    assert statuses == [303] * reports.RATE_LIMIT + [429]
+    other = client.post(f"/o/{BEACH.id}/report", data=form, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 303
