@@ -29,6 +29,7 @@ from lxml import etree
 
 from indexer.base import Hit, SearchBackend, SearchQuery
 from search_app import api
+from search_app.i18n import current_language
 from search_app.params import (
     DATE_ZONE,
     MAX_RADIUS_KM,
@@ -258,7 +259,7 @@ def volopps_rss(payload: dict[str, Any]) -> bytes:
 def volopps() -> Response | tuple[Response, int]:
     """Search in the All for Good way; JSON (default) or RSS (``output=rss``)."""
     try:
-        wanted = parse_volopps(request.args)
+        wanted = parse_volopps(request.args, lang=current_language())
     except ParameterError as err:
         return api.bad_parameter(err)
     hits = fetch(backend(), wanted)

@@ -111,3 +111,16 @@ def test_burst_capacity_and_bad_settings() -> None:
     assert not allowed and wait == pytest.approx(1.0)
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+def test_idle_clients_are_forgotten_when_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ratelimit, "MAX_CLIENTS", 4)
+    clock = FakeClock()
+    bucket = RateLimiter(2, 60, clock=clock)
+    for client in ("a", "b", "c", "d"):
+        bucket.take(client)
+    bucket.take("a")  # "a" is now empty
+    clock.now += 30  # "b", "c", "d" are full again, "a" is not
+    bucket.take("e")  # the fifth client: the full buckets go, "a" keeps its state
+    assert set(bucket._buckets) == {"a", "e"}
+    assert bucket.take("a")[0] and not bucket.take("a")[0]

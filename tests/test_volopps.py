@@ -249,3 +249,10 @@ def test_cors_preflight(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_language_follows_the_request(client: FlaskClient) -> None:
+    assert afg(client)["language"] == "fr"
+    english = client.get("/api/volopps", headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
+    assert english["language"] == "en"
+    assert english["items"][0]["categories"]  # category names are All for Good's English ones either way
