@@ -244,8 +244,17 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-def _crawl_cmdlines() -> list[list[str]] | None:
-    """argv of every local ``volunteer-hub crawl`` process, or None when /proc is unavailable."""
+def _database_url_of(environ: dict[str, str]) -> str:
+    """The database a process with this environment uses (as ``volunteer_hub.config`` decides)."""
+    if environ.get("VOLUNTEER_HUB_DATABASE_URL"):
+        return environ["VOLUNTEER_HUB_DATABASE_URL"]
+    home = environ.get("VOLUNTEER_HUB_HOME") or str(Path(environ.get("HOME") or "~") / ".volunteer-hub")
+    return f"sqlite:///{Path(home).expanduser() / 'volunteer-hub.db'}"
+
+
+def _crawl_cmdlines(database_url: str | None = None) -> list[list[str]] | None:
+    """argv of every local ``volunteer-hub crawl`` process (on ``database_url`` when given),
+    or None when /proc is unavailable."""
     proc = Path("/proc")
     if not proc.is_dir():
         return None
@@ -257,11 +266,21 @@ def _crawl_cmdlines() -> list[list[str]] | None:
             argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "crawl" in argv and any(
-            a.endswith(("volunteer-hub", "volunteer_hub.cli", "scrapyd.runner")) for a in argv
+        if not (
+            "crawl" in argv
+            and any(a.endswith(("volunteer-hub", "volunteer_hub.cli", "scrapyd.runner")) for a in argv)
         ):
-            if pid_alive(int(entry.name)):
-                found.append(argv)
+            continue
+        if database_url is not None:
+            try:
+                raw = (entry / "environ").read_bytes().decode(errors="replace").split("\0")
+                environ = dict(item.split("=", 1) for item in raw if "=" in item)
+            except OSError:
+                environ = None  # not ours to read: assume it may be ours
+            if environ is not None and _database_url_of(environ) != database_url:
+                continue  # a crawl of another installation (or another test)
+        if pid_alive(int(entry.name)):
+            found.append(argv)
     return found
 
 
@@ -281,7 +300,7 @@ def crawl_process_alive(db: Database, partner_id: str) -> bool | None:
     """Whether a local process is crawling ``partner_id``; None when it cannot be known."""
     if _live_process_for(db, partner_id):
         return True
-    cmdlines = _crawl_cmdlines()
+    cmdlines = _crawl_cmdlines(db.engine.url.render_as_string(hide_password=False))
     if cmdlines is None:
         return None
     return any(
