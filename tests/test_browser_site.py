@@ -254,6 +254,33 @@ def test_report_poster_organization_and_gone_pages(site: tuple[str, Database], d
         context.close()
 
 
+def test_everything_works_without_javascript(site: tuple[str, Database]) -> None:
+    """JavaScript only enhances: without it the buttons it drives stay hidden, the rest works."""
+    base, database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
+        page = context.new_page()
+        page.route(re.compile(r"^https://[a-z-]+\.example\.org/.*"),
+                   lambda route: route.fulfill(status=200, content_type="text/html", body="ok"))
+        page.goto(f"{base}/?lang=fr")
+        page.fill("#where", "Rennes")
+        page.click("form.search-form button[type=submit]")
+        page.wait_for_load_state()
+        page.locator("li.card h3 a", has_text=GARDEN.title).click()
+        page.wait_for_load_state()
+        assert not page.locator("button.fav-button").is_visible()
+        assert not page.locator("button[data-copy]").is_visible()
+        assert page.locator("#share-url").input_value() == f"{base}/o/{GARDEN.id}"
+        before = _clicks(database, GARDEN.id)
+        page.locator("a.button-apply").first.click()
+        page.wait_for_url(re.compile(r"^https://amis-littoral\.example\.org/"))
+        assert _clicks(database, GARDEN.id) == before + 1
+        page.goto(f"{base}/favourites?lang=fr")
+        assert page.locator(".js-hint").is_visible()
+        screenshot(page, "site-fr-phone-favourites-nojs")
+        context.close()
+
+
 # -- accessibility ------------------------------------------------------------------------------
 AXE_PAGES = {
     "search": "/",
@@ -261,6 +288,11 @@ AXE_PAGES = {
     "detail": f"/o/{BEACH.id}?near=Rennes",
     "empty": "/?q=zzzz&where=Rennes&radius_km=5",
     "organization": "/org/les-amis-du-littoral",
+    "gone": f"/o/{ALL[-1].id}",
+    "poster": f"/o/{BEACH.id}/poster",
+    "favourites": "/favourites",
+    "widget": "/widget?cause=environnement",
+    "widget-builder": "/widget/builder?cause=environnement",
 }
 
 
