@@ -8,7 +8,7 @@
   CLI or the console (new partner, approval, interval, pause, removal) apply without a
   restart; it also fails orphaned runs and evaluates alerts (staleness needs a clock).
 - ``heartbeat`` refreshes the ``scheduler_heartbeat`` row the console and /healthz read.
-- ``expiry`` (daily) runs ``volunteer-hub index expire`` when that command exists;
+- ``expiry`` (daily) runs ``volunteer-hub index expire``;
   ``housekeeping`` (daily and at start) applies run retention.
 - Each crawl is ``volunteer-hub crawl ID --trigger schedule`` in its own process group with
   a hard timeout (``schedules.processes.run_crawl``).
@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import random
@@ -118,11 +117,8 @@ def reconcile_job() -> None:
 
 
 def expiry_job() -> None:
-    """Run ``volunteer-hub index expire`` when the CLI has it; otherwise say so and skip."""
+    """Run ``volunteer-hub index expire`` (in its own process, like crawls)."""
     _settings, _db, cfg = _ctx()
-    if not cli_has("index", "expire"):
-        log.info("expiry: `volunteer-hub index expire` does not exist yet; skipped")
-        return
     cmd = [sys.executable, "-m", "volunteer_hub.cli", "index", "expire"]
     try:
         done = subprocess.run(  # noqa: S603 - fixed argv
@@ -140,19 +136,6 @@ def housekeeping_job() -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def cli_has(*path: str) -> bool:
-    """Whether ``volunteer-hub <path...>`` is a known subcommand."""
-    from volunteer_hub.cli import build_parser
-
-    parser: argparse.ArgumentParser = build_parser()
-    for name in path:
-        subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
-        if not subparsers or name not in subparsers[0].choices:
-            return False
-        parser = subparsers[0].choices[name]
-    return True
-
-
 def housekeeping(db: Database, cfg: OpsConfig, now: datetime | None = None) -> int:
     """Delete runs older than the retention, keeping the last ``keep_runs_per_partner`` runs and
     each partner's last good run (the shrink guard compares against it). Returns runs deleted."""

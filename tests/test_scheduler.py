@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from schedules.config import OpsConfig
 from schedules.processes import AlreadyRunning, run_crawl, running_run, spawn_crawl_in_background
-from schedules.scheduler import cli_has, expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
+from schedules.scheduler import expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
 from volunteer_hub.config import load_settings
 from volunteer_hub.db import CrawlRun, Database, Partner
@@ -195,12 +195,30 @@ def test_housekeeping_keeps_recent_runs_and_the_last_good_one(db: Database) -> N
     assert len(left) == 6 and left[0].status == "succeeded"  # last good run kept for the shrink guard
 
 
-def test_expiry_job_skips_until_the_command_exists(caplog: pytest.LogCaptureFixture, home: Path) -> None:
-    caplog.set_level("INFO")
+def test_expiry_job_removes_expired_listings_from_search(home: Path) -> None:
+    from datetime import UTC, datetime
+
+    from indexer import open_backend
+    from indexer.sync import PartnerSync, push_pending
+    from tests.samples import opp
+    from volunteer_hub.config import load_settings
+
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    backend = open_backend(settings)
+    backend.ensure_ready()
+    with db.session() as s, s.begin():
+        s.add(Partner(id="test", name="Test", url="http://127.0.0.1:9/feed.xml"))
+    ended = opp("ended", "Collecte terminée", end=datetime(2026, 1, 1, tzinfo=UTC))
+    current = opp("current", "Collecte permanente", open_ended=True)
+    PartnerSync(db, "test").store([ended, current])
+    push_pending(db, backend)
+    assert backend.count() == 2
+
     expiry_job()
-    if not cli_has("index", "expire"):
-        assert "does not exist yet; skipped" in caplog.text
-    assert cli_has("index", "sync") and not cli_has("index", "no-such-thing")
+
+    assert backend.count() == 1
+    assert backend.get(current.id) is not None and backend.get(ended.id) is None
 
 
 def test_scheduler_command_runs_until_sigterm(db: Database, home: Path) -> None:
