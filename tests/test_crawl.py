@@ -191,3 +191,14 @@ def test_unreachable_feed_reports_failure(home: Path) -> None:
     out = cli(home, "crawl", "gone")
     assert out.returncode == 1
     assert "could not fetch the feed" in out.stdout
+
+
+def test_demo_command_crawls_and_is_idempotent(home: Path) -> None:
+    first = cli(home, "demo", "--no-serve", "--feeds-port", "0")
+    assert first.returncode == 0, first.stdout + first.stderr
+    total = search_json(home, "--per-page", "100")["total"]
+    assert total >= 60
+    again = cli(home, "demo", "--no-serve", "--feeds-port", "0")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "new 0" in again.stdout
+    assert search_json(home, "--per-page", "100")["total"] == total

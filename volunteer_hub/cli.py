@@ -69,8 +69,13 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
             ).first()
             rows.append(
                 {
-                    "id": p.id, "name": p.name, "format": p.format, "url": p.url, "status": p.status,
-                    "paused": p.paused, "live": live.get(p.id, 0),
+                    "id": p.id,
+                    "name": p.name,
+                    "format": p.format,
+                    "url": p.url,
+                    "status": p.status,
+                    "paused": p.paused,
+                    "live": live.get(p.id, 0),
                     "last_run": last.status if last else None,
                     "last_run_at": last.started_at.isoformat() if last else None,
                 }
@@ -82,7 +87,9 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
         print("no partners yet: add one with `volunteer-hub partners add ID --url URL`")
     for r in rows:
         state = "paused" if r["paused"] else r["status"]
-        print(f"{r['id']:<28} {r['format']:<8} {state:<9} {r['live']:>5} live  last run: {r['last_run'] or '-'}")
+        print(
+            f"{r['id']:<28} {r['format']:<8} {state:<9} {r['live']:>5} live  last run: {r['last_run'] or '-'}"
+        )
         print(f"{'':<28} {r['url']}")
     return EXIT_OK
 
@@ -108,11 +115,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     try:
         backend.ensure_ready()
     except Exception as exc:  # noqa: BLE001 - the crawl still stores to the database
-        print(f"warning: search backend not ready ({exc}); results are kept and indexed later", file=sys.stderr)
+        print(
+            f"warning: search backend not ready ({exc}); results are kept and indexed later", file=sys.stderr
+        )
     try:
         runs = crawl_partners(
-            partners, settings=settings, db=db, backend=backend, trigger=args.trigger,
-            force=args.force, progress=sys.stderr.isatty(),
+            partners,
+            settings=settings,
+            db=db,
+            backend=backend,
+            trigger=args.trigger,
+            force=args.force,
+            progress=sys.stderr.isatty(),
         )
     except CrawlRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -127,8 +141,22 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def run_as_dict(run: object) -> dict:
     fields = (
-        "id", "partner_id", "trigger", "status", "format", "seen", "new", "updated", "unchanged",
-        "rejected", "removed", "indexed", "http_status", "bytes", "rejected_by_reason", "message",
+        "id",
+        "partner_id",
+        "trigger",
+        "status",
+        "format",
+        "seen",
+        "new",
+        "updated",
+        "unchanged",
+        "rejected",
+        "removed",
+        "indexed",
+        "http_status",
+        "bytes",
+        "rejected_by_reason",
+        "message",
     )
     data = {f: getattr(run, f) for f in fields}
     data["started_at"] = run.started_at.isoformat() if run.started_at else None
@@ -152,7 +180,9 @@ def print_run(run: object) -> None:
         print(f"    rejected x{count}: {reason}")
     warnings = [e for e in run.errors if e.get("severity") == "warning"]
     if warnings:
-        print(f"    {len(warnings)} warning(s), e.g. item {warnings[0].get('item')}: {warnings[0]['message']}")
+        print(
+            f"    {len(warnings)} warning(s), e.g. item {warnings[0].get('item')}: {warnings[0]['message']}"
+        )
 
 
 # -- validate --------------------------------------------------------------------------------
@@ -258,7 +288,10 @@ def cmd_index_rebuild(args: argparse.Namespace) -> int:
     settings, db, backend = _context()
     try:
         report = rebuild_index(
-            db, backend, shrink_threshold=settings.shrink_threshold, force=args.force,
+            db,
+            backend,
+            shrink_threshold=settings.shrink_threshold,
+            force=args.force,
             max_failures=args.max_failures,
         )
     except RebuildInProgress as exc:
@@ -403,23 +436,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from volunteer_hub.demo import run_demo
 
-    return run_demo(host=args.host, port=args.port, crawl_only=args.no_serve)
+    return run_demo(
+        host=args.host,
+        port=args.port,
+        crawl_only=args.no_serve,
+        feeds_port=args.feeds_port,
+        scheduler=not args.no_scheduler,
+    )
 
 
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="volunteer-hub",
-        description="Crawl partner feeds of volunteer opportunities, index them, and serve a fr/en search site.",
+        description="Crawl partner feeds of volunteer opportunities, index them, serve a fr/en search site.",
         epilog="Configuration comes from the environment: VOLUNTEER_HUB_HOME, VOLUNTEER_HUB_SEARCH, "
         "VOLUNTEER_HUB_DATABASE_URL, VOLUNTEER_HUB_ALLOW_PRIVATE_URLS (see the README).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="serve bundled demo partners locally, crawl and index them, serve the site")
+    p = sub.add_parser(
+        "demo", help="serve bundled demo partners locally, crawl and index them, serve the site"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="crawl and index, then exit")
+    p.add_argument("--feeds-port", type=int, default=8001, help="port of the demo partners' feed server")
+    p.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="don't recrawl the demo partners on their schedule while serving",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve the public site and JSON API")
@@ -470,8 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="write a new index generation from the database and swap it in (zero downtime)"
     )
     p.add_argument("--force", action="store_true", help="swap even if the new generation is much smaller")
-    p.add_argument("--max-failures", dest="max_failures", type=int, default=0,
-                   help="documents the new generation may refuse before the rebuild is abandoned (default 0)")
+    p.add_argument(
+        "--max-failures",
+        dest="max_failures",
+        type=int,
+        default=0,
+        help="documents the new generation may refuse before the rebuild is abandoned (default 0)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index_rebuild)
     p = index.add_parser("rollback", help="serve the previous generation again (kept by the last rebuild)")
@@ -490,7 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
     partners = sub.add_parser("partners", help="register and list partners").add_subparsers(
         dest="partners_command", required=True, metavar="ACTION"
     )
-    p = partners.add_parser("add", help="register (or update) a partner feed; operators' partners are approved")
+    p = partners.add_parser(
+        "add", help="register (or update) a partner feed; operators' partners are approved"
+    )
     p.add_argument("id", help="short id: lowercase letters, digits and dashes")
     p.add_argument("--url", required=True, help="feed URL")
     p.add_argument("--name", help="display name")
