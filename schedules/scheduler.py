@@ -131,8 +131,11 @@ def expiry_job() -> None:
 
 
 def housekeeping_job() -> None:
+    from volunteer_hub.direct import send_expiry_reminders
+
     _settings, db, cfg = _ctx()
     housekeeping(db, cfg)
+    send_expiry_reminders(db, cfg)  # direct postings expiring within 7 days (daily, like housekeeping)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -216,7 +219,11 @@ def reconcile(
     instead of waiting a whole interval.
     """
     changes: dict[str, list[str]] = {"added": [], "rescheduled": [], "removed": []}
-    wanted = {job_id(p.id): p for p in db.partners() if p.status == "approved" and not p.paused}
+    wanted = {
+        job_id(p.id): p
+        for p in db.partners()
+        if p.status == "approved" and not p.paused and p.format != "direct"  # direct: no feed to crawl
+    }
     for job in scheduler.get_jobs(jobstore="default"):
         if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
             job.remove()

@@ -127,6 +127,7 @@ class Database:
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        import volunteer_hub.direct  # noqa: F401 - direct posting (organizations without a feed)
         import volunteer_hub.ops_models  # noqa: F401 - operations tables (scheduler, operators, alerts)
         import volunteer_hub.public_models  # noqa: F401 - public site tables (activity, problem reports)
 

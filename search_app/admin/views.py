@@ -330,7 +330,54 @@ def moderation() -> str:
         reasons: dict[str, int] = group["reasons"]  # type: ignore[assignment]
         reasons[r.reason] = reasons.get(r.reason, 0) + 1
     ordered = sorted(groups.values(), key=lambda g: -len(g["reports"]))  # type: ignore[arg-type]
-    return render_template("admin/moderation.html", groups=ordered)
+    return render_template("admin/moderation.html", groups=ordered, postings=_pending_postings(db))
+
+
+def _pending_postings(db: Database) -> list[dict[str, object]]:
+    """Direct postings waiting for approval (a partner's first ones), with their partner."""
+    from volunteer_hub.direct import pending_postings
+
+    return [{"posting": p, "partner": db.partner(p.partner_id)} for p in pending_postings(db)]
+
+
+def _pending_posting_or_404(posting_id: str):  # noqa: ANN202 - DirectPosting
+    from volunteer_hub.direct import DirectPosting
+
+    with database().session() as s:
+        posting = s.get(DirectPosting, posting_id)
+    if posting is None or posting.status != "pending":
+        abort(404)
+    return posting
+
+
+@bp.post("/postings/<posting_id>/approve")
+def approve_posting(posting_id: str) -> Response:
+    """Publish a pending direct posting (the partner's later postings then publish directly)."""
+    from volunteer_hub.direct import publish
+
+    posting = _pending_posting_or_404(posting_id)
+    partner = _partner_or_404(posting.partner_id)
+    try:
+        counts = publish(database(), services().backend, partner, posting)
+    except ValueError as exc:
+        flash(f"{posting_id}: cannot be published: {exc}", "error")
+        return redirect(url_for("admin.moderation"))
+    if counts.index_failures:
+        flash(f"{posting_id}: approved and stored; the search index write is pending (retried).", "error")
+    else:
+        flash(f"{posting_id}: approved and published for {partner.id}.")
+    return redirect(url_for("admin.moderation"))
+
+
+@bp.post("/postings/<posting_id>/reject")
+def reject_posting(posting_id: str) -> Response:
+    from volunteer_hub.direct import DirectPosting
+
+    posting = _pending_posting_or_404(posting_id)
+    with database().session() as s, s.begin():
+        s.get(DirectPosting, posting.id).status = "rejected"
+    flash(f"{posting_id}: rejected.")
+    return redirect(url_for("admin.moderation"))
 
 
 def _handle_reports(opportunity_id: str, status: str) -> int:

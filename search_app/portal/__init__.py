@@ -241,6 +241,7 @@ def signup() -> tuple[str, int] | str:
 
 def register(app: Flask) -> None:
     import search_app.portal.account  # noqa: F401 - adds /partners/login and /partners/me to ``bp``
+    import search_app.portal.direct  # noqa: F401 - adds /partners/postings (direct posting)
     import search_app.portal.guide  # noqa: F401 - adds /partners/formats
 
     app.extensions[LIMITS] = _RateLimit()
