@@ -88,13 +88,16 @@ def partner_health(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
     reference = last_good or aware(partner.created_at) or now
     if now - reference > 2 * interval:
         conditions.add("stale")
-    active = partner.status == "approved" and not partner.paused
+    # Direct-posting partners (no feed) are never crawled: no crawl alerts for them.
+    active = partner.status == "approved" and not partner.paused and partner.format != "direct"
     health.conditions = conditions if active else set()
 
     if partner.status == "pending":
         health.state, health.reasons = "pending", ["waiting for an operator's approval"]
     elif partner.status == "rejected":
         health.state, health.reasons = "rejected", ["rejected by an operator"]
+    elif partner.format == "direct":
+        health.state, health.reasons = "direct", ["posts through the portal form (no feed)"]
     elif partner.paused:
         health.state, health.reasons = "paused", ["paused: not crawled on schedule"]
     elif last is not None and last.status in FAILED_STATUSES:

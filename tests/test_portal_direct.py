@@ -245,3 +245,48 @@ def test_scheduler_does_not_crawl_direct_partners(db: Database) -> None:
     changes = reconcile(scheduler, db, OpsConfig())
     assert changes["added"] == [job_id("feedy")]
     assert {job.id for job in scheduler.get_jobs()} == {job_id("feedy")}
+
+
+def test_signup_without_feed_then_first_posting_approval_approves_the_organization(
+    app: Flask, db: Database
+) -> None:
+    from schedules.alerts import partner_health
+
+    client = app.test_client()
+    token = csrf(client.get("/partners/signup?lang=en").get_data(as_text=True))
+    res = client.post(
+        "/partners/signup?lang=en",
+        data={
+            "csrf_token": token,
+            "name": "Les Amis du Quartier",
+            "email": "amis@ex.org",
+            "url": "",
+            "nofeed": "1",
+        },
+    )
+    assert res.status_code == 200 and "post your first opportunity" in res.get_data(as_text=True)
+    partner = db.partner("les-amis-du-quartier")
+    assert (partner.format, partner.status, partner.url) == ("direct", "pending", "")
+    # No URL and no tick: the feed address is still required.
+    res = client.post(
+        "/partners/signup?lang=en",
+        data={"csrf_token": token, "name": "X Asso", "email": "x@ex.org", "url": ""},
+    )
+    assert res.status_code == 400
+
+    amis = partner_client(app, db, partner.id)
+    assert post_form(amis, "/partners/postings/new", FORM).status_code == 302
+    (posting,) = postings(db, partner.id)
+    ops = operator_client(app)
+    page = ops.get("/admin/moderation").get_data(as_text=True)
+    assert (
+        ops.post(f"/admin/postings/{posting.id}/approve", data={"csrf_token": csrf(page)}).status_code == 302
+    )
+    partner = db.partner(partner.id)
+    assert partner.status == "approved"
+    assert [r["title"] for r in search(app, "devoirs")] == [FORM["title"]]
+    # Never crawled, and never reported as a stale or failing feed.
+    health = partner_health(db, partner, OpsConfig(), now=datetime.now(UTC) + timedelta(days=30))
+    assert health.state == "direct" and health.conditions == set()
+    assert ops.get(f"/admin/partners/{partner.id}").status_code == 200
+    assert ops.get("/admin/").status_code == 200

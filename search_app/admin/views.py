@@ -357,6 +357,8 @@ def approve_posting(posting_id: str) -> Response:
 
     posting = _pending_posting_or_404(posting_id)
     partner = _partner_or_404(posting.partner_id)
+    if partner.status == "pending":  # a new organization without a feed: its first posting approves it
+        _set(partner.id, status="approved")
     try:
         counts = publish(database(), services().backend, partner, posting)
     except ValueError as exc:

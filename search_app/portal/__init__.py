@@ -67,6 +67,16 @@ TEXT = {
         "en": "We could not read your feed: %s. Please check the address and try again.",
         "fr": "Nous n’avons pas pu lire votre flux : %s. Vérifiez l’adresse et réessayez.",
     },
+    "nofeed": {
+        "en": "We have no feed: we will post our opportunities with a form",
+        "fr": "Nous n’avons pas de flux : nous publierons nos missions avec un formulaire",
+    },
+    "registered_direct": {
+        "en": "Thank you! Sign in with your e-mail to post your first opportunity; our team checks it "
+        "before it is published.",
+        "fr": "Merci ! Connectez-vous avec votre e-mail pour publier votre première mission ; notre équipe "
+        "la vérifie avant sa publication.",
+    },
     "registered": {
         "en": "Thank you! Your request is registered and waits for approval by our team.",
         "fr": "Merci ! Votre demande est enregistrée et attend la validation de notre équipe.",
@@ -200,7 +210,9 @@ def signup() -> tuple[str, int] | str:
         errors["name"] = t("err_name")
     if not EMAIL_RE.match(form["email"]) or len(form["email"]) > 200:
         errors["email"] = t("err_email")
-    if not form["url"].startswith(("http://", "https://")) or len(form["url"]) > 2000:
+    nofeed = bool(request.form.get("nofeed"))  # no feed: the organization posts with a form
+    form["nofeed"] = "1" if nofeed else ""
+    if not nofeed and (not form["url"].startswith(("http://", "https://")) or len(form["url"]) > 2000):
         errors["url"] = t("err_url")
     if errors:
         return render_template("portal/signup.html", form=form, errors=errors, t=t, result=None), 400
@@ -208,6 +220,8 @@ def signup() -> tuple[str, int] | str:
         return render_template(
             "portal/signup.html", form=form, errors={"form": t("err_rate")}, t=t, result=None
         ), 429
+    if nofeed:
+        return _register_direct(form)
     settings = services().settings
     try:
         result = validate_bytes(fetch_feed(form["url"], settings.allow_private_urls))
@@ -237,6 +251,28 @@ def signup() -> tuple[str, int] | str:
         "portal/signup.html", form=form, errors={}, t=t, result=result, items=items_report(result), done=done
     )
     return page, status
+
+
+def _register_direct(form: dict[str, str]) -> tuple[str, int]:
+    """A pending partner without a feed (``format="direct"``): it signs in and posts with a form;
+    an operator's approval of its first posting approves the organization too."""
+    db = services()._database()  # noqa: SLF001 - the shared, lazily opened database
+    with db.session() as s, s.begin():
+        taken = set(s.scalars(select(Partner.id)))
+        s.add(
+            Partner(
+                id=partner_id_for(form["name"], taken),
+                name=form["name"],
+                url="",
+                contact_email=form["email"],
+                status="pending",
+                format="direct",
+            )
+        )
+    page = render_template(
+        "portal/signup.html", form=form, errors={}, t=t, result=None, done="registered_direct"
+    )
+    return page, 200
 
 
 def register(app: Flask) -> None:
