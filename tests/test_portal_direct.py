@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from indexer.sqlite_backend import SqliteBackend
 from schedules.config import OpsConfig
 from search_app import create_app
 from search_app.portal.account import create_login_token
+from tests.test_admin import smtp_server  # noqa: F401 - fixture
 from volunteer_hub import direct
 from volunteer_hub.auth import add_operator
 from volunteer_hub.config import load_settings
@@ -288,5 +290,32 @@ def test_signup_without_feed_then_first_posting_approval_approves_the_organizati
     # Never crawled, and never reported as a stale or failing feed.
     health = partner_health(db, partner, OpsConfig(), now=datetime.now(UTC) + timedelta(days=30))
     assert health.state == "direct" and health.conditions == set()
-    assert ops.get(f"/admin/partners/{partner.id}").status_code == 200
+    page = ops.get(f"/admin/partners/{partner.id}").get_data(as_text=True)
+    res = ops.post(
+        f"/admin/partners/{partner.id}/run", data={"csrf_token": csrf(page)}, follow_redirects=True
+    )
+    assert "no feed to crawl" in res.get_data(as_text=True)
     assert ops.get("/admin/").status_code == 200
+
+
+def test_reminder_is_e_mailed_through_the_alert_smtp_settings(
+    app: Flask,
+    db: Database,
+    smtp_server: tuple[int, list[tuple[list[str], str]]],  # noqa: F811
+) -> None:
+    port, mails = smtp_server
+    now = datetime.now(UTC)
+    posting = _published(
+        app, db, "asso-a", start="", ongoing="", end=(now + timedelta(days=3)).date().isoformat()
+    )
+    cfg = OpsConfig(smtp_host="127.0.0.1", smtp_port=port, alert_email_from="hub@ex.org")
+    assert direct.send_expiry_reminders(db, cfg, now, portal_url="http://127.0.0.1/partners/postings") == 1
+    for _ in range(50):
+        if mails:
+            break
+        time.sleep(0.05)
+    ((rcpt, body),) = mails
+    assert rcpt == ["asso-a@ex.org"] and FORM["title"] in body and "/partners/postings" in body
+    with db.session() as s:
+        assert s.get(direct.DirectPosting, posting.id).reminder_status == "sent"
+    assert direct.send_expiry_reminders(db, cfg, now) == 0  # once per expiry

@@ -278,6 +278,8 @@ def send_expiry_reminders(db: Database, cfg: Any, now: datetime | None = None, p
     A failed e-mail is retried the next day (nothing is recorded). Returns reminders handled.
     """
     handled = 0
+    if not portal_url and getattr(cfg, "public_url", None):
+        portal_url = f"{cfg.public_url}/partners/postings"
     for reminder in due_reminders(db, now):
         status = "logged"
         if cfg.smtp_host and reminder.partner.contact_email:

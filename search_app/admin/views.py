@@ -179,6 +179,9 @@ def _set(partner_id: str, **values: object) -> None:
 @bp.post("/partners/<partner_id>/run")
 def run_now(partner_id: str) -> Response:
     p = _partner_or_404(partner_id)
+    if p.format == "direct":
+        flash(f"{p.id}: posts through the portal form; it has no feed to crawl.", "error")
+        return _back(p.id)
     cfg = ops_config()
     try:
         spawn_crawl_in_background(
