@@ -170,6 +170,11 @@ def test_validation_errors_next_to_the_fields(app: Flask, db: Database) -> None:
     assert res.status_code == 422 and "commençant par https://" in html and 'id="title-error"' not in html
     res = post_form(client, "/partners/postings/new", {**FORM, "min_age": "seize"})
     assert res.status_code == 422 and "minimum age in years" in res.get_data(as_text=True)
+    # A warning does not stop the posting; it is shown after saving.
+    res = post_form(client, "/partners/postings/new", {**FORM, "places": ""})
+    assert res.status_code == 302
+    listing = client.get("/partners/postings?lang=en").get_data(as_text=True)
+    assert "warning: Give a city and a postal code" in listing
     # CSRF on every form.
     assert client.post("/partners/postings/new", data=FORM).status_code == 400
 

@@ -130,6 +130,13 @@ def field_messages(problems: list[ParseProblem]) -> dict[str, list[dict[str, str
     return out
 
 
+def _flash_warnings(problems: list[ParseProblem]) -> None:
+    """Warnings do not stop publication; the partner still reads them (e.g. no place given)."""
+    for entries in field_messages([p for p in problems if p.severity == "warning"]).values():
+        for entry in entries:
+            flash(f"{t('warning')}: {entry['text']}")
+
+
 def _direct_partner() -> Partner:
     partner = current_partner()
     if partner is None:
@@ -221,6 +228,7 @@ def posting_new() -> Any:
     db = _db()
     pending = direct.needs_approval(db, partner.id)
     direct.save(db, posting, form)
+    _flash_warnings(problems)
     if pending:
         flash(t("msg_pending"))
     else:
@@ -245,6 +253,7 @@ def posting_edit(posting_id: str) -> Any:
         return _render(partner, form, field_messages(problems), posting, 422)
     db = _db()
     direct.save(db, posting, form, reset_reminder=True)
+    _flash_warnings(problems)
     if posting.status == "published":
         counts = direct.publish(db, services().backend, partner, posting)
         flash(t("msg_index") if counts.index_failures else t("msg_saved"))
