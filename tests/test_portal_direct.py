@@ -106,6 +106,7 @@ def test_first_posting_waits_for_approval_then_edit_close_and_direct_publishing(
     client = partner_client(app, db, "asso-a")
     me = client.get("/partners/me?lang=en").get_data(as_text=True)
     assert 'href="/partners/postings"' in me and 'href="/partners/formats"' in me
+    assert "Feed health" not in me and "Published listings" in me  # no feed: no feed health
     res = post_form(client, "/partners/postings/new", FORM)
     assert res.status_code == 302
     (posting,) = postings(db, "asso-a")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crawlers.formats.base import ParseProblem
@@ -20,7 +21,7 @@ from search_app.portal import TEXT, bp, t
 from search_app.portal.account import _db, current_partner
 from search_app.services import services
 from volunteer_hub import direct
-from volunteer_hub.db import Partner
+from volunteer_hub.db import Partner, StoredOpportunity
 from volunteer_hub.taxonomy import CAUSES, cause_label
 
 TEXT.update(
@@ -201,13 +202,11 @@ def _render(partner: Partner, form: dict[str, Any], errors: dict[str, Any], post
 def postings() -> str:
     partner = _direct_partner()
     items = direct.postings(_db(), partner.id)
-    expiry = {}
-    from volunteer_hub.db import StoredOpportunity
-
+    expiry: dict[str, tuple[Any, str]] = {}
     ids = [p.opportunity_id for p in items if p.opportunity_id]
     if ids:
         with _db().session() as s:
-            for row in s.query(StoredOpportunity).filter(StoredOpportunity.id.in_(ids)):
+            for row in s.scalars(select(StoredOpportunity).where(StoredOpportunity.id.in_(ids))):
                 expiry[row.id] = (row.expiry, row.state)
     return render_template("portal/postings.html", t=t, partner=partner, items=items, expiry=expiry)
 
