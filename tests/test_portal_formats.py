@@ -54,6 +54,8 @@ def test_guide_page_in_english_and_french(client: FlaskClient) -> None:
     assert "<script" not in html and "style=" not in html  # CSP: no inline script/style
     fr = client.get("/partners/formats?lang=fr").get_data(as_text=True)
     assert "Formats acceptés" in fr and "Correspondance des champs" in fr and "Exemple minimal" in fr
+    assert "plusieurs dates, lieux et organisations" in fr and "Lien vers la page (obligatoire)" in fr
+    assert "several dates, places" in html and "Detail link (required)" in html
 
 
 def test_guide_linked_from_signup(client: FlaskClient) -> None:
