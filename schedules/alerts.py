@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schedules.config import OpsConfig
 from volunteer_hub.db import CrawlRun, Database, Partner
+from volunteer_hub.mail import send_mail
 from volunteer_hub.ops_models import AlertIncident, aware
 
 log = logging.getLogger(__name__)
@@ -310,12 +311,7 @@ def _send_email(cfg: OpsConfig, event: str, incident: AlertIncident) -> bool:
         lines += ["", f"Console: {link}"]
     message.set_content("\n".join(lines) + "\n")
     try:
-        with smtplib.SMTP(cfg.smtp_host or "", cfg.smtp_port, timeout=WEBHOOK_TIMEOUT * 2) as smtp:
-            if cfg.smtp_starttls:
-                smtp.starttls()
-            if cfg.smtp_user:
-                smtp.login(cfg.smtp_user, cfg.smtp_password or "")
-            smtp.send_message(message)
+        send_mail(cfg, message, timeout=WEBHOOK_TIMEOUT * 2)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         log.error("alert e-mail via %s failed: %s (will retry)", cfg.smtp_host, exc)

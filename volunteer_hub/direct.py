@@ -31,6 +31,7 @@ from crawlers.normalize import NormalizeContext, normalize
 from indexer.base import SearchBackend
 from indexer.sync import PartnerSync, SyncCounts, push_pending
 from volunteer_hub.db import Base, Database, Partner, StoredOpportunity, utcnow
+from volunteer_hub.mail import send_mail
 from volunteer_hub.opportunity import Opportunity
 
 log = logging.getLogger(__name__)
@@ -314,12 +315,7 @@ def _send_reminder(cfg: Any, reminder: Reminder, portal_url: str) -> bool:
         + (f"\n{portal_url}\n" if portal_url else "")
     )
     try:
-        with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=20) as smtp:
-            if cfg.smtp_starttls:
-                smtp.starttls()
-            if cfg.smtp_user:
-                smtp.login(cfg.smtp_user, cfg.smtp_password or "")
-            smtp.send_message(message)
+        send_mail(cfg, message, timeout=20)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         log.error("expiry reminder e-mail for %s failed: %s (will retry)", reminder.posting.id, exc)

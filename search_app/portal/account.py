@@ -31,6 +31,7 @@ from search_app.portal import LIMITS, TEXT, bp, t
 from search_app.portal.stats import partner_stats
 from search_app.services import services
 from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.mail import send_mail
 from volunteer_hub.ops_models import PartnerAccess, aware
 
 log = logging.getLogger(__name__)
@@ -188,12 +189,7 @@ def send_login_link(cfg: OpsConfig, partner: Partner, link: str) -> bool:
         f"Lien de connexion (valable 24 h, une seule fois) / Sign-in link (24 h, single use):\n{link}\n"
     )
     try:
-        with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=10) as smtp:
-            if cfg.smtp_starttls:
-                smtp.starttls()
-            if cfg.smtp_user:
-                smtp.login(cfg.smtp_user, cfg.smtp_password or "")
-            smtp.send_message(message)
+        send_mail(cfg, message, timeout=10)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         log.error("sign-in link e-mail to %s failed: %s", partner.id, exc)
