@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -60,6 +61,24 @@ def start_run(db: Database, partner: Partner, trigger: str) -> int:
         return run.id
 
 
+def spider_arguments(plan: PlannedRun, *, force: bool) -> dict[str, Any]:
+    """The feed spider's keyword arguments for a planned run (local process or Scrapyd)."""
+    partner = plan.partner
+    return {
+        "partner_id": partner.id,
+        "url": partner.url,
+        "sync": plan.sync,
+        "report": plan.report,
+        "context": NormalizeContext(
+            partner=partner.id,
+            default_country=partner.default_country,
+            cause_overrides=dict(partner.cause_overrides or {}),
+        ),
+        "etag": None if force else partner.etag,
+        "last_modified": None if force else partner.last_modified,
+    }
+
+
 def crawl_partners(
     partners: list[Partner],
     *,
@@ -76,22 +95,8 @@ def crawl_partners(
     for partner in partners:
         run_id = start_run(db, partner, trigger)
         plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id))
-        context = NormalizeContext(
-            partner=partner.id,
-            default_country=partner.default_country,
-            cause_overrides=dict(partner.cause_overrides or {}),
-        )
         crawler = process.create_crawler(spider_for_format(partner.format))
-        process.crawl(
-            crawler,
-            partner_id=partner.id,
-            url=partner.url,
-            sync=plan.sync,
-            report=plan.report,
-            context=context,
-            etag=None if force else partner.etag,
-            last_modified=None if force else partner.last_modified,
-        )
+        process.crawl(crawler, **spider_arguments(plan, force=force))
         plan.crawler = crawler
         planned.append(plan)
     if planned:

@@ -15,9 +15,8 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawlers.normalize import NormalizeContext
 from crawlers.report import RunReport
-from crawlers.runner import PlannedRun, finish_run, start_run
+from crawlers.runner import PlannedRun, finish_run, spider_arguments, start_run
 from crawlers.spiders import spider_for_format
 from indexer import open_backend
 from indexer.sync import PartnerSync
@@ -46,24 +45,10 @@ class PartnerSpider(scrapy.Spider):
             pass
         run_id = start_run(db, partner, "schedule" if trigger == "schedule" else "manual")
         plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id), crawler)
-        context = NormalizeContext(
-            partner=partner.id,
-            default_country=partner.default_country,
-            cause_overrides=dict(partner.cause_overrides or {}),
-        )
         spidercls = spider_for_format(partner.format)
         spidercls.update_settings(crawler.settings)  # its custom_settings, as if it were crawled directly
         forced = force in ("1", "true", "yes")
-        spider = spidercls.from_crawler(
-            crawler,
-            partner_id=partner.id,
-            url=partner.url,
-            sync=plan.sync,
-            report=plan.report,
-            context=context,
-            etag=None if forced else partner.etag,
-            last_modified=None if forced else partner.last_modified,
-        )
+        spider = spidercls.from_crawler(crawler, **spider_arguments(plan, force=forced))
 
         def closed(spider: scrapy.Spider, reason: str) -> None:
             # Connected before Scrapy's CoreStats (the spider exists before the extensions),
