@@ -6,6 +6,7 @@ time; a search backend outage therefore never loses crawl results.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +20,15 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from volunteer_hub.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -132,6 +136,7 @@ class Database:
         import volunteer_hub.public_models  # noqa: F401 - public site tables (activity, problem reports)
 
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
@@ -154,6 +159,57 @@ class Database:
             .limit(1)
         )
         return s.scalars(stmt).first()
+
+
+class SchemaUpgradeError(RuntimeError):
+    """A model column is missing from an existing table and cannot be added in place."""
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Additive schema upgrade: ``ALTER TABLE ... ADD COLUMN`` for model columns an existing
+    table lacks (``create_all`` only creates missing tables). Only nullable columns or columns
+    with a server default can be added; any other missing column raises ``SchemaUpgradeError``
+    before anything is altered. Returns the ``table.column`` names added."""
+    existing_tables = set(inspect(engine).get_table_names())
+    preparer = engine.dialect.identifier_preparer
+    todo: list[tuple[str, str, str]] = []
+    refused: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable and column.server_default is None:
+                refused.append(f"{table.name}.{column.name}")
+                continue
+            ddl = f"{preparer.quote(column.name)} {column.type.compile(dialect=engine.dialect)}"
+            if column.server_default is not None:
+                default = column.server_default.arg  # type: ignore[attr-defined]
+                if not isinstance(default, str):
+                    default = str(default.compile(dialect=engine.dialect))  # a text() clause
+                else:
+                    default = "'" + default.replace("'", "''") + "'"
+                ddl += f" DEFAULT {default}"
+            if not column.nullable:
+                ddl += " NOT NULL"
+            todo.append(
+                (table.name, column.name, f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {ddl}")
+            )
+    if refused:
+        raise SchemaUpgradeError(
+            "cannot add these missing columns to existing tables (not nullable, no server default): "
+            + ", ".join(refused)
+            + "; add them by hand or make them nullable"
+        )
+    added = []
+    with engine.begin() as conn:
+        for table_name, column_name, statement in todo:
+            log.warning("schema upgrade: adding column %s.%s (%s)", table_name, column_name, statement)
+            conn.exec_driver_sql(statement)
+            added.append(f"{table_name}.{column_name}")
+    return added
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
