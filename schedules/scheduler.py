@@ -1,11 +1,13 @@
 """``volunteer-hub scheduler``: APScheduler 3 driving one crawl job per approved, active partner.
 
 - Partner jobs (id ``crawl:<partner>``) live in a persistent ``SQLAlchemyJobStore`` on the
-  same database, at each partner's ``interval_minutes`` with jitter, ``max_instances=1``,
-  ``coalesce`` and a misfire grace time. A never-crawled partner's first run is due within
-  ``first_crawl_delay_seconds``; otherwise the next run is the last run's start + interval.
+  same database, at each partner's ``interval_minutes`` -- or, when ``Partner.cron`` is set, at
+  its crontab expression (``CRON_TIMEZONE``) -- with jitter, ``max_instances=1``, ``coalesce``
+  and a misfire grace time. A never-crawled partner's first run is due within
+  ``first_crawl_delay_seconds``; otherwise the next run is the last run's start + interval (or
+  the cron's next fire time after the last run's start).
 - ``reconcile`` (every ``reconcile_seconds``) re-reads the partners, so changes made in the
-  CLI or the console (new partner, approval, interval, pause, removal) apply without a
+  CLI or the console (new partner, approval, interval or cron, pause, removal) apply without a
   restart; it also fails orphaned runs and evaluates alerts (staleness needs a clock).
 - ``heartbeat`` refreshes the ``scheduler_heartbeat`` row the console and /healthz read.
 - ``expiry`` (daily) runs ``volunteer-hub index expire``;
@@ -47,6 +49,9 @@ log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
 HEARTBEAT_NAME = "scheduler"
 JOB_PREFIX = "crawl:"
+CRON_TIMEZONE = "Europe/Paris"
+# A fixed reference, so a cron's jitter (10% of its shortest gap) is the same at every reconcile.
+_CRON_REFERENCE = datetime(2026, 1, 5, tzinfo=UTC)
 
 # The running scheduler's context, read by the job functions (jobs are stored by reference).
 _context: dict[str, object] = {}
@@ -191,17 +196,92 @@ def _jitter_seconds(interval_seconds: int) -> int:
     return int(min(interval_seconds * 0.1, 600))
 
 
-def first_run_time(db: Database, partner: Partner, cfg: OpsConfig, now: datetime | None = None) -> datetime:
+def cron_error(expr: str) -> str | None:
+    """Why a crontab expression (minute hour day month day-of-week) is refused, or None if valid.
+
+    Numeric days of the week are refused: APScheduler 3 counts them from Monday = 0, unlike
+    crontab (Sunday = 0), so ``1`` would silently mean Tuesday; use names (``mon-fri``).
+    """
+    fields = expr.split()
+    if len(fields) != 5:
+        return f"a cron expression has 5 fields (minute hour day month day-of-week), got {len(fields)}"
+    if any(ch.isdigit() for ch in fields[4]):
+        return "write the day of the week with names (mon, tue, ..., sun; e.g. mon-fri), not numbers"
+    try:
+        trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
+    except ValueError as exc:
+        return str(exc)
+    if trigger.get_next_fire_time(None, _CRON_REFERENCE) is None:
+        return "this cron expression never fires"
+    return None
+
+
+def cron_trigger(expr: str) -> CronTrigger:
+    """The partner's crontab expression in ``CRON_TIMEZONE``, with the interval jitter rule applied
+    to its shortest gap between two runs (10%, at most 10 minutes). Raises ValueError if invalid."""
+    error = cron_error(expr)
+    if error:
+        raise ValueError(error)
+    trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
+    times = [trigger.get_next_fire_time(None, _CRON_REFERENCE)]
+    for _ in range(8):
+        nxt = trigger.get_next_fire_time(times[-1], times[-1] + timedelta(seconds=1))
+        if nxt is None:
+            break
+        times.append(nxt)
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(times, times[1:], strict=False)]
+    trigger.jitter = (_jitter_seconds(int(min(gaps))) if gaps else 0) or None
+    return trigger
+
+
+def _same_cron(job_trigger: object, wanted: CronTrigger) -> bool:
+    return (
+        isinstance(job_trigger, CronTrigger)
+        and str(job_trigger) == str(wanted)
+        and str(job_trigger.timezone) == str(wanted.timezone)
+        and job_trigger.jitter == wanted.jitter
+    )
+
+
+def _partner_cron(partner: Partner) -> CronTrigger | None:
+    """The partner's cron trigger, or None when it has no cron (or an invalid one: logged, and
+    the interval is used instead)."""
+    if not partner.cron:
+        return None
+    try:
+        return cron_trigger(partner.cron)
+    except ValueError as exc:
+        log.error(
+            "partner %s: invalid cron %r (%s); using its interval instead", partner.id, partner.cron, exc
+        )
+        return None
+
+
+def first_run_time(
+    db: Database,
+    partner: Partner,
+    cfg: OpsConfig,
+    now: datetime | None = None,
+    cron: CronTrigger | None = None,
+) -> datetime:
     """When a (re)scheduled partner job should first fire.
 
     Never crawled: within ``first_crawl_delay_seconds``. Otherwise its last run's start plus
-    the interval, or soon (spread over a minute) when that is already past.
+    the interval, or soon (spread over a minute) when that is already past. With a ``cron``
+    trigger: its next fire time after the last run's start, or soon when that one was missed.
     """
     now = now or datetime.now(UTC)
     with db.session() as s:
         last = s.scalar(select(func.max(CrawlRun.started_at)).where(CrawlRun.partner_id == partner.id))
     if last is None:
         return now + timedelta(seconds=random.uniform(0.5, max(1.0, cfg.first_crawl_delay_seconds)))
+    if cron is not None:
+        due = cron.get_next_fire_time(None, aware(last) + timedelta(seconds=1))
+        if due is None:
+            return now + timedelta(days=3650)  # cannot happen: cron_error refuses never-firing crons
+        if due <= now:
+            return now + timedelta(seconds=random.uniform(0.5, 60.0))
+        return due
     due = aware(last) + timedelta(seconds=partner.interval_minutes * cfg.minute_seconds)  # type: ignore[operator]
     if due <= now:
         spread = min(60.0, max(1.0, partner.interval_minutes * cfg.minute_seconds / 10))
@@ -230,17 +310,24 @@ def reconcile(
             changes["removed"].append(job.id)
     for jid, partner in wanted.items():
         seconds = max(1, partner.interval_minutes) * cfg.minute_seconds
+        cron = _partner_cron(partner)
         job = scheduler.get_job(jid, jobstore="default")
         if (
             job is not None
-            and isinstance(job.trigger, IntervalTrigger)
-            and job.trigger.interval == timedelta(seconds=seconds)
+            and (
+                _same_cron(job.trigger, cron)
+                if cron is not None
+                else isinstance(job.trigger, IntervalTrigger)
+                and job.trigger.interval == timedelta(seconds=seconds)
+            )
             and job.kwargs.get("timeout_seconds") == cfg.crawl_timeout_seconds
         ):
             if at_start:
-                job.modify(next_run_time=first_run_time(db, partner, cfg))
+                job.modify(next_run_time=first_run_time(db, partner, cfg, cron=cron))
             continue
-        trigger = IntervalTrigger(seconds=seconds, jitter=_jitter_seconds(seconds) or None, timezone=UTC)
+        trigger = cron or IntervalTrigger(
+            seconds=seconds, jitter=_jitter_seconds(seconds) or None, timezone=UTC
+        )
         scheduler.add_job(
             "schedules.scheduler:crawl_job",
             trigger=trigger,
@@ -249,7 +336,7 @@ def reconcile(
             kwargs={"partner_id": partner.id, "timeout_seconds": cfg.crawl_timeout_seconds},
             jobstore="default",
             replace_existing=True,
-            next_run_time=first_run_time(db, partner, cfg),
+            next_run_time=first_run_time(db, partner, cfg, cron=cron),
         )
         changes["rescheduled" if job is not None else "added"].append(jid)
     if any(changes.values()):

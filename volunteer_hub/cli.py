@@ -28,6 +28,13 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     if args.format not in ("auto", *FORMATS):
         print(f"error: unknown format {args.format!r} (auto, {', '.join(FORMATS)})", file=sys.stderr)
         return EXIT_FAILED
+    if args.cron is not None:
+        from schedules.scheduler import cron_error
+
+        error = cron_error(args.cron)
+        if error:
+            print(f"error: invalid --cron {args.cron!r}: {error}", file=sys.stderr)
+            return EXIT_FAILED
     settings = load_settings()
     db = Database.from_settings(settings)
     with db.session() as s, s.begin():
@@ -42,8 +49,12 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
             partner.name = args.name
         if args.country:
             partner.default_country = args.country.upper()
+        # One schedule at a time: --cron replaces the interval, --interval clears the cron.
+        if args.cron is not None:
+            partner.cron = " ".join(args.cron.split())
         if args.interval:
             partner.interval_minutes = args.interval
+            partner.cron = None
     print(f"{'added' if created else 'updated'} partner {args.id} ({args.format}) -> {args.url}")
     return EXIT_OK
 
@@ -550,7 +561,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--format", default="auto", help="auto (default) or a format of docs/formats.md")
     p.add_argument("--country", help="ISO country assumed for places without one (e.g. FR)")
-    p.add_argument("--interval", type=int, help="minutes between scheduled crawls (default 360)")
+    schedule = p.add_mutually_exclusive_group()
+    schedule.add_argument(
+        "--interval", type=int, help="minutes between scheduled crawls (default 360); clears --cron"
+    )
+    schedule.add_argument(
+        "--cron",
+        metavar="EXPR",
+        help='crontab schedule in Europe/Paris time, e.g. "0 */6 * * *" (days as names: mon-fri); '
+        "used instead of the interval",
+    )
     p.set_defaults(func=cmd_partners_add)
     p = partners.add_parser("list", help="partners with their live listings and last run")
     p.add_argument("--json", action="store_true")

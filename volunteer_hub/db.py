@@ -50,6 +50,8 @@ class Partner(Base):
     status: Mapped[str] = mapped_column(String(16), default="approved")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     interval_minutes: Mapped[int] = mapped_column(Integer, default=360)
+    # Crontab expression (Europe/Paris time) used by the scheduler instead of the interval when set.
+    cron: Mapped[str | None] = mapped_column(String(120), nullable=True)
     website: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Country assumed for places without one (e.g. "FR" for a French partner's RSS feed).
     default_country: Mapped[str | None] = mapped_column(String(2), nullable=True)

@@ -13,6 +13,7 @@ from indexer.sync import push_pending
 from schedules.alerts import evaluate_partner, partner_health
 from schedules.config import OpsConfig, load_ops_config
 from schedules.processes import AlreadyRunning, running_run, spawn_crawl_in_background
+from schedules.scheduler import CRON_TIMEZONE, cron_error
 from schedules.status import next_run_times, scheduler_status
 from search_app.admin import data
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
@@ -147,6 +148,7 @@ def partner(partner_id: str) -> str:
         log=data.log_tail(runs[0].log_file if runs else None, services().settings.logs_dir),
         min_interval=MIN_INTERVAL,
         max_interval=MAX_INTERVAL,
+        cron_timezone=CRON_TIMEZONE,
     )
 
 
@@ -217,7 +219,18 @@ def resume(partner_id: str) -> Response:
 
 @bp.post("/partners/<partner_id>/interval")
 def interval(partner_id: str) -> Response:
+    """The Schedule form: a cron expression (used instead of the interval), or, when the cron
+    field is blank, the interval (which clears any cron)."""
     p = _partner_or_404(partner_id)
+    cron = " ".join(request.form.get("cron", "").split())
+    if cron:
+        error = cron_error(cron)
+        if error:
+            flash(f"Invalid cron expression “{cron}”: {error}. Nothing was saved.", "error")
+            return _back(p.id)
+        _set(p.id, cron=cron)
+        flash(f"{p.id}: crawled on the cron schedule “{cron}” ({CRON_TIMEZONE} time) from now on.")
+        return _back(p.id)
     try:
         minutes = int(request.form.get("interval_minutes", ""))
     except ValueError:
@@ -228,7 +241,7 @@ def interval(partner_id: str) -> Response:
             "error",
         )
         return _back(p.id)
-    _set(p.id, interval_minutes=minutes)
+    _set(p.id, interval_minutes=minutes, cron=None)
     flash(f"{p.id}: crawled every {minutes} minutes from now on.")
     return _back(p.id)
 
