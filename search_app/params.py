@@ -233,16 +233,28 @@ def _place(text: str, name: str) -> tuple[tuple[float, float], str]:
 
 
 def _radius(args: Args) -> float:
-    value = _value(args, "radius_km")
+    return positive_number(
+        args,
+        "radius_km",
+        default=DEFAULT_RADIUS_KM,
+        maximum=MAX_RADIUS_KM,
+        unit="kilometres",
+        limit=f"{MAX_RADIUS_KM:g}",
+    )
+
+
+def positive_number(args: Args, name: str, *, default: float, maximum: float, unit: str, limit: str) -> float:
+    """A finite number in (0, ``maximum``] from ``args[name]``; ``default`` when absent."""
+    value = _value(args, name)
     if not value:
-        return DEFAULT_RADIUS_KM
+        return default
     try:
-        radius = float(value)
+        number = float(value)
     except ValueError:
-        raise ParameterError("radius_km", "expected a number of kilometres") from None
-    if not math.isfinite(radius) or not 0 < radius <= MAX_RADIUS_KM:
-        raise ParameterError("radius_km", f"must be greater than 0 and at most {MAX_RADIUS_KM:g}")
-    return radius
+        raise ParameterError(name, f"expected a number of {unit}") from None
+    if not math.isfinite(number) or not 0 < number <= maximum:
+        raise ParameterError(name, f"must be greater than 0 and at most {limit}")
+    return number
 
 
 def _date(args: Args, name: str, *, end_of_day: bool = False) -> datetime | None:

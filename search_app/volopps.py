@@ -37,6 +37,7 @@ from search_app.params import (
     MAX_TEXT_LENGTH,
     Args,
     ParameterError,
+    positive_number,
     reject_repeated,
 )
 from search_app.services import backend
@@ -299,16 +300,14 @@ def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
 
 
 def _miles(args: Args) -> float:
-    value = _value(args, "vol_dist")
-    if not value:
-        return DEFAULT_VOL_DIST_MILES
-    try:
-        miles = float(value)
-    except ValueError:
-        raise ParameterError("vol_dist", "expected a number of miles") from None
-    if not math.isfinite(miles) or not 0 < miles <= MAX_VOL_DIST_MILES:
-        raise ParameterError("vol_dist", f"must be greater than 0 and at most {MAX_VOL_DIST_MILES} miles")
-    return miles
+    return positive_number(
+        args,
+        "vol_dist",
+        default=DEFAULT_VOL_DIST_MILES,
+        maximum=MAX_VOL_DIST_MILES,
+        unit="miles",
+        limit=f"{MAX_VOL_DIST_MILES} miles",
+    )
 
 
 def _categories(args: Args) -> list[str]:
