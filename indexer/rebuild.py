@@ -4,7 +4,8 @@ Steps (``rebuild_index``), all under the backend's rebuild lock so two rebuilds 
 
 1. mark expired rows in the database (``state = "expired"``), so they are not written;
 2. create a new generation tuned for bulk loading (ES: replicas 0, refresh off; SQLite: a new
-   file with no journal) and stream every live, unexpired ``StoredOpportunity`` into it;
+   file with no journal) and stream every live, unexpired ``StoredOpportunity`` into it, except
+   copies of another partner's record, which are listed with it (``indexer.grouping``);
 3. seal it (refresh, replicas back, FTS optimize) and check its count against what was written,
    and against the live generation (a rebuild never shrinks the index below
    ``shrink_threshold`` of it without ``force``: an empty or wrong database must not empty search);
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, or_, select, update
 
 from indexer.base import GenerationalBackend, RebuildError, SearchBackendError
+from indexer.grouping import attach_sources, regroup
 from indexer.sync import SyncCounts, push_pending
 from volunteer_hub.db import Database, StoredOpportunity
 from volunteer_hub.opportunity import Opportunity
@@ -82,12 +84,16 @@ def mark_expired(db: Database, now: datetime) -> list[str]:
     return ids
 
 
-def live_opportunities(db: Database, now: datetime, batch: int = LOAD_BATCH) -> Iterator[list[Opportunity]]:
-    """Live, unexpired stored opportunities in batches, each with its stored content hash."""
+def live_opportunities(
+    db: Database, now: datetime, batch: int = LOAD_BATCH
+) -> Iterator[tuple[list[Opportunity], dict[str, str]]]:
+    """Live, unexpired stored opportunities that are not copies, in batches, with their copies
+    attached; each batch comes with the stored content hash of its records (id -> hash)."""
     stmt = (
         select(StoredOpportunity.content_hash, StoredOpportunity.data)
         .where(
             StoredOpportunity.state == "live",
+            StoredOpportunity.duplicate_of.is_(None),
             or_(StoredOpportunity.expiry.is_(None), StoredOpportunity.expiry > now),
         )
         .order_by(StoredOpportunity.id)
@@ -95,12 +101,13 @@ def live_opportunities(db: Database, now: datetime, batch: int = LOAD_BATCH) -> 
     )
     with db.session() as s:
         for rows in s.execute(stmt).partitions(batch):
-            chunk = []
+            chunk, stored = [], {}
             for content_hash, data in rows:
                 opp = Opportunity.from_dict(data)
-                opp.content_hash = content_hash
+                opp.content_hash = stored[opp.id] = content_hash
                 chunk.append(opp)
-            yield chunk
+            attach_sources(db, chunk)
+            yield chunk, stored
 
 
 def rebuild_index(
@@ -123,6 +130,7 @@ def rebuild_index(
     now = now or datetime.now(UTC)
     with backend.rebuild_lock():
         expired = mark_expired(db, now)
+        regroup(db)
         previous = backend.current_generation()
         try:
             previous_count = backend.count() if previous else 0
@@ -133,10 +141,10 @@ def rebuild_index(
         failed: dict[str, str] = {}
         try:
             load_started = time.monotonic()
-            for chunk in live_opportunities(db, now):
+            for chunk, stored in live_opportunities(db, now):
                 report = backend.load_generation(generation, chunk)
                 failed.update(report.failed)
-                written.update((o.id, o.content_hash or "") for o in chunk if o.id not in report.failed)
+                written.update((i, h) for i, h in stored.items() if i not in report.failed)
                 if progress:
                     progress(len(written))
             load_seconds = time.monotonic() - load_started
@@ -179,7 +187,8 @@ def reconcile_indexed_hashes(db: Database, written: dict[str, str]) -> int:
     * in the generation, unchanged since: its hash (nothing to do);
     * live but not in it, or changed since it was read: a marker unique to this rebuild, so the
       row is pending and a push that raced with the swap cannot mark it done (compare-and-set);
-    * not live and in it (retired meanwhile): its hash, so the next push deletes it;
+    * not live (or a copy of another record) and in it (retired meanwhile): its hash, so the
+      next push deletes it;
     * not live and not in it: NULL (nothing to delete).
     """
     marker = f"rebuild:{uuid.uuid4().hex[:16]}"
@@ -188,12 +197,12 @@ def reconcile_indexed_hashes(db: Database, written: dict[str, str]) -> int:
         rows = s.execute(
             select(
                 StoredOpportunity.id, StoredOpportunity.state, StoredOpportunity.content_hash,
-                StoredOpportunity.indexed_hash,
+                StoredOpportunity.indexed_hash, StoredOpportunity.duplicate_of,
             )
         )
-        for opp_id, state, content_hash, indexed_hash in rows:
+        for opp_id, state, content_hash, indexed_hash, duplicate_of in rows:
             in_gen = written.get(opp_id)
-            if state == "live":
+            if state == "live" and duplicate_of is None:
                 want = in_gen if in_gen is not None and in_gen == content_hash else marker
             else:
                 want = in_gen

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, select, update
 
 from indexer.base import SearchBackend, SearchBackendError
+from indexer.grouping import attach_sources, record_group_key, regroup
 from volunteer_hub.db import Database, StoredOpportunity
 from volunteer_hub.opportunity import Opportunity
 
@@ -70,6 +71,7 @@ class PartnerSync:
                             id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
                             content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
                             last_seen=self.now, state="live", expiry=opp.expiry(),
+                            group_key=record_group_key(opp),
                         )
                     )
                     self.counts.new += 1
@@ -86,6 +88,7 @@ class PartnerSync:
                     row.content_hash = opp.content_hash
                     row.data = opp.to_dict()
                     row.expiry = opp.expiry()
+                    row.group_key = record_group_key(opp)
                 else:
                     self.counts.unchanged += 1
                 row.last_seen = self.now
@@ -131,8 +134,11 @@ class PartnerSync:
 def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = None) -> SyncCounts:
     """Write every pending change to the index: changed live documents, and removals.
 
+    Copies of another partner's record (``indexer.grouping``) count as removals; with a
+    ``partner_id``, records of other partners whose grouping just changed are pushed too.
     Raises nothing on a backend outage: failures are counted and stay pending.
     """
+    regrouped = regroup(db)
     counts = SyncCounts()
     try:
         backend.ensure_ready()
@@ -141,17 +147,21 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
     else:
         reason = None
     with db.session() as s:
+        shown = (StoredOpportunity.state == "live") & StoredOpportunity.duplicate_of.is_(None)
         stmt = select(StoredOpportunity).where(
-            StoredOpportunity.state == "live",
+            shown,
             (StoredOpportunity.indexed_hash.is_(None))
             | (StoredOpportunity.indexed_hash != StoredOpportunity.content_hash),
         )
         gone_stmt = select(StoredOpportunity.id, StoredOpportunity.indexed_hash).where(
-            StoredOpportunity.state != "live", StoredOpportunity.indexed_hash.is_not(None)
+            ~shown, StoredOpportunity.indexed_hash.is_not(None)
         )
         if partner_id:
-            stmt = stmt.where(StoredOpportunity.partner_id == partner_id)
-            gone_stmt = gone_stmt.where(StoredOpportunity.partner_id == partner_id)
+            mine = StoredOpportunity.partner_id == partner_id
+            if len(regrouped) <= PUSH_BATCH:
+                mine = mine | StoredOpportunity.id.in_(regrouped)
+                stmt, gone_stmt = stmt.where(mine), gone_stmt.where(mine)
+            # else: a large regrouping (first run after an upgrade): push everything pending
         pending = [(row.id, row.content_hash, row.indexed_hash, row.data) for row in s.scalars(stmt)]
         gone = [(row.id, row.indexed_hash) for row in s.execute(gone_stmt)]
 
@@ -167,6 +177,7 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
             opp = Opportunity.from_dict(data)
             opp.content_hash = content_hash
             opps.append(opp)
+        attach_sources(db, opps)
         try:
             report = backend.upsert(opps)
         except SearchBackendError as exc:

@@ -282,6 +282,7 @@ def partner_items(n, partner="test", prefix="m"):
             f"{prefix}{i}",
             f"Collecte de déchets numéro {i}",
             partner=partner,
+            org=f"Association {partner}",  # one organization per partner: no cross-partner copies
             causes=["environnement"],
             locations=[RENNES],
         )

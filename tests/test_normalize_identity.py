@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.identity import group_key, same_opportunity
+from volunteer_hub.identity import group_key, same_opportunity
 from volunteer_hub.opportunity import Location, Opportunity, Organization
 
 
@@ -39,3 +39,39 @@ def test_vague_records_are_not_grouped() -> None:
     assert group_key(opp("a", "Tri", org="")) is None
     assert group_key(opp("a", "Tri", pc=None)) is None
     assert group_key(opp("a", "Tri", pc=None, remote=True)) is not None
+
+
+def test_one_partners_own_listings_and_other_days_are_never_copies() -> None:
+    from datetime import UTC, datetime
+
+    a = opp("banque", "Tri des dons", start=datetime(2026, 12, 5, 9, tzinfo=UTC))
+    assert not same_opportunity(a, opp("banque", "Tri de don", start=datetime(2026, 12, 5, 9, tzinfo=UTC)))
+    assert not same_opportunity(a, opp("relais", "Tri des dons", start=datetime(2026, 12, 12, 9, tzinfo=UTC)))
+    assert same_opportunity(a, opp("relais", "Tri des dons", start=datetime(2026, 12, 5, 14, tzinfo=UTC)))
+    # Numbered teams are different missions.
+    assert not same_opportunity(opp("banque", "Maraude équipe 1"), opp("relais", "Maraude équipe 2"))
+
+
+def test_clusters_keep_the_first_seen_record_and_one_copy_per_partner() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from volunteer_hub.identity import Member, cluster, title_terms
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def member(i: str, partner: str, title: str, days: int) -> Member:
+        return Member(i, partner, t0 + timedelta(days=days), title_terms(title))
+
+    result = cluster(
+        [
+            member("relais-1", "relais", "Tri des dons", 2),
+            member("banque-1", "banque", "Tri des dons", 1),
+            member("banque-2", "banque", "Tri de don", 3),  # same partner as the leader: its own listing
+            member("mairie-1", "mairie", "Tri des dons", 4),
+            member("mairie-2", "mairie", "Accueil des familles", 0),
+        ]
+    )
+    assert result == {
+        "banque-1": "banque-1", "relais-1": "banque-1", "mairie-1": "banque-1",
+        "banque-2": "banque-2", "mairie-2": "mairie-2",
+    }

@@ -118,6 +118,13 @@ class StoredOpportunity(Base):
     # write is pending (e.g. the backend was down), so the next sync retries it.
     indexed_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expiry: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # Cross-partner copies (volunteer_hub.identity): the blocking key ("" when the record is too
+    # vague to match, NULL when not computed yet), the canonical record this one is a copy of
+    # (copies are kept but not indexed), and on a canonical record a digest of its copies, so
+    # a change among them re-indexes it (indexer.grouping).
+    group_key: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    duplicate_of: Mapped[str | None] = mapped_column(String(96), nullable=True, index=True)
+    sources_hash: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
 def _aware(value: datetime) -> datetime:

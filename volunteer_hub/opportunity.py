@@ -18,7 +18,8 @@ from typing import Any
 # Fields that describe the content; a change in any of them changes ``content_hash``.
 # Bookkeeping (first_seen, last_seen, content_hash) is excluded so that an unchanged
 # opportunity hashes the same on every crawl.
-_BOOKKEEPING = {"first_seen", "last_seen", "content_hash"}
+# ``other_sources`` is filled at indexing time (cross-partner copies), never by a partner.
+_BOOKKEEPING = {"first_seen", "last_seen", "content_hash", "other_sources"}
 
 
 @dataclass
@@ -52,6 +53,15 @@ class Location:
 
 
 @dataclass
+class Source:
+    """Another partner's copy of the same opportunity (see volunteer_hub.identity)."""
+
+    partner: str
+    id: str  # that copy's own opportunity id
+    url: str  # that partner's page for it
+
+
+@dataclass
 class Opportunity:
     """A normalized volunteer opportunity. See docs/opportunity.md."""
 
@@ -80,6 +90,8 @@ class Opportunity:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     content_hash: str = ""
+    # Copies published by other partners, shown with this record (search shows it once).
+    other_sources: list[Source] = field(default_factory=list)
 
     # -- derived values ---------------------------------------------------------------------
     def expiry(self) -> datetime | None:
@@ -116,6 +128,7 @@ class Opportunity:
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["organization"] = Organization(**(data.get("organization") or {}))
         kwargs["locations"] = [Location(**loc) for loc in data.get("locations") or []]
+        kwargs["other_sources"] = [Source(**src) for src in data.get("other_sources") or []]
         for name in _DATE_FIELDS:
             value = kwargs.get(name)
             if isinstance(value, str):
