@@ -5,10 +5,16 @@ named by the city/postal code is wrong; it is swapped back when it was (lon, lat
 replaced by the commune's position.
 
 Elsewhere the world gazetteer (GeoNames cities >= 500 inhabitants) is incomplete: a town it
-does not know is not a wrong point. So a point is only corrected when the feed's own region
-contradicts it: the nearest known city to the point lies in another state/country than the
-one stated, *and* the gazetteer knows the named city in the stated region (then its position
-is used). A point in another country than stated is flagged.
+does not know is not a wrong point. So a point is only corrected when the feed's own words
+contradict it:
+
+- the nearest known city to the point lies in another state/country than the one stated,
+  *and* the gazetteer knows the named city in the stated region (then its position is used);
+  a point in another country than stated is flagged;
+- or the point is in the stated state/country but more than ``WORLD_FAR_KM`` from every city
+  of the stated name that the gazetteer knows there, and one of them has at least
+  ``WORLD_SURE_POPULATION`` inhabitants: with a single such namesake its position is used,
+  with several the point is only flagged (we cannot tell which one is meant).
 """
 
 from __future__ import annotations
@@ -22,8 +28,24 @@ from volunteer_hub.gazetteer import OfflineGazetteer, distance_km, name_key
 from volunteer_hub.opportunity import Location
 
 FAR_KM = 60.0
+# Outside France a city's GeoNames point is its centre, and feeds often name the big city for
+# an address in its suburbs ("Los Angeles" in Santa Clarita, ~45 km out; "Houston" in
+# Galveston, ~70 km): US metro areas span 60-90 km, more than FAR_KM, so only a point beyond
+# 100 km of every namesake is called wrong. On the usaservice.org sample this leaves wrong
+# points at 76 km (Verona, NJ) and 89 km (Detroit) alone and corrects one at 140 km (Encinitas).
+WORLD_FAR_KM = 100.0
+# The gazetteer lacks many neighbourhoods and hamlets, which may share a name with a small town
+# elsewhere in the same state: "Mission Hills, CA" in the usaservice.org sample is the Los
+# Angeles neighbourhood (right point), but the only Mission Hills GeoNames knows in California
+# is a village of 3,600 near Lompoc, 187 km away. Only a namesake of at least this size is
+# taken to be the place the feed means.
+WORLD_SURE_POPULATION = 10_000
 US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
 _FRENCH = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
+# Region names feeds spell out, as GeoNames admin1 codes (US state names are added from the data).
+_REGION_NAMES = {
+    "GB": {"england": "ENG", "scotland": "SCT", "wales": "WLS", "northern ireland": "NIR"},
+}
 
 Problem = Callable[..., None]
 
@@ -109,6 +131,15 @@ class PointChecker:
         )
         loc.lat, loc.lon = place.lat, place.lon
 
+    def _region(self, loc: Location) -> str:
+        """The stated state/region as a GeoNames admin1 code ("Illinois" -> "IL"); else upper-cased."""
+        region = (loc.region or "").strip()
+        names = dict(_REGION_NAMES.get(loc.country or "", {}))
+        world = self._world()
+        if loc.country == "US" and world is not None:
+            names.update({name_key(name): code for code, name in world.us_states.items()})
+        return names.get(name_key(region), region.upper())
+
     def _check_world(self, loc: Location, problem: Problem) -> None:
         assert loc.lat is not None and loc.lon is not None and loc.country
         if loc.city and self.gazetteer.geocode(city=loc.city, country=loc.country) is None:
@@ -125,12 +156,15 @@ class PointChecker:
         nearest = self._nearest_city(loc.lat, loc.lon)
         if nearest is None:
             return
-        region = (loc.region or "").strip().upper()
+        region = self._region(loc)
         same_country = nearest.country == loc.country or (
             loc.country == "US" and nearest.country in US_TERRITORIES
         )
         if same_country and (not region or nearest.admin1 == region):
-            return  # the point lies where the feed says (as far as we can tell)
+            # The point lies in the stated region: is it near the named city?
+            if nearest.country == loc.country:
+                self._check_named_city(loc, region, problem)
+            return
         candidates = self._namesakes(loc.city or "", loc.country)
         if region:
             candidates = [c for c in candidates if c.admin1 == region]
@@ -152,6 +186,37 @@ class PointChecker:
         problem(
             f"coordinates {lat},{lon} are in {where}, {far:,.0f} km from {loc.label()}"
             f"{', ' + region if region else ''}; the position of {best.name} was used",
+            "locations",
+            "warning",
+        )
+        loc.lat, loc.lon = best.lat, best.lon
+
+    def _check_named_city(self, loc: Location, region: str, problem: Problem) -> None:
+        """A point in the stated state/country but far from every known city of the stated name."""
+        assert loc.lat is not None and loc.lon is not None and loc.country
+        if not loc.city:
+            return
+        candidates = self._namesakes(loc.city, loc.country)
+        if region:
+            candidates = [c for c in candidates if c.admin1 == region]
+        if not candidates or max(c.population for c in candidates) < WORLD_SURE_POPULATION:
+            return  # unknown there, or only a small namesake: the feed may mean another place
+        lat, lon = loc.lat, loc.lon
+        best = min(candidates, key=lambda c: distance_km(lat, lon, c.lat, c.lon))
+        far = distance_km(lat, lon, best.lat, best.lon)
+        if far <= WORLD_FAR_KM:
+            return
+        where = f"{loc.label()}, {region or loc.country}"
+        if len(candidates) > 1:
+            problem(
+                f"coordinates {lat},{lon} are {far:,.0f} km from every {loc.city} we know in "
+                f"{region or loc.country}; they were kept, but the point or the city is probably wrong",
+                "locations",
+                "warning",
+            )
+            return
+        problem(
+            f"coordinates {lat},{lon} are {far:,.0f} km from {where}; the position of {best.name} was used",
             "locations",
             "warning",
         )
