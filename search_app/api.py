@@ -6,7 +6,7 @@ Every route is described by the OpenAPI document at ``/api/v1/openapi.json``
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.base import SearchQuery
@@ -22,6 +22,7 @@ from search_app.params import (
     parse_search,
     reject_repeated,
 )
+from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
 
@@ -62,8 +63,13 @@ def search() -> Response | tuple[Response, int]:
 
 @bp.get("/opportunities/<opportunity_id>")
 def opportunity(opportunity_id: str) -> Response | tuple[Response, int]:
-    """One live opportunity; 404 when unknown, expired or removed."""
+    """One live opportunity; 404 when unknown, expired or removed; another partner's copy of a
+    listed opportunity redirects (301) to the listed one."""
     opp = backend().get(opportunity_id)
+    if opp is None:
+        stored = stored_opportunity(opportunity_id)
+        if stored is not None and stored.listed_as is not None:
+            return redirect(url_for("api.opportunity", opportunity_id=stored.listed_as), code=301)
     if opp is None or not is_live(opp):
         return jsonify(error_payload(f"No opportunity with id {opportunity_id!r}")), 404
     return jsonify(opportunity_payload(opp))

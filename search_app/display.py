@@ -92,8 +92,16 @@ def format_day(value: datetime | None) -> str:
     return format_date(aware(value), "long") if value else ""
 
 
+def partner_name(partner_id: str) -> str:
+    from search_app.services import services  # the services need an app; display does not
+
+    return services().partner_name(partner_id)
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["partner_name"] = partner_name
     app.jinja_env.globals.update(
+        partner_name_of=partner_name,
         date_range=date_range,
         place_labels=place_labels,
         cause_name=cause_name,

@@ -63,6 +63,17 @@ LOCATION = {
     },
 }
 
+SOURCE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["partner", "id", "url"],
+    "properties": {
+        "partner": {"type": "string", "description": "Id of the partner that published this copy."},
+        "id": {"type": "string", "description": "The copy's own id (its page redirects here)."},
+        "url": {"type": "string", "description": "That partner's page for the opportunity."},
+    },
+}
+
 ORGANIZATION = {
     "type": "object",
     "additionalProperties": False,
@@ -96,6 +107,14 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "first_seen": _nullable(_DATE_TIME),
     "last_seen": _nullable(_DATE_TIME),
     "content_hash": {"type": "string"},
+    "other_sources": {
+        "type": "array",
+        "description": (
+            "The same opportunity as published by other partners (same organization, place and "
+            "day, near-identical title); search lists it once, under this record."
+        ),
+        "items": _ref("Source"),
+    },
 }
 
 OPPORTUNITY = {
@@ -448,6 +467,13 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _ok("Opportunity", "The opportunity."),
+                        "301": {
+                            "description": (
+                                "The id is another partner's copy of a listed opportunity: "
+                                "`Location` is the listed one (which names this copy in `other_sources`)."
+                            ),
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                        },
                         **_errors("404", "429", "503"),
                     },
                 }
@@ -502,6 +528,7 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                 "Opportunity": OPPORTUNITY,
                 "Location": LOCATION,
                 "Organization": ORGANIZATION,
+                "Source": SOURCE,
                 "SearchHit": SEARCH_HIT,
                 "Facet": FACET,
                 "Facets": FACETS,

@@ -170,7 +170,7 @@ def _places_with_distance(
 @bp.get("/go/<opportunity_id>")
 def go(opportunity_id: str) -> Response:
     """Send the visitor to the partner's page: only ever the URL stored with the record."""
-    opp = _live_or_gone(opportunity_id)
+    opp = _live_or_gone(opportunity_id, copies=True)
     if isinstance(opp, tuple):
         body, status = opp
         return Response(body, status=status, mimetype="text/html")
@@ -195,14 +195,23 @@ def robots() -> Response:
     return Response(body, mimetype="text/plain")
 
 
-def _live_or_gone(opportunity_id: str) -> Opportunity | tuple[str, int]:
+def _live_or_gone(opportunity_id: str, *, copies: bool = False) -> Opportunity | tuple[str, int]:
     """The live opportunity, or the 410 "no longer available" page (with alternatives) when it
-    expired or was removed; unknown ids are a 404."""
+    expired or was removed; unknown ids are a 404.
+
+    Another partner's copy of a listed opportunity (indexer.grouping) redirects to the listed
+    one's page, or with ``copies`` is returned itself (the outbound link to that partner)."""
     opp = backend().get(opportunity_id)
     if opp is not None and is_live(opp):
         return opp
     if opp is None:
-        opp = stored_opportunity(opportunity_id)
+        stored = stored_opportunity(opportunity_id)
+        if stored is not None and stored.listed_as is not None:
+            if copies:
+                return stored.opportunity
+            target = url_for("public.detail", opportunity_id=stored.listed_as, **request.args.to_dict())
+            abort(redirect(target, code=301))
+        opp = stored.opportunity if stored is not None else None
     if opp is None:
         abort(404)
     return render_template("gone.html", opp=opp, alternatives=similar(opp, limit=4)), 410

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,19 +18,28 @@ from volunteer_hub.regions import region_slug
 log = logging.getLogger(__name__)
 
 
-def stored_opportunity(opportunity_id: str) -> Opportunity | None:
-    """The database's copy of an opportunity (including gone or hidden ones), if any."""
+@dataclass
+class StoredRecord:
+    opportunity: Opportunity
+    # Set when this is a live copy of another partner's record (indexer.grouping): the id of
+    # the record search shows instead.
+    listed_as: str | None = None
+
+
+def stored_opportunity(opportunity_id: str) -> StoredRecord | None:
+    """The database's record of an opportunity (including gone, hidden or copies), if any."""
     try:
         with database().session() as s:
             row = s.get(StoredOpportunity, opportunity_id)
-            data = dict(row.data) if row is not None else None
+            if row is None:
+                return None
+            data = dict(row.data)
+            listed_as = row.duplicate_of if row.state == "live" else None
     except SQLAlchemyError:
         log.warning("stored opportunity lookup failed for %s", opportunity_id, exc_info=True)
         return None
-    if data is None:
-        return None
     try:
-        return Opportunity.from_dict(data)
+        return StoredRecord(Opportunity.from_dict(data), listed_as)
     except (KeyError, TypeError, ValueError):
         log.warning("unreadable stored opportunity %s", opportunity_id, exc_info=True)
         return None
