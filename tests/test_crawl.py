@@ -110,6 +110,12 @@ def test_demo_feeds_crawl_index_and_search(home: Path, feed_server: tuple[Path, 
     dechets = search_json(home, "dechets")
     assert dechets["total"] >= 1
     assert any("déchet" in (i["title"] + i["description"]).lower() for i in dechets["items"])
+    # Two partners publish the winter evening service in Orléans: listed once, with both sources.
+    repas = search_json(home, "repas soir plan hiver")
+    assert repas["total"] == 1, [i["partner"] for i in repas["items"]]
+    listed = repas["items"][0]
+    sources = {listed["partner"], *(s["partner"] for s in listed["other_sources"])}
+    assert sources == {"passerelles-benevoles", "agir-ensemble"}
     # Region filter by name resolves to the slug; every hit has a place in that region.
     bretagne = search_json(home, "--region", "Bretagne")
     assert bretagne["total"] >= 1

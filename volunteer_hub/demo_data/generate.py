@@ -886,6 +886,9 @@ AE_ORGS: dict[str, Org] = {
     "garonne-en-fete": Org("Festival Les Quais Chantent", "https://quais-chantent.example"),
     "don-de-vie": Org("Amicale Hérault Don de Vie", "https://don-de-vie34.example"),
     "memoire-azur": Org("Mémoire et Avenir Azur", "https://memoire-avenir-azur.example"),
+    # Also a member of Passerelles Bénévoles: the federation relays its winter evening service,
+    # so the demo shows one mission published by two partners (listed once, with both sources).
+    "table-ouverte": Org("Table Ouverte Orléanaise", "https://table-ouverte-orleans.example"),
 }
 
 AE_ITEMS: list[Item] = [
@@ -1200,6 +1203,21 @@ AE_ITEMS: list[Item] = [
         "2027-03-01",
         "2027-05-08",
         sites=(Site("nice"),),
+    ),
+    Item(
+        "AE-2026-122",
+        "repas-du-soir-plan-hiver-orleans",
+        "Service du repas du soir - plan hiver",
+        "<p>Relais d'une mission de la Table Ouverte Orléanaise, membre de la fédération : de "
+        "décembre à mars, un repas chaud servi chaque soir à une soixantaine de personnes. Service, "
+        "vaisselle et accueil, un soir par semaine.</p>",
+        ("solidarite-insertion",),
+        "table-ouverte",
+        "2026-11-20T10:00",
+        "2026-12-01",
+        "2027-03-31",
+        sites=(Site("orleans"),),
+        schedule="Un soir par semaine, de 18 h 30 à 21 h 30",
     ),
 ]
 
