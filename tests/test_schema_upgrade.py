@@ -51,6 +51,25 @@ def test_missing_nullable_columns_are_added_and_data_kept(
     assert "adding column" not in caplog.text
 
 
+def test_stored_opportunities_from_before_grouping_get_its_columns_and_index(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old_partner_table(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE stored_opportunity (id VARCHAR(96) PRIMARY KEY, partner_id VARCHAR(64) NOT NULL"
+            " REFERENCES partner(id), source_id TEXT NOT NULL, content_hash VARCHAR(64) NOT NULL,"
+            " data JSON NOT NULL, first_seen DATETIME NOT NULL, last_seen DATETIME NOT NULL,"
+            " state VARCHAR(12) NOT NULL, gone_at DATETIME, indexed_hash VARCHAR(64), expiry DATETIME)"
+        )
+    engine.dispose()
+    db = Database(url)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("stored_opportunity")}
+    assert {"group_key", "duplicate_of", "sources_hash"} <= columns
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("stored_opportunity")}
+    assert {"ix_stored_opportunity_grouping", "ix_stored_opportunity_duplicate_of"} <= indexes
+
+
 def test_non_nullable_column_without_default_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'strict.db'}"
     table = Table(

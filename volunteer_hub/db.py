@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -103,6 +104,8 @@ class CrawlRun(Base):
 
 class StoredOpportunity(Base):
     __tablename__ = "stored_opportunity"
+    # Covers the grouping pass run before every push (live rows by blocking key, partners).
+    __table_args__ = (Index("ix_stored_opportunity_grouping", "state", "group_key", "partner_id"),)
 
     id: Mapped[str] = mapped_column(String(96), primary_key=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
@@ -122,7 +125,7 @@ class StoredOpportunity(Base):
     # vague to match, NULL when not computed yet), the canonical record this one is a copy of
     # (copies are kept but not indexed), and on a canonical record a digest of its copies, so
     # a change among them re-indexes it (indexer.grouping).
-    group_key: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    group_key: Mapped[str | None] = mapped_column(String(20), nullable=True)
     duplicate_of: Mapped[str | None] = mapped_column(String(96), nullable=True, index=True)
     sources_hash: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
@@ -218,6 +221,15 @@ def add_missing_columns(engine: Engine) -> list[str]:
             log.warning("schema upgrade: adding column %s.%s (%s)", table_name, column_name, statement)
             conn.exec_driver_sql(statement)
             added.append(f"{table_name}.{column_name}")
+        # Indexes of existing tables (create_all only creates them with a new table).
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present_indexes = {i["name"] for i in inspect(conn).get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in present_indexes:
+                    log.warning("schema upgrade: creating index %s", index.name)
+                    index.create(conn)
     return added
 
 
