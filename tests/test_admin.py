@@ -19,6 +19,7 @@ from indexer.sqlite_backend import SqliteBackend
 from schedules.alerts import evaluate_partner
 from schedules.config import OpsConfig
 from search_app import create_app
+from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
 from tests.test_scheduler import silent_server, wait_for  # noqa: F401 - fixture
 from volunteer_hub.auth import add_operator
@@ -448,38 +449,10 @@ def test_stale_partner_alert_and_webhook_retry(db: Database, webhook: tuple[str,
     assert evaluate_partner(db, "sleepy", OpsConfig(alert_webhook=url)) == ["recovery:sleepy:stale"]
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[tuple[list[str], str]]]]:
-    """A local SMTP server on 127.0.0.1 (stdlib ``smtpd``, Python 3.11) recording each message."""
-    import asyncore
-    import smtpd
-    import warnings
-
-    received: list[tuple[list[str], str]] = []
-    warnings.simplefilter("ignore", DeprecationWarning)
-
-    class Recorder(smtpd.SMTPServer):
-        def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):  # noqa: ANN001, ANN201, ARG002
-            received.append((rcpttos, data.decode() if isinstance(data, bytes) else data))
-
-    server = Recorder(("127.0.0.1", 0), None)
-    port = server.socket.getsockname()[1]
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            asyncore.loop(timeout=0.1, count=1)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    yield port, received
-    stop.set()
-    thread.join(2)
-    server.close()
-
-
 def test_alert_email_and_webhook_are_delivered_separately(
-    db: Database, webhook: tuple[str, list[dict]], smtp_server: tuple[int, list]
+    db: Database,
+    webhook: tuple[str, list[dict]],
+    smtp_server: tuple[int, list],  # noqa: F811
 ) -> None:
     url, posts = webhook
     port, mails = smtp_server

@@ -16,7 +16,7 @@ from indexer.sqlite_backend import SqliteBackend
 from schedules.config import OpsConfig
 from search_app import create_app
 from search_app.portal.account import create_login_token
-from tests.test_admin import smtp_server  # noqa: F401 - fixture
+from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from volunteer_hub import direct
 from volunteer_hub.auth import add_operator
 from volunteer_hub.config import load_settings
