@@ -19,6 +19,7 @@ from collections import OrderedDict, deque
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from crawlers.formats import FORMATS
@@ -26,7 +27,7 @@ from crawlers.middlewares import check_url
 from crawlers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 from crawlers.validate import ValidationUnreadable, validate_bytes
 from search_app.admin.security import check_csrf
-from search_app.i18n import current_language, remember_language
+from search_app.i18n import remember_language
 from search_app.services import services
 from volunteer_hub.db import Partner
 
@@ -38,87 +39,12 @@ LIMITS = "volunteer_hub_signup_limits"
 MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS = 5, 600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
-TEXT = {
-    "title": {"en": "Publish your volunteering opportunities", "fr": "Publiez vos missions de bénévolat"},
-    "lead": {
-        "en": "Give us the address of your feed (FPXML, RSS/Atom or API Engagement XML). We check it now, "
-        "then a member of our team approves your organization.",
-        "fr": "Donnez-nous l’adresse de votre flux (FPXML, RSS/Atom ou XML API Engagement). "
-        "Nous le vérifions tout de suite, puis un membre de l’équipe valide votre organisation.",
-    },
-    "name": {"en": "Organization name", "fr": "Nom de l’organisation"},
-    "email": {"en": "Contact e-mail", "fr": "E-mail de contact"},
-    "url": {"en": "Feed address (URL)", "fr": "Adresse du flux (URL)"},
-    "submit": {"en": "Check my feed and sign up", "fr": "Vérifier mon flux et m’inscrire"},
-    "err_name": {
-        "en": "Please give your organization's name.",
-        "fr": "Indiquez le nom de votre organisation.",
-    },
-    "err_email": {"en": "Please give a valid e-mail address.", "fr": "Indiquez une adresse e-mail valide."},
-    "err_url": {
-        "en": "Please give the full address of your feed, starting with https://",
-        "fr": "Indiquez l’adresse complète de votre flux, commençant par https://",
-    },
-    "err_rate": {
-        "en": "Too many sign-ups from your network; please try again in a few minutes.",
-        "fr": "Trop d’inscriptions depuis votre réseau ; réessayez dans quelques minutes.",
-    },
-    "unreadable": {
-        "en": "We could not read your feed: %s. Please check the address and try again.",
-        "fr": "Nous n’avons pas pu lire votre flux : %s. Vérifiez l’adresse et réessayez.",
-    },
-    "nofeed": {
-        "en": "We have no feed: we will post our opportunities with a form",
-        "fr": "Nous n’avons pas de flux : nous publierons nos missions avec un formulaire",
-    },
-    "registered_direct": {
-        "en": "Thank you! Sign in with your e-mail to post your first opportunity; our team checks it "
-        "before it is published.",
-        "fr": "Merci ! Connectez-vous avec votre e-mail pour publier votre première mission ; notre équipe "
-        "la vérifie avant sa publication.",
-    },
-    "registered": {
-        "en": "Thank you! Your request is registered and waits for approval by our team.",
-        "fr": "Merci ! Votre demande est enregistrée et attend la validation de notre équipe.",
-    },
-    "already": {
-        "en": "This feed is already registered with us; our team will get back to you.",
-        "fr": "Ce flux est déjà enregistré chez nous ; notre équipe reviendra vers vous.",
-    },
-    "summary": {
-        "en": "Format %(format)s: %(items)s item(s) found, %(valid)s ready to publish.",
-        "fr": "Format %(format)s : %(items)s mission(s) trouvée(s), %(valid)s prête(s) à publier.",
-    },
-    "all_good": {
-        "en": "Every item can be published as it is.",
-        "fr": "Toutes les missions peuvent être publiées telles quelles.",
-    },
-    "fix_intro": {
-        "en": "Items with an error will not be published until you fix them in your feed; warnings are "
-        "published but less easy to find.",
-        "fr": "Les missions en erreur ne seront pas publiées tant qu’elles ne sont pas corrigées dans votre "
-        "flux ; celles avec un avertissement sont publiées mais plus difficiles à trouver.",
-    },
-    "none_valid": {
-        "en": "No item can be published yet: please fix the errors below, then sign up again.",
-        "fr": "Aucune mission n’est publiable pour l’instant : corrigez les erreurs ci-dessous, puis "
-        "réinscrivez-vous.",
-    },
-    "item": {"en": "Item", "fr": "Mission"},
-    "feed": {"en": "the whole feed", "fr": "le flux entier"},
-    "line": {"en": "line", "fr": "ligne"},
-    "field": {"en": "Field", "fr": "Champ"},
-    "problem": {"en": "Problem", "fr": "Problème"},
-    "error": {"en": "error: not published", "fr": "erreur : non publiée"},
-    "warning": {"en": "warning", "fr": "avertissement"},
-    "results": {"en": "Check of your feed", "fr": "Vérification de votre flux"},
-}
+# UI strings are English msgids translated in search_app/translations/fr (flask-babel), in the
+# language the public site picked for the request (search_app.i18n.select_language).
 
 
-def t(key: str, **values: Any) -> str:
-    lang = current_language()
-    text = TEXT[key].get(lang) or TEXT[key]["en"]
-    return text % values if values else text
+def rate_limited_message() -> str:
+    return gettext("Too many sign-ups from your network; please try again in a few minutes.")
 
 
 class _Guarded(urllib.request.HTTPRedirectHandler):
@@ -198,27 +124,27 @@ def items_report(result: dict[str, Any]) -> list[dict[str, Any]]:
 def signup() -> tuple[str, int] | str:
     form = {"name": "", "email": "", "url": ""}
     if request.method == "GET":
-        return render_template("portal/signup.html", form=form, errors={}, t=t, result=None)
+        return render_template("portal/signup.html", form=form, errors={}, result=None)
     check_csrf()
     form = {k: (request.form.get(k) or "").strip() for k in form}
     errors: dict[str, str] = {}
     if request.form.get("website"):  # honeypot: people never see this field
         return render_template(
-            "portal/signup.html", form=form, errors={}, t=t, result=None, done="registered"
+            "portal/signup.html", form=form, errors={}, result=None, done="registered"
         ), 200
     if not 2 <= len(form["name"]) <= 200:
-        errors["name"] = t("err_name")
+        errors["name"] = gettext("Please give your organization's name.")
     if not EMAIL_RE.match(form["email"]) or len(form["email"]) > 200:
-        errors["email"] = t("err_email")
+        errors["email"] = gettext("Please give a valid e-mail address.")
     nofeed = bool(request.form.get("nofeed"))  # no feed: the organization posts with a form
     form["nofeed"] = "1" if nofeed else ""
     if not nofeed and (not form["url"].startswith(("http://", "https://")) or len(form["url"]) > 2000):
-        errors["url"] = t("err_url")
+        errors["url"] = gettext("Please give the full address of your feed, starting with https://")
     if errors:
-        return render_template("portal/signup.html", form=form, errors=errors, t=t, result=None), 400
+        return render_template("portal/signup.html", form=form, errors=errors, result=None), 400
     if not current_app.extensions[LIMITS].allow(request.remote_addr or "?"):
         return render_template(
-            "portal/signup.html", form=form, errors={"form": t("err_rate")}, t=t, result=None
+            "portal/signup.html", form=form, errors={"form": rate_limited_message()}, result=None
         ), 429
     if nofeed:
         return _register_direct(form)
@@ -226,8 +152,11 @@ def signup() -> tuple[str, int] | str:
     try:
         result = validate_bytes(fetch_feed(form["url"], settings.allow_private_urls))
     except ValidationUnreadable as exc:
-        errors["url"] = t("unreadable") % exc
-        return render_template("portal/signup.html", form=form, errors=errors, t=t, result=None), 422
+        errors["url"] = gettext(
+            "We could not read your feed: %(reason)s. Please check the address and try again.",
+            reason=str(exc),
+        )
+        return render_template("portal/signup.html", form=form, errors=errors, result=None), 422
     db = services()._database()  # noqa: SLF001 - the shared, lazily opened database
     done = "registered" if result["valid"] else None
     if result["valid"]:
@@ -248,7 +177,7 @@ def signup() -> tuple[str, int] | str:
                 )
     status = 200 if result["valid"] else 422
     page = render_template(
-        "portal/signup.html", form=form, errors={}, t=t, result=result, items=items_report(result), done=done
+        "portal/signup.html", form=form, errors={}, result=result, items=items_report(result), done=done
     )
     return page, status
 
@@ -269,9 +198,7 @@ def _register_direct(form: dict[str, str]) -> tuple[str, int]:
                 format="direct",
             )
         )
-    page = render_template(
-        "portal/signup.html", form=form, errors={}, t=t, result=None, done="registered_direct"
-    )
+    page = render_template("portal/signup.html", form=form, errors={}, result=None, done="registered_direct")
     return page, 200
 
 

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -26,8 +27,7 @@ from schedules.config import OpsConfig, load_ops_config
 from search_app.admin import SESSION_LIFETIME
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
 from search_app.admin.security import check_csrf
-from search_app.i18n import current_language
-from search_app.portal import LIMITS, TEXT, bp, t
+from search_app.portal import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
 from volunteer_hub.db import Database, Partner, StoredOpportunity
@@ -38,116 +38,43 @@ log = logging.getLogger(__name__)
 
 LINK_LIFETIME = timedelta(hours=24)
 
-TEXT.update(
-    {
-        "login_title": {"en": "Partner sign-in", "fr": "Connexion partenaire"},
-        "login_lead": {
-            "en": "Give the contact e-mail of your organization: we send you a sign-in link.",
-            "fr": "Indiquez l’e-mail de contact de votre organisation : "
-            "nous vous envoyons un lien de connexion.",
-        },
-        "login_sent": {
-            "en": "If this address belongs to a partner, a sign-in link valid 24 hours is on its way.",
-            "fr": "Si cette adresse est celle d’un partenaire, "
-            "un lien de connexion valable 24 heures arrive.",
-        },
-        "login_send": {"en": "Send me a link", "fr": "Envoyez-moi un lien"},
-        "link_invalid": {
-            "en": "This sign-in link is invalid, expired or already used. Ask for a new one.",
-            "fr": "Ce lien de connexion est invalide, expiré ou déjà utilisé. Demandez-en un nouveau.",
-        },
-        "me_title": {"en": "Your feed", "fr": "Votre flux"},
-        "logout": {"en": "Sign out", "fr": "Se déconnecter"},
-        "status_pending": {
-            "en": "Your organization is waiting for approval by our team.",
-            "fr": "Votre organisation attend la validation de notre équipe.",
-        },
-        "status_rejected": {
-            "en": "Your request was not accepted. Contact us to know more.",
-            "fr": "Votre demande n’a pas été acceptée. Contactez-nous pour en savoir plus.",
-        },
-        "health": {"en": "Feed health", "fr": "Santé du flux"},
-        "health_ok": {"en": "Everything is fine.", "fr": "Tout va bien."},
-        "health_failing": {
-            "en": "We could not read your feed at the last attempts: %s",
-            "fr": "Nous n’avons pas pu lire votre flux lors des dernières tentatives : %s",
-        },
-        "health_shrink-guarded": {
-            "en": "Your feed suddenly lost many items, so we kept the previous ones online: %s",
-            "fr": "Votre flux a soudain perdu beaucoup de missions ; "
-            "nous avons gardé les précédentes en ligne : %s",
-        },
-        "health_stale": {
-            "en": "We have not read your feed successfully for a while.",
-            "fr": "Nous n’avons pas pu lire votre flux depuis un moment.",
-        },
-        "health_paused": {
-            "en": "Updates of your feed are paused by our team.",
-            "fr": "La mise à jour de votre flux est suspendue par notre équipe.",
-        },
-        "health_new": {"en": "Your feed will be read soon.", "fr": "Votre flux sera lu prochainement."},
-        "last_runs": {"en": "Last updates", "fr": "Dernières mises à jour"},
-        "when": {"en": "When", "fr": "Quand"},
-        "result": {"en": "Result", "fr": "Résultat"},
-        "found": {"en": "Found", "fr": "Trouvées"},
-        "new": {"en": "New", "fr": "Nouvelles"},
-        "rejected": {"en": "Not published", "fr": "Non publiées"},
-        "rejected_title": {"en": "Items to fix", "fr": "Missions à corriger"},
-        "no_rejected": {"en": "No item to fix.", "fr": "Aucune mission à corriger."},
-        "how_to_fix": {"en": "How to fix it", "fr": "Comment corriger"},
-        "examples": {"en": "Items", "fr": "Missions"},
-        "stats_title": {"en": "Listing statistics", "fr": "Statistiques de vos annonces"},
-        "no_stats": {"en": "No visits yet.", "fr": "Pas encore de visites."},
-        "month": {"en": "Month", "fr": "Mois"},
-        "opportunity": {"en": "Opportunity", "fr": "Mission"},
-        "views": {"en": "Page views", "fr": "Vues de la page"},
-        "clicks": {"en": "Clicks to your site", "fr": "Clics vers votre site"},
-        "live": {"en": "Published listings", "fr": "Annonces publiées"},
-        "run_succeeded": {"en": "updated", "fr": "mis à jour"},
-        "run_not-modified": {"en": "unchanged", "fr": "inchangé"},
-        "run_failed": {"en": "failed", "fr": "échec"},
-        "run_partial": {"en": "incomplete", "fr": "incomplet"},
-        "run_shrink-guarded": {"en": "kept previous listings", "fr": "annonces précédentes gardées"},
-        "run_running": {"en": "in progress", "fr": "en cours"},
-    }
-)
 
-FIX_HINTS = {
-    "title": {"en": "Give every item a title.", "fr": "Donnez un titre à chaque mission."},
-    "url": {
-        "en": "Give every item the full address of its page on your site (https://…).",
-        "fr": "Donnez à chaque mission l’adresse complète de sa page sur votre site (https://…).",
-    },
-    "description": {
-        "en": "Describe the mission in a few sentences.",
-        "fr": "Décrivez la mission en quelques phrases.",
-    },
-    "location": {
-        "en": "Give a city and a postal code, or say the mission is remote.",
-        "fr": "Indiquez une ville et un code postal, ou précisez que la mission est à distance.",
-    },
-    "dates": {
-        "en": "Write dates as YYYY-MM-DD; the end must not be before the start.",
-        "fr": "Écrivez les dates au format AAAA-MM-JJ ; la fin ne peut pas précéder le début.",
-    },
-    "id": {
-        "en": "Give every item its own unique id.",
-        "fr": "Donnez à chaque mission un identifiant unique.",
-    },
-}
-DEFAULT_HINT = {
-    "en": "Correct this field in your feed; the message says what we expected.",
-    "fr": "Corrigez ce champ dans votre flux ; le message indique ce qui est attendu.",
-}
+def _fix_hints() -> tuple[tuple[str, str], ...]:
+    """(field name fragment, hint), first match wins; in the request's language."""
+    return (
+        ("title", gettext("Give every item a title.")),
+        ("url", gettext("Give every item the full address of its page on your site (https://…).")),
+        ("description", gettext("Describe the mission in a few sentences.")),
+        ("location", gettext("Give a city and a postal code, or say the mission is remote.")),
+        ("dates", gettext("Write dates as YYYY-MM-DD; the end must not be before the start.")),
+        ("id", gettext("Give every item its own unique id.")),
+    )
 
 
 def fix_hint(fields: list[str]) -> str:
-    lang = current_language()
+    hints = _fix_hints()
     for field in fields:
-        for key, hint in FIX_HINTS.items():
+        for key, hint in hints:
             if key in (field or "").lower():
-                return hint[lang]
-    return DEFAULT_HINT[lang]
+                return hint
+    return gettext("Correct this field in your feed; the message says what we expected.")
+
+
+def health_text(state: str, message: str) -> str:
+    """The feed's health for its partner; states without their own sentence read as fine."""
+    if state == "failing":
+        return gettext("We could not read your feed at the last attempts: %(reason)s", reason=message)
+    if state == "shrink-guarded":
+        return gettext(
+            "Your feed suddenly lost many items, so we kept the previous ones online: %(reason)s",
+            reason=message,
+        )
+    texts = {
+        "stale": gettext("We have not read your feed successfully for a while."),
+        "paused": gettext("Updates of your feed are paused by our team."),
+        "new": gettext("Your feed will be read soon."),
+    }
+    return texts.get(state) or gettext("Everything is fine.")
 
 
 def _db() -> Database:
@@ -210,11 +137,11 @@ def current_partner() -> Partner | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("portal/login.html", t=t, sent=False)
+        return render_template("portal/login.html", sent=False)
     check_csrf()
     email = (request.form.get("email") or "").strip().lower()
     if not current_app.extensions[LIMITS].allow(f"login:{request.remote_addr}"):
-        return render_template("portal/login.html", t=t, sent=False, error=t("err_rate")), 429
+        return render_template("portal/login.html", sent=False, error=rate_limited_message()), 429
     if email:
         with _db().session() as s:
             partners = list(
@@ -228,7 +155,7 @@ def login() -> str | tuple[str, int]:
         cfg = load_ops_config()
         for partner in partners:
             send_login_link(cfg, partner, login_url(create_login_token(_db(), partner.id)))
-    return render_template("portal/login.html", t=t, sent=True)
+    return render_template("portal/login.html", sent=True)
 
 
 @bp.get("/login/<token>")
@@ -241,7 +168,8 @@ def login_with_token(token: str) -> Response | tuple[str, int]:
             access.used_at = now  # type: ignore[union-attr]
             partner_id = access.partner_id  # type: ignore[union-attr]
     if not valid or _db().partner(partner_id) is None:
-        return render_template("portal/login.html", t=t, sent=False, error=t("link_invalid")), 403
+        error = gettext("This sign-in link is invalid, expired or already used. Ask for a new one.")
+        return render_template("portal/login.html", sent=False, error=error), 403
     csrf = session.get("csrf")
     session.clear()
     session.permanent = True
@@ -290,17 +218,14 @@ def me() -> str | Response:
             )
         )
     message = health.last_run.message if health.last_run and health.last_run.message else ""
-    key = f"health_{health.state}"
-    health_text = (t(key) % message if "%s" in t(key) else t(key)) if key in TEXT else t("health_ok")
     return render_template(
         "portal/me.html",
-        t=t,
         partner=partner,
         runs=runs,
         errors=groups,
         errors_run=errors_run,
         health=health,
-        health_text=health_text,
+        health_text=health_text(health.state, message),
         stats=stats,
         titles=titles,
         live=live,

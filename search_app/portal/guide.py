@@ -62,7 +62,7 @@ MAPPING = (
     (_("Id"), "volunteerOpportunityID", "guid / id", "clientId", "identifier / @id", "id, identifiant"),
     (_("Description"), "description", "description / content", "description", "description", "description"),
     (
-        "f_org",
+        _("Organization"),
         "Organization/name",
         "author / dc:creator",
         "organizationName",
@@ -70,7 +70,7 @@ MAPPING = (
         "organization, association",
     ),
     (
-        "f_place",
+        _("Place"),
         "location (city, postalCode, country)",
         "georss:point, “Lieu :” line",
         "addresses/address",
@@ -78,7 +78,7 @@ MAPPING = (
         "ville, code postal, pays",
     ),
     (
-        "f_remote",
+        _("Remote"),
         "location/virtual",
         "“à distance” / “remote”",
         "remote",
@@ -86,7 +86,7 @@ MAPPING = (
         "remote, à distance",
     ),
     (
-        "f_dates",
+        _("Start / end"),
         "dateTimeDuration (startDate, endDate)",
         "ev:startdate, ev:enddate, “Date :” line",
         "startAt, endAt",
