@@ -42,6 +42,7 @@ class Health:
     last_run: CrawlRun | None = None
     last_good_at: datetime | None = None
     conditions: set[str] = field(default_factory=set)  # alert kinds currently true
+    schedule_error: str | None = None  # the stored cron is invalid: the interval is used instead
 
 
 def _recent_runs(db: Database, partner_id: str, limit: int = 50) -> list[CrawlRun]:
@@ -78,8 +79,14 @@ def partner_health(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
         failures += 1
     last = runs[0] if runs else None
     last_good = _last_good_at(db, partner.id)
-    interval = timedelta(seconds=partner.interval_minutes * cfg.minute_seconds)
-    health = Health("ok", consecutive_failures=failures, last_run=last, last_good_at=last_good)
+    expected, schedule, schedule_error = _expected_gap(partner, cfg)
+    health = Health(
+        "ok",
+        consecutive_failures=failures,
+        last_run=last,
+        last_good_at=last_good,
+        schedule_error=schedule_error,
+    )
 
     conditions: set[str] = set()
     if failures >= max(1, cfg.alert_failures):
@@ -87,7 +94,7 @@ def partner_health(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
     if last is not None and last.status == "shrink-guarded":
         conditions.add("shrink-guarded")
     reference = last_good or aware(partner.created_at) or now
-    if now - reference > 2 * interval:
+    if now - reference > 2 * expected:
         conditions.add("stale")
     # Direct-posting partners (no feed) are never crawled: no crawl alerts for them.
     active = partner.status == "approved" and not partner.paused and partner.format != "direct"
@@ -109,10 +116,44 @@ def partner_health(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
     elif "stale" in conditions:
         health.state = "stale"
         since = f"since {last_good:%Y-%m-%d %H:%M} UTC" if last_good else "ever"
-        health.reasons = [f"no good run {since} (interval {partner.interval_minutes} min)"]
+        health.reasons = [f"no good run {since} ({schedule})"]
     elif last is None:
         health.state, health.reasons = "new", ["never crawled yet"]
+    if schedule_error:
+        health.reasons = [*health.reasons, schedule_error]
     return health
+
+
+def _expected_gap(partner: Partner, cfg: OpsConfig) -> tuple[timedelta, str, str | None]:
+    """The longest expected time between two scheduled runs of ``partner``, how the schedule reads
+    in a reason, and why its stored cron is refused (if so).
+
+    With a valid cron: the cron's longest gap between consecutive fire times (a weekly cron
+    expects a week, not ``interval_minutes``). Without one, or with an invalid one (the
+    scheduler then uses the interval too): the interval.
+    """
+    from schedules.scheduler import cron_longest_gap, schedule_text  # the scheduler imports us
+
+    interval = timedelta(seconds=partner.interval_minutes * cfg.minute_seconds)
+    text, error = schedule_text(partner)
+    if partner.cron and error is None:
+        try:
+            gap = cron_longest_gap(partner.cron)
+        except ValueError as exc:  # cannot happen after schedule_text, but never crash the health
+            error = f"invalid cron {partner.cron!r} ignored ({exc})"
+        else:
+            return gap, f"{text}, up to {_duration(gap)} between runs", None
+    return interval, f"interval {partner.interval_minutes} min", error
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds % 86400 == 0:
+        days = seconds // 86400
+        return f"{days} day{'s' if days > 1 else ''}"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min"
 
 
 def _open_incidents(db: Database, partner_id: str) -> dict[str, AlertIncident]:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -52,6 +53,10 @@ JOB_PREFIX = "crawl:"
 CRON_TIMEZONE = "Europe/Paris"
 # A fixed reference, so a cron's jitter (10% of its shortest gap) is the same at every reconcile.
 _CRON_REFERENCE = datetime(2026, 1, 5, tzinfo=UTC)
+
+# (partner id, cron) pairs whose invalid cron was already logged by this process.
+_cron_errors_logged: set[tuple[str, str]] = set()
+_cron_errors_lock = threading.Lock()
 
 # The running scheduler's context, read by the job functions (jobs are stored by reference).
 _context: dict[str, object] = {}
@@ -234,6 +239,43 @@ def cron_trigger(expr: str) -> CronTrigger:
     return trigger
 
 
+@functools.lru_cache(maxsize=256)
+def _cron_longest_gap(expr: str) -> timedelta:
+    trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
+    end = _CRON_REFERENCE + timedelta(days=8)
+    times: list[datetime] = []
+    nxt = trigger.get_next_fire_time(None, _CRON_REFERENCE)
+    while nxt is not None:
+        times.append(nxt)
+        if nxt >= end and len(times) >= 3:
+            break
+        nxt = trigger.get_next_fire_time(nxt, nxt + timedelta(seconds=1))
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    return max(gaps) if gaps else timedelta(days=3650)  # cannot happen: cron_error refuses those
+
+
+def cron_longest_gap(expr: str) -> timedelta:
+    """The longest time between two consecutive runs of a crontab expression (``CRON_TIMEZONE``),
+    over at least a week (and three runs) from a fixed reference: a weekly cron gives 7 days,
+    ``0 9 * * mon-fri`` the 3 days from Friday to Monday. Raises ValueError if invalid."""
+    error = cron_error(expr)
+    if error:
+        raise ValueError(error)
+    return _cron_longest_gap(" ".join(expr.split()))
+
+
+def schedule_text(partner: Partner) -> tuple[str, str | None]:
+    """How the scheduler crawls ``partner`` ("cron 0 6 * * mon" or "every 360 min") and, when its
+    stored cron is invalid (so its interval is used instead), why that cron is refused."""
+    interval = f"every {partner.interval_minutes} min"
+    if not partner.cron:
+        return interval, None
+    error = cron_error(partner.cron)
+    if error:
+        return interval, f"invalid cron {partner.cron!r} ignored ({error}); crawled {interval} instead"
+    return f"cron {partner.cron}", None
+
+
 def _same_cron(job_trigger: object, wanted: CronTrigger) -> bool:
     return (
         isinstance(job_trigger, CronTrigger)
@@ -244,16 +286,25 @@ def _same_cron(job_trigger: object, wanted: CronTrigger) -> bool:
 
 
 def _partner_cron(partner: Partner) -> CronTrigger | None:
-    """The partner's cron trigger, or None when it has no cron (or an invalid one: logged, and
-    the interval is used instead)."""
+    """The partner's cron trigger, or None when it has no cron (or an invalid one: logged once per
+    partner and cron value in this process, and the interval is used instead)."""
     if not partner.cron:
         return None
     try:
         return cron_trigger(partner.cron)
     except ValueError as exc:
-        log.error(
-            "partner %s: invalid cron %r (%s); using its interval instead", partner.id, partner.cron, exc
-        )
+        key = (partner.id, partner.cron)
+        with _cron_errors_lock:
+            first = key not in _cron_errors_logged
+            _cron_errors_logged.add(key)
+        if first:  # reconcile runs every 30 s: say it once per partner and cron value
+            log.error(
+                "partner %s: invalid cron %r (%s); using its interval instead "
+                "(shown by `volunteer-hub partners list` and the console until fixed)",
+                partner.id,
+                partner.cron,
+                exc,
+            )
         return None
 
 

@@ -62,6 +62,7 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
 def cmd_partners_list(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
+    from schedules.scheduler import CRON_TIMEZONE, schedule_text
     from volunteer_hub.db import CrawlRun, Database, StoredOpportunity
 
     db = Database.from_settings(load_settings())
@@ -78,6 +79,7 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
             last = s.scalars(
                 select(CrawlRun).where(CrawlRun.partner_id == p.id).order_by(CrawlRun.id.desc()).limit(1)
             ).first()
+            schedule, schedule_error = schedule_text(p)
             rows.append(
                 {
                     "id": p.id,
@@ -86,6 +88,12 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
                     "url": p.url,
                     "status": p.status,
                     "paused": p.paused,
+                    # What the scheduler uses: the cron when valid, else the interval.
+                    "schedule": schedule,
+                    "interval_minutes": p.interval_minutes,
+                    "cron": p.cron,
+                    "cron_timezone": CRON_TIMEZONE if p.cron else None,
+                    "schedule_error": schedule_error,
                     "live": live.get(p.id, 0),
                     "last_run": last.status if last else None,
                     "last_run_at": last.started_at.isoformat() if last else None,
@@ -102,6 +110,17 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
             f"{r['id']:<28} {r['format']:<8} {state:<9} {r['live']:>5} live  last run: {r['last_run'] or '-'}"
         )
         print(f"{'':<28} {r['url']}")
+        schedule = r["schedule"] + (f" ({CRON_TIMEZONE} time)" if r["schedule"].startswith("cron") else "")
+        print(f"{'':<28} schedule: {schedule}")
+        if r["schedule_error"]:
+            print(f"{'':<28} SCHEDULE ERROR: {r['schedule_error']}")
+    invalid = [r["id"] for r in rows if r["schedule_error"]]
+    if invalid:
+        print(
+            f"warning: invalid cron for {', '.join(invalid)} (crawled at the interval instead); fix it "
+            "with `volunteer-hub partners add ID --url URL --cron EXPR` or in the console",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -572,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
         "used instead of the interval",
     )
     p.set_defaults(func=cmd_partners_add)
-    p = partners.add_parser("list", help="partners with their live listings and last run")
+    p = partners.add_parser("list", help="partners with their schedule, live listings and last run")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_partners_list)
 
