@@ -2,19 +2,31 @@
 
 Checked on every request, so redirects are covered too (Scrapy re-schedules them through the
 middleware chain). Off when ``VOLUNTEER_HUB_ALLOW_PRIVATE_URLS`` is set (demo and tests).
+
+This check resolves the name once, but the connection resolves it again: the address actually
+connected to is vetted by ``crawlers.resolver.PublicAddressResolver`` (DNS rebinding). When that
+resolver refuses a host, ``RefusedAddressReporter`` turns the download's generic DNS error into a
+``PrivateAddressRefused`` naming the URL and the address, before Scrapy's retry middleware would
+retry it.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from urllib.parse import urlparse
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.error import DNSLookupError
 
+from crawlers.resolver import is_public_address, refusal_for
 from volunteer_hub.config import load_settings
+
+try:  # recent Scrapy wraps Twisted's DNSLookupError in its own exception
+    from scrapy.exceptions import CannotResolveHostError
+except ImportError:  # pragma: no cover - older Scrapy
+    CannotResolveHostError = DNSLookupError  # type: ignore[assignment,misc]
 
 
 class PrivateAddressRefused(IgnoreRequest):
@@ -27,26 +39,7 @@ def is_public_host(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except (socket.gaierror, UnicodeError):
         return False
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not all(a.is_global and not a.is_multicast for a in _with_embedded(addr)):
-            return False
-    return bool(infos)
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def _with_embedded(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
-    """The address and any IPv4 address carried inside it (mapped, 6to4, Teredo, NAT64)."""
-    found: list = [addr]
-    if isinstance(addr, ipaddress.IPv6Address):
-        found += [a for a in (addr.ipv4_mapped, addr.sixtofour) if a is not None]
-        if addr.teredo:
-            found += list(addr.teredo)
-        if addr in _NAT64:
-            found.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
-    return found
+    return bool(infos) and all(is_public_address(str(info[4][0])) for info in infos)
 
 
 def check_url(url: str, allow_private: bool) -> str | None:
@@ -73,3 +66,19 @@ class PrivateAddressGuard:
         reason = check_url(request.url, self.allow_private)
         if reason:
             raise PrivateAddressRefused(f"refused {request.url}: {reason}")
+
+
+class RefusedAddressReporter:
+    """Report a connection the resolver refused as a ``PrivateAddressRefused`` for that URL.
+
+    Sits on the downloader side of the chain (``process_exception`` runs there first), so the
+    refusal is neither retried nor reported as "the host name does not resolve".
+    """
+
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Spider | None = None
+    ) -> None:
+        if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            reason = refusal_for(urlparse(request.url).hostname)
+            if reason:
+                raise PrivateAddressRefused(f"refused {request.url}: {reason}") from exception

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 
 def _env_number(name: str, default: float) -> float:
     try:
@@ -43,7 +45,16 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 HTTPERROR_ALLOWED_CODES = [304]
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.PrivateAddressGuard": 50,
+    # Downloader side: sees a refused connection before RetryMiddleware (550) would retry it.
+    "crawlers.middlewares.RefusedAddressReporter": 950,
 }
+# The address a connection uses is the address that is checked (DNS rebinding): see
+# crawlers/resolver.py. Scrapy installs it on the reactor for every crawl of the process
+# (feeds, schema.org sites, sitemaps, robots.txt). Older Scrapy only knows DNS_RESOLVER.
+if hasattr(_scrapy_defaults, "TWISTED_DNS_RESOLVER"):
+    TWISTED_DNS_RESOLVER = "crawlers.resolver.PublicAddressResolver"
+else:  # pragma: no cover - older Scrapy
+    DNS_RESOLVER = "crawlers.resolver.PublicAddressResolver"
 ITEM_PIPELINES = {
     "crawlers.pipelines.DuplicatePipeline": 100,
     "crawlers.pipelines.StorePipeline": 500,
