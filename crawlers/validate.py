@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
 import time
 import urllib.request
 from pathlib import Path
@@ -13,6 +14,7 @@ from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError, ParseProblem
 from crawlers.middlewares import check_url
 from crawlers.normalize import NormalizeContext, normalize
+from crawlers.resolver import is_public_address, refusal_reason
 from crawlers.settings import (
     DOWNLOAD_MAXSIZE,
     DOWNLOAD_TIMEOUT,
@@ -27,6 +29,59 @@ _LINE = re.compile(r"at line (\d+)")
 
 class ValidationUnreadable(Exception):
     """The input cannot be read at all."""
+
+
+def _pinned_connection(allow_private: bool):  # noqa: ANN202 - a socket.create_connection stand-in
+    """``socket.create_connection`` that resolves the host once, refuses non-public addresses
+    (unless allowed) and connects to the address it checked: no second lookup to rebind."""
+
+    def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):  # noqa: ANN001, ANN202, SLF001
+        host, port = address
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        last_error: OSError | None = None
+        for _family, _type, _proto, _name, sockaddr in infos:
+            ip = sockaddr[0]
+            if not allow_private and not is_public_address(ip):
+                raise ValidationUnreadable(f"refused: {refusal_reason(host, ip)}")
+            try:
+                return socket.create_connection((ip, port), timeout, source_address)
+            except OSError as exc:
+                last_error = exc
+        raise last_error or OSError(f"{host} has no address")
+
+    return create_connection
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def http_open(self, req):  # noqa: ANN001, ANN201
+        pinned = _pinned_connection(self.allow_private)
+
+        def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+            conn = http.client.HTTPConnection(*args, **kwargs)
+            conn._create_connection = pinned  # noqa: SLF001 - http.client's hook for this
+            return conn
+
+        return self.do_open(connection, req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def https_open(self, req):  # noqa: ANN001, ANN201
+        pinned = _pinned_connection(self.allow_private)
+
+        def connection(*args: Any, **kwargs: Any) -> http.client.HTTPSConnection:
+            conn = http.client.HTTPSConnection(*args, **kwargs)  # TLS still checks the host name
+            conn._create_connection = pinned  # noqa: SLF001 - http.client's hook for this
+            return conn
+
+        return self.do_open(connection, req, context=self._context)
 
 
 class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
@@ -50,7 +105,11 @@ def read_source(source: str) -> bytes:
         reason = check_url(source, allow_private)
         if reason:
             raise ValidationUnreadable(reason)
-        opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
+        opener = urllib.request.build_opener(
+            _GuardedRedirects(allow_private),
+            _PinnedHTTPHandler(allow_private),
+            _PinnedHTTPSHandler(allow_private),
+        )
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
         deadline = time.monotonic() + DOWNLOAD_TIMEOUT
         chunks: list[bytes] = []
