@@ -52,20 +52,24 @@ def _pinned_connection(allow_private: bool):  # noqa: ANN202 - a socket.create_c
     return create_connection
 
 
+def _pinned(connection_class: type[http.client.HTTPConnection], allow_private: bool):  # noqa: ANN202
+    """A ``connection_class`` factory whose connections use ``_pinned_connection``."""
+
+    def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = connection_class(*args, **kwargs)  # HTTPS: TLS still checks the host name
+        conn._create_connection = _pinned_connection(allow_private)  # noqa: SLF001 - http.client's hook
+        return conn
+
+    return connection
+
+
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
     def __init__(self, allow_private: bool) -> None:
         super().__init__()
         self.allow_private = allow_private
 
     def http_open(self, req):  # noqa: ANN001, ANN201
-        pinned = _pinned_connection(self.allow_private)
-
-        def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
-            conn = http.client.HTTPConnection(*args, **kwargs)
-            conn._create_connection = pinned  # noqa: SLF001 - http.client's hook for this
-            return conn
-
-        return self.do_open(connection, req)
+        return self.do_open(_pinned(http.client.HTTPConnection, self.allow_private), req)
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
@@ -74,13 +78,7 @@ class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
         self.allow_private = allow_private
 
     def https_open(self, req):  # noqa: ANN001, ANN201
-        pinned = _pinned_connection(self.allow_private)
-
-        def connection(*args: Any, **kwargs: Any) -> http.client.HTTPSConnection:
-            conn = http.client.HTTPSConnection(*args, **kwargs)  # TLS still checks the host name
-            conn._create_connection = pinned  # noqa: SLF001 - http.client's hook for this
-            return conn
-
+        connection = _pinned(http.client.HTTPSConnection, self.allow_private)
         return self.do_open(connection, req, context=self._context)
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the db, scheduler and client fixtures are imported from other test modules
 """Cron partners as the operator sees them: staleness follows the cron (not the unused interval),
 `partners list` shows the schedule, and an invalid stored cron is logged once and shown."""
 
@@ -5,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,10 +17,10 @@ from sqlalchemy import select
 import schedules.scheduler as scheduler_module
 from schedules.alerts import evaluate_partner, partner_health
 from schedules.config import OpsConfig
-from schedules.scheduler import build_scheduler, cron_longest_gap, reconcile
+from schedules.scheduler import cron_longest_gap, reconcile
 from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
 from tests.test_crawl import cli
-from tests.test_schedule_cron import add_partner, set_partner
+from tests.test_schedule_cron import add_partner, db, scheduler, set_partner  # noqa: F401 - fixtures
 from tests.test_scheduler import FAST
 from volunteer_hub.config import load_settings
 from volunteer_hub.db import CrawlRun, Database
@@ -28,19 +28,6 @@ from volunteer_hub.ops_models import AlertIncident
 
 CFG = OpsConfig()  # real minutes: interval_minutes=360 means 6 hours
 WEEKLY = "0 6 * * mon"
-
-
-@pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
-def scheduler(db: Database) -> Iterator[BackgroundScheduler]:
-    sched = build_scheduler(load_settings(), db, FAST)
-    sched.start(paused=True)  # jobs are stored and computed, never run
-    yield sched
-    sched.shutdown(wait=False)
 
 
 def good_run(store: Database, partner_id: str, ago: timedelta) -> None:
