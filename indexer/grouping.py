@@ -6,7 +6,7 @@ records and marks all but the canonical one ``duplicate_of`` it; copies are kept
 index (``push_pending`` deletes them like retired records), and the canonical record is indexed
 with the copies listed in ``other_sources``. When the canonical record goes away, the next
 copy becomes canonical at the next push, so a relayed mission never disappears from search
-because one of its publishers dropped it.
+because one of its publishers dropped it (a moderator's hiding, though, hides the copies too).
 
 ``sources_hash`` on a canonical row is a digest of its copies (ids and content hashes): when it
 changes, the row's ``indexed_hash`` is reset so the next push rewrites the document. The hash
@@ -30,6 +30,9 @@ from volunteer_hub.identity import Member, cluster, group_key, title_terms
 from volunteer_hub.opportunity import Opportunity, Source
 
 BACKFILL_BATCH = 1000
+# A record hidden by a moderator still takes part: when it is the one that would be shown, its
+# copies stay out of search too (a listing reported as misleading is misleading everywhere).
+GROUPED_STATES = ("live", "hidden")
 _T = StoredOpportunity
 
 
@@ -40,7 +43,7 @@ def regroup(db: Database) -> set[str]:
     with db.session() as s:
         shared = (
             select(_T.group_key)
-            .where(_T.state == "live", _T.group_key.is_not(None), _T.group_key != "")
+            .where(_T.state.in_(GROUPED_STATES), _T.group_key.is_not(None), _T.group_key != "")
             .group_by(_T.group_key)
             .having(func.count(func.distinct(_T.partner_id)) > 1)
         )
@@ -49,7 +52,7 @@ def regroup(db: Database) -> set[str]:
         title = _T.data["title"].as_string()
         for row in s.execute(
             select(_T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title)
-            .where(_T.state == "live", _T.group_key.in_(shared))
+            .where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
         ):
             opp_id, partner, first_seen, key, content_hash, title_text = row
             blocks[key].append(Member(opp_id, partner, _aware(first_seen), title_terms(title_text or "")))

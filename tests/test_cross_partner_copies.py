@@ -151,3 +151,26 @@ def test_records_stored_before_grouping_existed_are_grouped_on_the_next_push(db,
     _, hits = shown(backend)
     assert counts.removed == 1 and set(hits) == {original.id}
     assert [s.id for s in hits[original.id].other_sources] == [relay.id]
+
+
+def test_a_listing_hidden_by_a_moderator_does_not_resurface_through_its_copy(db, backend):
+    from indexer.sync import push_pending
+
+    original, relay = sorting("banque", "b1"), sorting("relais", "r1")
+    crawl(db, backend, [original], partner="banque")
+    crawl(db, backend, [relay], partner="relais")
+
+    def moderate(state: str) -> None:
+        with db.session() as s, s.begin():
+            s.get(StoredOpportunity, original.id).state = state
+        push_pending(db, backend, "banque")
+
+    moderate("hidden")
+    assert shown(backend, text="tri")[0].total == 0
+    # The relay's next crawl does not bring it back either.
+    crawl(db, backend, [relay], partner="relais", when=NOW + timedelta(hours=1))
+    assert shown(backend, text="tri")[0].total == 0
+
+    moderate("live")  # the moderator restores it: listed again, with the relay as a source
+    _, hits = shown(backend, text="tri")
+    assert set(hits) == {original.id} and [s.id for s in hits[original.id].other_sources] == [relay.id]
