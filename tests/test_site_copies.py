@@ -111,3 +111,16 @@ def test_api_search_counts_it_once_with_its_sources(client: FlaskClient) -> None
     assert body["total"] == 1 and [i["id"] for i in body["items"]] == [ORIGINAL.id]
     assert [s["partner"] for s in body["items"][0]["other_sources"]] == ["relais"]
     assert {f["value"]: f["count"] for f in body["facets"]["cause"]}["solidarite"] == 1
+
+
+def test_the_relays_dashboard_explains_where_its_listing_is_shown(client: FlaskClient) -> None:
+    from search_app.portal.account import create_login_token
+
+    def dashboard(partner: str, lang: str) -> str:
+        token = create_login_token(client.database, partner)  # type: ignore[attr-defined]
+        assert client.get(f"/partners/login/{token}").status_code == 302
+        return text(client, f"/partners/me?lang={lang}")
+
+    assert "1 of them is also published by another partner" in dashboard("relais", "en")
+    assert "1 d'entre elles est aussi publiée par un autre partenaire" in dashboard("relais", "fr")
+    assert "also published by another partner" not in dashboard("banque", "en")

@@ -217,6 +217,14 @@ def me() -> str | Response:
                 StoredOpportunity.partner_id == partner.id, StoredOpportunity.state == "live"
             )
         )
+        # Listings another partner also publishes, shown once under the record seen first.
+        shared = s.scalar(
+            select(func.count()).where(
+                StoredOpportunity.partner_id == partner.id,
+                StoredOpportunity.state == "live",
+                StoredOpportunity.duplicate_of.is_not(None),
+            )
+        )
     message = health.last_run.message if health.last_run and health.last_run.message else ""
     return render_template(
         "portal/me.html",
@@ -229,4 +237,5 @@ def me() -> str | Response:
         stats=stats,
         titles=titles,
         live=live,
+        shared=shared,
     )
