@@ -87,17 +87,17 @@ def parse_search(
     query = SearchQuery(lang=lang)
     parsed = ParsedSearch(query)
 
-    query.text = _text(args, "q")
+    query.text = param_text(args, "q")
     query.causes = _causes(args)
     query.regions = _regions(args)
     query.remote = _boolean(args, "remote")
 
-    near = _value(args, "near")
+    near = param_value(args, "near")
     radius = _radius(args)
     if near:
         query.near, parsed.place_label = _place(near, "near")
         query.radius_km = radius
-    where = _value(args, "where") if for_site else ""
+    where = param_value(args, "where") if for_site else ""
     if where:
         region = find_region(where)
         if region:
@@ -113,16 +113,16 @@ def parse_search(
     if query.date_from and query.date_to and query.date_to < query.date_from:
         raise ParameterError("date_to", "must not be before date_from")
 
-    organization = _text(args, "organization")
+    organization = param_text(args, "organization")
     if organization:
         query.organization = slugify(organization)
         if not query.organization:
             raise ParameterError("organization", "must contain letters or digits")
-    query.partner = _text(args, "partner") or None
+    query.partner = param_text(args, "partner") or None
 
     query.sort = _sort(args, has_place=query.near is not None, forgiving=for_site)
-    query.page = _integer(args, "page", default=1, low=1)
-    query.per_page = _integer(args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE)
+    query.page = param_integer(args, "page", default=1, low=1)
+    query.per_page = param_integer(args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE)
     if query.offset + query.per_page > MAX_RESULT_WINDOW:
         raise ParameterError("page", f"too deep: only the first {MAX_RESULT_WINDOW} results can be paged")
     return parsed
@@ -139,7 +139,7 @@ def query_from_args(
 
 def parse_language(args: Args) -> str | None:
     """The explicit ``lang`` parameter ("fr" or "en"), None when absent; anything else is a 400."""
-    value = _value(args, "lang").lower()
+    value = param_value(args, "lang").lower()
     if not value:
         return None
     if value not in LANGUAGES:
@@ -164,12 +164,12 @@ def max_page(per_page: int) -> int:
 
 
 # -- single parameters ----------------------------------------------------------------------
-def _value(args: Args, name: str) -> str:
+def param_value(args: Args, name: str) -> str:
     return (args.get(name) or "").strip()
 
 
-def _text(args: Args, name: str) -> str:
-    value = _value(args, name)
+def param_text(args: Args, name: str) -> str:
+    value = param_value(args, name)
     if len(value) > MAX_TEXT_LENGTH:
         raise ParameterError(name, f"too long (at most {MAX_TEXT_LENGTH} characters)")
     return value
@@ -212,7 +212,7 @@ def _regions(args: Args) -> list[str]:
 
 
 def _boolean(args: Args, name: str) -> bool | None:
-    value = _value(args, name).lower()
+    value = param_value(args, name).lower()
     if not value:
         return None
     if value in _TRUE:
@@ -245,7 +245,7 @@ def _radius(args: Args) -> float:
 
 def positive_number(args: Args, name: str, *, default: float, maximum: float, unit: str, limit: str) -> float:
     """A finite number in (0, ``maximum``] from ``args[name]``; ``default`` when absent."""
-    value = _value(args, name)
+    value = param_value(args, name)
     if not value:
         return default
     try:
@@ -258,7 +258,7 @@ def positive_number(args: Args, name: str, *, default: float, maximum: float, un
 
 
 def _date(args: Args, name: str, *, end_of_day: bool = False) -> datetime | None:
-    value = _value(args, name)
+    value = param_value(args, name)
     if not value:
         return None
     if not _ISO_DATE.match(value):
@@ -273,7 +273,7 @@ def _date(args: Args, name: str, *, end_of_day: bool = False) -> datetime | None
 
 
 def _sort(args: Args, *, has_place: bool, forgiving: bool) -> str:
-    value = _value(args, "sort").lower() or "relevance"
+    value = param_value(args, "sort").lower() or "relevance"
     if value not in SORTS:
         raise ParameterError("sort", f"expected one of: {', '.join(SORTS)}")
     if value == "nearest" and not has_place:
@@ -283,8 +283,8 @@ def _sort(args: Args, *, has_place: bool, forgiving: bool) -> str:
     return value
 
 
-def _integer(args: Args, name: str, *, default: int, low: int, high: int | None = None) -> int:
-    value = _value(args, name)
+def param_integer(args: Args, name: str, *, default: int, low: int, high: int | None = None) -> int:
+    value = param_value(args, name)
     if not value:
         return default
     if not _DIGITS.match(value):

@@ -37,6 +37,9 @@ from search_app.params import (
     MAX_TEXT_LENGTH,
     Args,
     ParameterError,
+    param_integer,
+    param_text,
+    param_value,
     positive_number,
     reject_repeated,
 )
@@ -63,7 +66,6 @@ SORTS = {"relevance": "relevance", "date": "soonest", "distance": "nearest"}  # 
 FP_NAMESPACE = "http://www.allforgood.org/"
 AFG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # AFG's "2010-05-08 09:00:00", local time
 _OTHER_NAMES = {"other", "autre", "autres", OTHER}
-_DIGITS = re.compile(r"^[0-9]{1,9}$")
 # Characters XML 1.0 cannot carry at all (partner text is untrusted).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -110,9 +112,9 @@ def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") ->
     """AFG query parameters -> our ``SearchQuery``; ``ParameterError`` names any bad one."""
     reject_repeated(args, allowed=("category",))
     query = SearchQuery(lang=lang)
-    query.text = _text(args, "q")
+    query.text = param_text(args, "q")
 
-    vol_loc = _text(args, "vol_loc")
+    vol_loc = param_text(args, "vol_loc")
     if vol_loc:
         place = parse_place_query(vol_loc)
         if place is None:
@@ -125,7 +127,7 @@ def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") ->
         _miles(args)  # still validated
 
     query.causes = _categories(args)
-    period = _value(args, "timeperiod").lower()
+    period = param_value(args, "timeperiod").lower()
     if period:
         if period not in TIMEPERIODS:
             raise ParameterError("timeperiod", f"expected one of: {', '.join(TIMEPERIODS)}")
@@ -133,18 +135,18 @@ def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") ->
         query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
         query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
 
-    sort = _value(args, "sort").lower() or "relevance"
+    sort = param_value(args, "sort").lower() or "relevance"
     if sort not in SORTS:
         raise ParameterError("sort", f"expected one of: {', '.join(SORTS)}")
     if sort == "distance" and query.near is None:
         raise ParameterError("sort", "'distance' needs a place (vol_loc)")
     query.sort = SORTS[sort]
 
-    num = _integer(args, "num", DEFAULT_NUM, 1, MAX_NUM)
-    start = _integer(args, "start", 1, 1, MAX_END)
+    num = param_integer(args, "num", default=DEFAULT_NUM, low=1, high=MAX_NUM)
+    start = param_integer(args, "start", default=1, low=1, high=MAX_END)
     if start - 1 + num > MAX_END:
         raise ParameterError("start", f"too deep: only the first {MAX_END} results can be read")
-    output = _value(args, "output").lower() or "json"
+    output = param_value(args, "output").lower() or "json"
     if output not in OUTPUTS:
         raise ParameterError("output", f"expected one of: {', '.join(OUTPUTS)}")
     return VolOppsRequest(query=query, offset=start - 1, num=num, output=output)
@@ -274,29 +276,6 @@ def volopps() -> Response | tuple[Response, int]:
 # -- helpers ------------------------------------------------------------------------------------
 def _now() -> datetime:
     return datetime.now(DATE_ZONE).replace(microsecond=0)
-
-
-def _value(args: Args, name: str) -> str:
-    return (args.get(name) or "").strip()
-
-
-def _text(args: Args, name: str) -> str:
-    value = _value(args, name)
-    if len(value) > MAX_TEXT_LENGTH:
-        raise ParameterError(name, f"too long (at most {MAX_TEXT_LENGTH} characters)")
-    return value
-
-
-def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
-    value = _value(args, name)
-    if not value:
-        return default
-    if not _DIGITS.match(value):
-        raise ParameterError(name, "expected a whole number")
-    number = int(value)
-    if not low <= number <= high:
-        raise ParameterError(name, f"must be between {low} and {high}")
-    return number
 
 
 def _miles(args: Args) -> float:
