@@ -101,7 +101,6 @@ def partner_name(partner_id: str) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["partner_name"] = partner_name
     app.jinja_env.globals.update(
-        partner_name_of=partner_name,
         date_range=date_range,
         place_labels=place_labels,
         cause_name=cause_name,
