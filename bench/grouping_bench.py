@@ -1,4 +1,4 @@
-"""Cost of recognizing one opportunity published by several partners (indexer.grouping).
+"""Cost of recognizing one opportunity published by several partners (volunteer_hub.store.grouping).
 
     python bench/grouping_bench.py                  # 100,000 opportunities + 2% relayed copies
     python bench/grouping_bench.py -n 20000 --json bench/results/grouping.json
@@ -36,10 +36,10 @@ from index_bench import NOW, generate  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 import indexer.sync  # noqa: E402
-from indexer.grouping import regroup  # noqa: E402
-from indexer.sync import PartnerSync  # noqa: E402
-from volunteer_hub.db import Database, Partner, StoredOpportunity  # noqa: E402
-from volunteer_hub.opportunity import Opportunity, make_id  # noqa: E402
+from volunteer_hub.core.opportunity import Opportunity, make_id  # noqa: E402
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity  # noqa: E402
+from volunteer_hub.store.grouping import regroup  # noqa: E402
+from volunteer_hub.store.partner_sync import PartnerSync  # noqa: E402
 
 RELAY = "relay-centre"
 

@@ -7,7 +7,7 @@
 
 What is timed, for N generated (invented, seeded) opportunities:
 
-* ``analysis``: building the search documents in Python (volunteer_hub.analysis), the cost both
+* ``analysis``: building the search documents in Python (volunteer_hub.core.analysis), the cost both
   backends share;
 * ``sqlite rebuild``: ``begin/load/seal_generation`` (the ``index rebuild`` path: new file, no journal,
   then FTS optimize + ANALYZE);
@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))
 from indexer.base import SearchQuery  # noqa: E402
 from indexer.documents import build_document  # noqa: E402
 from indexer.sqlite_backend import SqliteBackend  # noqa: E402
-from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id  # noqa: E402
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 BATCH = 1000

@@ -24,8 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from volunteer_hub.gazetteer import OfflineGazetteer, distance_km, name_key
-from volunteer_hub.opportunity import Location
+from volunteer_hub.core.gazetteer import OfflineGazetteer, distance_km, name_key
+from volunteer_hub.core.opportunity import Location
 
 FAR_KM = 60.0
 # Outside France a city's GeoNames point is its centre, and feeds often name the big city for

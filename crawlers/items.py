@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.core.opportunity import Opportunity
 
 
 @dataclass

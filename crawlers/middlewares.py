@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
 from crawlers.resolver import is_public_address, refusal_for
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 try:  # recent Scrapy wraps Twisted's DNSLookupError in its own exception
     from scrapy.exceptions import CannotResolveHostError

@@ -18,12 +18,12 @@ import dateparser
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
 from crawlers.geocheck import PointChecker
-from volunteer_hub.gazetteer import OfflineGazetteer
-from volunteer_hub.html import sanitize, summarize, to_text
-from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
-from volunteer_hub.regions import region_for_postal_code
-from volunteer_hub.taxonomy import map_categories
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.gazetteer import OfflineGazetteer
+from volunteer_hub.core.html import sanitize, summarize, to_text
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.core.regions import region_for_postal_code
+from volunteer_hub.core.taxonomy import map_categories
+from volunteer_hub.core.textfold import fold
 
 # Remote from the text: strong phrases always count; "online"/"en ligne" alone ("register
 # online", "inscription en ligne") only when the item names no physical place.

@@ -34,7 +34,7 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -20,9 +20,10 @@ from crawlers.normalize import NormalizeContext
 from crawlers.report import RunReport
 from crawlers.spiders import spider_for_format
 from indexer.base import SearchBackend
-from indexer.sync import PartnerSync, push_pending
-from volunteer_hub.config import Settings
-from volunteer_hub.db import CrawlRun, Database, Partner
+from indexer.sync import push_pending
+from volunteer_hub.core.config import Settings
+from volunteer_hub.store.db import CrawlRun, Database, Partner
+from volunteer_hub.store.partner_sync import PartnerSync
 
 
 class CrawlRefused(RuntimeError):

@@ -22,7 +22,7 @@ from crawlers.settings import (
     USER_AGENT,
     VH_MAX_FEED_BYTES,
 )
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 _LINE = re.compile(r"at line (\d+)")
 

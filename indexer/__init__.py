@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.base import SearchBackend
-from volunteer_hub.config import Settings
+from volunteer_hub.core.config import Settings
 
 
 def open_backend(settings: Settings) -> SearchBackend:

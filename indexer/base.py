@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.core.opportunity import Opportunity
 
 SORTS = ("relevance", "soonest", "newest", "nearest")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from volunteer_hub.analysis import analyzed
-from volunteer_hub.html import to_text
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_slug
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.analysis import analyzed
+from volunteer_hub.core.html import to_text
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_slug
+from volunteer_hub.core.textfold import slugify
 
 # Open ends of availability windows, as real dates so both engines can range over them.
 FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Elasticsearch backend (official client): explicit mapping, bulk upserts, an alias in front
 of generation-named indices (``<alias>-<UTC timestamp>``) so rebuilds swap atomically.
 
-Text arrives pre-analyzed (volunteer_hub.analysis) and is indexed with the core
+Text arrives pre-analyzed (volunteer_hub.core.analysis) and is indexed with the core
 ``whitespace`` analyzer, so a minimal node and a full one give the same answers, and the same
 answers as the embedded backend.
 """
@@ -30,11 +30,11 @@ from indexer.base import (
 )
 from indexer.documents import build_document, iso
 from indexer.mapping import MAPPING, index_settings
-from volunteer_hub.analysis import analyze
-from volunteer_hub.gazetteer import distance_km
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_label
-from volunteer_hub.taxonomy import cause_label
+from volunteer_hub.core.analysis import analyze
+from volunteer_hub.core.gazetteer import distance_km
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_label
+from volunteer_hub.core.taxonomy import cause_label
 
 TITLE_BOOST = 5.0
 FACET_SIZE = 200

@@ -11,8 +11,8 @@ from typing import IO
 from indexer.base import SearchBackend, SearchBackendError, WriteReport
 from indexer.rebuild import mark_expired
 from indexer.sync import push_pending
-from volunteer_hub.db import Database
-from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.store.db import Database
 
 IMPORT_BATCH = 500
 

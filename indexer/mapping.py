@@ -1,7 +1,7 @@
 """The Elasticsearch mapping, next to the code that builds documents (indexer.documents).
 
 No dynamic fields: a document with an unknown field is rejected, not silently mapped.
-Text fields hold terms already analyzed in Python (volunteer_hub.analysis), so the core
+Text fields hold terms already analyzed in Python (volunteer_hub.core.analysis), so the core
 ``whitespace`` analyzer is all the node needs: the same on the minimal CI distribution and
 on a full one. Changing this mapping means ``volunteer-hub index rebuild``.
 """

@@ -5,7 +5,7 @@ Steps (``rebuild_index``), all under the backend's rebuild lock so two rebuilds 
 1. mark expired rows in the database (``state = "expired"``), so they are not written;
 2. create a new generation tuned for bulk loading (ES: replicas 0, refresh off; SQLite: a new
    file with no journal) and stream every live, unexpired ``StoredOpportunity`` into it, except
-   copies of another partner's record, which are listed with it (``indexer.grouping``);
+   copies of another partner's record, which are listed with it (``volunteer_hub.store.grouping``);
 3. seal it (refresh, replicas back, FTS optimize) and check its count against what was written,
    and against the live generation (a rebuild never shrinks the index below
    ``shrink_threshold`` of it without ``force``: an empty or wrong database must not empty search);
@@ -28,10 +28,11 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, or_, select, update
 
 from indexer.base import GenerationalBackend, RebuildError, SearchBackendError
-from indexer.grouping import attach_sources, regroup
-from indexer.sync import SyncCounts, push_pending
-from volunteer_hub.db import Database, StoredOpportunity
-from volunteer_hub.opportunity import Opportunity
+from indexer.sync import push_pending
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.store.db import Database, StoredOpportunity
+from volunteer_hub.store.grouping import attach_sources, regroup
+from volunteer_hub.store.partner_sync import SyncCounts
 
 LOAD_BATCH = 1000
 

@@ -2,7 +2,7 @@
 
 Layout: ``doc`` holds one row per opportunity (filters, sort keys and the JSON record), side
 tables hold multi-valued fields (causes, regions, points), and ``doc_fts`` holds the
-analyzed title/body terms (see volunteer_hub.analysis). Geo search is a bounding box on the
+analyzed title/body terms (see volunteer_hub.core.analysis). Geo search is a bounding box on the
 indexed ``doc_point`` table, then the exact haversine distance.
 
 Generations (zero-downtime rebuild): ``path`` is the logical name. Until the first rebuild the
@@ -41,11 +41,11 @@ from indexer.base import (
     WriteReport,
 )
 from indexer.documents import SearchDocument, build_document, iso
-from volunteer_hub.analysis import analyze
-from volunteer_hub.gazetteer import distance_km
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_label
-from volunteer_hub.taxonomy import cause_label
+from volunteer_hub.core.analysis import analyze
+from volunteer_hub.core.gazetteer import distance_km
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_label
+from volunteer_hub.core.taxonomy import cause_label
 
 TITLE_WEIGHT = 5.0  # same boost as the Elasticsearch backend
 KM_PER_DEGREE = 111.19508

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from schedules.config import OpsConfig
-from volunteer_hub.db import CrawlRun, Database, Partner
-from volunteer_hub.mail import send_mail
-from volunteer_hub.ops_models import AlertIncident, aware
+from volunteer_hub.core.mail import send_mail
+from volunteer_hub.store.db import CrawlRun, Database, Partner
+from volunteer_hub.store.ops_models import AlertIncident, aware
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from volunteer_hub.config import Settings
-from volunteer_hub.db import CrawlRun, Database
-from volunteer_hub.ops_models import CrawlProcess, aware
+from volunteer_hub.core.config import Settings
+from volunteer_hub.store.db import CrawlRun, Database
+from volunteer_hub.store.ops_models import CrawlProcess, aware
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def pid_alive(pid: int) -> bool:
 
 
 def _database_url_of(environ: dict[str, str]) -> str:
-    """The database a process with this environment uses (as ``volunteer_hub.config`` decides)."""
+    """The database a process with this environment uses (as ``volunteer_hub.core.config`` decides)."""
     if environ.get("VOLUNTEER_HUB_DATABASE_URL"):
         return environ["VOLUNTEER_HUB_DATABASE_URL"]
     home = environ.get("VOLUNTEER_HUB_HOME") or str(Path(environ.get("HOME") or "~") / ".volunteer-hub")

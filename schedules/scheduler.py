@@ -41,9 +41,9 @@ from schedules.alerts import evaluate_all, evaluate_partner
 from schedules.config import OpsConfig, load_ops_config
 from schedules.processes import HOST, AlreadyRunning, fail_orphaned_runs, run_crawl
 from schedules.scrapyd import ScrapydError, run_crawl_scrapyd
-from volunteer_hub.config import Settings, load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner
-from volunteer_hub.ops_models import AlertIncident, CrawlProcess, SchedulerHeartbeat, aware
+from volunteer_hub.core.config import Settings, load_settings
+from volunteer_hub.store.db import CrawlRun, Database, Partner
+from volunteer_hub.store.ops_models import AlertIncident, CrawlProcess, SchedulerHeartbeat, aware
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def expiry_job() -> None:
 
 
 def housekeeping_job() -> None:
-    from volunteer_hub.direct import send_expiry_reminders
+    from volunteer_hub.services.direct import send_expiry_reminders
 
     _settings, db, cfg = _ctx()
     housekeeping(db, cfg)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schedules.processes import AlreadyRunning, CrawlOutcome, close_runs, running_run
-from volunteer_hub.db import Database
+from volunteer_hub.store.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from volunteer_hub.db import Database
-from volunteer_hub.ops_models import SchedulerHeartbeat, aware
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.ops_models import SchedulerHeartbeat, aware
 
 HEARTBEAT_NAME = "scheduler"
 MISSED_BEATS = 3

@@ -1,4 +1,4 @@
-"""Build ``volunteer_hub/data/communes-fr.json.gz``, the French half of the offline gazetteer.
+"""Build ``volunteer_hub/core/data/communes-fr.json.gz``, the French half of the offline gazetteer.
 
 Sources
 -------
@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The same key at build and at run time, so names joined here are found there.
-from volunteer_hub.gazetteer import distance_km as haversine  # noqa: E402
-from volunteer_hub.gazetteer import name_key  # noqa: E402
+from volunteer_hub.core.gazetteer import distance_km as haversine  # noqa: E402
+from volunteer_hub.core.gazetteer import name_key  # noqa: E402
 
 ETALAB_PACKAGE = "@etalab/decoupage-administratif@6.0.0"
 OUTPUT = ROOT / "volunteer_hub" / "data" / "communes-fr.json.gz"

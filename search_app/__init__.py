@@ -15,15 +15,15 @@ from search_app.api import bp as api_blueprint
 from search_app.public import bp as public_blueprint
 from search_app.services import Services, install
 from search_app.volopps import bp as volopps_blueprint
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the site.
 
-    ``config`` keys: ``SETTINGS`` (a ``volunteer_hub.config.Settings``, default
+    ``config`` keys: ``SETTINGS`` (a ``volunteer_hub.core.config.Settings``, default
     ``load_settings()``), ``BACKEND`` (a ``SearchBackend``, default ``open_backend(settings)``),
-    ``DATABASE`` (a ``volunteer_hub.db.Database`` for partner names, default opened lazily
+    ``DATABASE`` (a ``volunteer_hub.store.db.Database`` for partner names, default opened lazily
     from the settings), ``TESTING``; any other Flask setting passes through.
     """
     config = dict(config or {})

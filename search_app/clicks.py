@@ -1,6 +1,6 @@
 """Audience counters: detail-page views and outbound clicks (``/go/<id>``), per opportunity and month.
 
-Rows live in ``opportunity_activity`` (``volunteer_hub.public_models``). The Prometheus
+Rows live in ``opportunity_activity`` (``volunteer_hub.store.public_models``). The Prometheus
 counter of redirects is incremented by ``search_app.ops``' request hook on every ``/go/``
 redirect, so it is not touched here. Counting must stay cheap and must never stop a page:
 callers catch and log errors.
@@ -15,10 +15,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from search_app.services import services
-from volunteer_hub.db import Database
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.public_models import OpportunityActivity
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.textfold import slugify
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.public_models import OpportunityActivity
 
 # Link checkers, prefetchers and search engine crawlers are not visitors.
 _ROBOT_MARKERS = ("bot", "spider", "crawl", "slurp", "preview", "monitor", "curl", "wget", "python-requests")

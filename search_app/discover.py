@@ -18,8 +18,8 @@ from search_app.params import ParameterError, parse_search
 from search_app.public import bp
 from search_app.services import backend
 from search_app.when import expand_when
-from volunteer_hub.taxonomy import CAUSES, cause_label
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.textfold import slugify
 
 FEED_DEFAULT_ITEMS = 20
 FEED_MAX_ITEMS = 50

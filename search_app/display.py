@@ -10,9 +10,9 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, format_time, gettext, to_user_timezone
 
 from search_app.i18n import current_language
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_label
-from volunteer_hub.taxonomy import cause_label
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_label
+from volunteer_hub.core.taxonomy import cause_label
 
 
 def aware(value: datetime | None) -> datetime | None:

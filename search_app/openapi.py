@@ -23,7 +23,7 @@ from search_app.params import (
     MAX_TEXT_LENGTH,
 )
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
-from volunteer_hub.taxonomy import CAUSES
+from volunteer_hub.core.taxonomy import CAUSES
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"

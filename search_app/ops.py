@@ -22,8 +22,8 @@ from sqlalchemy import func, select, text
 
 from schedules.status import scheduler_status
 from search_app.services import services
-from volunteer_hub.db import CrawlRun, Database, StoredOpportunity
-from volunteer_hub.ops_models import AlertIncident
+from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
+from volunteer_hub.store.ops_models import AlertIncident
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from search_app.i18n import current_language
 from search_app.public import bp
 from search_app.qr import qr_svg
 from search_app.services import backend
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.textfold import slugify
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from werkzeug.datastructures import MultiDict
 
 from indexer.base import SORTS, SearchQuery
-from volunteer_hub.gazetteer import parse_place_query
-from volunteer_hub.regions import find_region
-from volunteer_hub.taxonomy import CAUSES
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.gazetteer import parse_place_query
+from volunteer_hub.core.regions import find_region
+from volunteer_hub.core.taxonomy import CAUSES
+from volunteer_hub.core.textfold import slugify
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 1000.0

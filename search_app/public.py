@@ -23,11 +23,11 @@ from search_app.services import backend, services
 from search_app.share import share_links
 from search_app.structured import opportunity_json_ld
 from search_app.when import PRESETS, expand_when
-from volunteer_hub.gazetteer import distance_km, parse_place_query
-from volunteer_hub.html import sanitize
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_label
-from volunteer_hub.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.gazetteer import distance_km, parse_place_query
+from volunteer_hub.core.html import sanitize
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_label
+from volunteer_hub.core.taxonomy import CAUSES, cause_label
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def _live_or_gone(opportunity_id: str, *, copies: bool = False) -> Opportunity |
     """The live opportunity, or the 410 "no longer available" page (with alternatives) when it
     expired or was removed; unknown ids are a 404.
 
-    Another partner's copy of a listed opportunity (indexer.grouping) redirects to the listed
+    Another partner's copy of a listed opportunity (volunteer_hub.store.grouping) redirects to the listed
     one's page, or with ``copies`` is returned itself (the outbound link to that partner)."""
     opp = backend().get(opportunity_id)
     if opp is not None and is_live(opp):

@@ -11,9 +11,9 @@ from indexer.base import Hit, SearchQuery
 from search_app.clicks import database
 from search_app.i18n import current_language
 from search_app.services import backend
-from volunteer_hub.db import StoredOpportunity
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.regions import region_slug
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.regions import region_slug
+from volunteer_hub.store.db import StoredOpportunity
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class StoredRecord:
     opportunity: Opportunity
-    # Set when this is a live copy of another partner's record (indexer.grouping): the id of
+    # Set when this is a live copy of another partner's record (volunteer_hub.store.grouping): the id of
     # the record search shows instead.
     listed_as: str | None = None
 

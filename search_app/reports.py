@@ -17,8 +17,8 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from search_app.clicks import database
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.public_models import REPORT_REASONS, ProblemReport
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.store.public_models import REPORT_REASONS, ProblemReport
 
 TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays usable
 MAX_COMMENT = 1000

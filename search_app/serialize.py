@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.base import Hit, SearchQuery, SearchResult
-from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.core.opportunity import Opportunity
 
 FACETS = ("cause", "region")
 

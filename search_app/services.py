@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from indexer.base import SearchBackend
-from volunteer_hub.config import Settings
-from volunteer_hub.db import Database
+from volunteer_hub.core.config import Settings
+from volunteer_hub.store.db import Database
 
 log = logging.getLogger(__name__)
 

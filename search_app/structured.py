@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from search_app.display import aware, http_url
-from volunteer_hub.html import sanitize, to_text
-from volunteer_hub.opportunity import Opportunity
+from volunteer_hub.core.html import sanitize, to_text
+from volunteer_hub.core.opportunity import Opportunity
 
 
 def _iso(value: Any) -> str | None:

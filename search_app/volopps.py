@@ -44,11 +44,11 @@ from search_app.params import (
     reject_repeated,
 )
 from search_app.services import backend
-from volunteer_hub.gazetteer import distance_km, parse_place_query
-from volunteer_hub.html import to_text
-from volunteer_hub.opportunity import Location, Opportunity
-from volunteer_hub.taxonomy import CAUSES, OTHER, cause_label, map_categories
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.gazetteer import distance_km, parse_place_query
+from volunteer_hub.core.html import to_text
+from volunteer_hub.core.opportunity import Location, Opportunity
+from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
+from volunteer_hub.core.textfold import fold
 
 bp = Blueprint("volopps", __name__, url_prefix="/api")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.sqlite_backend import SqliteBackend
-from volunteer_hub.config import Settings, load_settings
+from volunteer_hub.core.config import Settings, load_settings
 
 pytest_plugins = ["tests.es_node"]
 

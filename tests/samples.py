@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

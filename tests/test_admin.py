@@ -22,11 +22,11 @@ from search_app import create_app
 from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
 from tests.test_scheduler import silent_server, wait_for  # noqa: F401 - fixture
-from volunteer_hub.auth import add_operator
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
-from volunteer_hub.opportunity import Opportunity, make_id
-from volunteer_hub.ops_models import AlertIncident, Operator
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.opportunity import Opportunity, make_id
+from volunteer_hub.store.auth import add_operator
+from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.ops_models import AlertIncident, Operator
 
 EMAIL, PASSWORD = "ops@example.org", "correct horse battery"
 
@@ -352,7 +352,7 @@ def test_run_now_spawns_a_crawl_and_refuses_a_second(
     import os
     import signal
 
-    from volunteer_hub.ops_models import CrawlProcess
+    from volunteer_hub.store.ops_models import CrawlProcess
 
     with db.session() as s:
         proc = s.scalars(select(CrawlProcess).where(CrawlProcess.partner_id == "stuck")).one()

@@ -15,9 +15,9 @@ from search_app import create_app
 from tests.browser import chromium, live_server, screenshot
 from tests.test_crawl import cli, feed_server, fpxml  # noqa: F401 - fixture
 from tests.test_scheduler import wait_for
-from volunteer_hub.auth import add_operator
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.auth import add_operator
+from volunteer_hub.store.db import CrawlRun, Database, Partner
 
 pytestmark = pytest.mark.browser
 

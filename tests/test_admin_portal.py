@@ -16,8 +16,8 @@ from sqlalchemy import select
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database, Partner
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import Database, Partner
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_pending_signup_appears_in_the_console(
     db: Database,
     feed_server: tuple[Path, str],  # noqa: F811
 ) -> None:
-    from volunteer_hub.auth import add_operator
+    from volunteer_hub.store.auth import add_operator
 
     root, base = feed_server
     (root / "feed.xml").write_text(fpxml([("a", "Mission A")]))
@@ -182,8 +182,8 @@ def test_pending_signup_appears_in_the_console(
 def _stored(db: Database, backend: SqliteBackend, partner_id: str, source_id: str, title: str) -> str:
     from datetime import UTC, datetime
 
-    from volunteer_hub.db import StoredOpportunity
-    from volunteer_hub.opportunity import Opportunity, make_id
+    from volunteer_hub.core.opportunity import Opportunity, make_id
+    from volunteer_hub.store.db import StoredOpportunity
 
     now = datetime.now(UTC)
     opp = Opportunity(
@@ -212,7 +212,7 @@ def _stored(db: Database, backend: SqliteBackend, partner_id: str, source_id: st
 
 
 def _two_partners(db: Database) -> None:
-    from volunteer_hub.db import CrawlRun
+    from volunteer_hub.store.db import CrawlRun
 
     with db.session() as s, s.begin():
         s.add(
@@ -322,7 +322,7 @@ def test_partner_requests_a_link_by_e_mail(
 
 
 def test_operator_creates_a_portal_link(client: FlaskClient, db: Database) -> None:
-    from volunteer_hub.auth import add_operator
+    from volunteer_hub.store.auth import add_operator
 
     _two_partners(db)
     add_operator(db, "ops@example.org", "correct horse battery")
@@ -349,9 +349,9 @@ def test_operator_creates_a_portal_link(client: FlaskClient, db: Database) -> No
 def test_moderation_queue_groups_reports_and_hides_or_dismisses(
     app: Flask, client: FlaskClient, db: Database
 ) -> None:
-    from volunteer_hub.auth import add_operator
-    from volunteer_hub.db import StoredOpportunity
-    from volunteer_hub.public_models import ProblemReport
+    from volunteer_hub.store.auth import add_operator
+    from volunteer_hub.store.db import StoredOpportunity
+    from volunteer_hub.store.public_models import ProblemReport
 
     backend = app.extensions["volunteer_hub"].backend
     _two_partners(db)

@@ -24,7 +24,7 @@ from tests.test_site import (  # noqa: F401 - fixtures
     backend_fixture,
     client_fixture,
 )
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 
 def search(client: FlaskClient, query: str = "", **kwargs: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from search_app import create_app
 from search_app.params import DATE_ZONE
 from tests.conftest import drop_generations
 from tests.test_site import ALL, BEACH, NOW
-from volunteer_hub.config import load_settings
+from volunteer_hub.core.config import load_settings
 
 pytestmark = pytest.mark.elasticsearch
 

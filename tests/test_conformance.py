@@ -249,7 +249,7 @@ def test_same_results_on_both_backends(es_url, tmp_path):
 # -- sync level: the database is the source of truth, the index follows it -------------------
 @pytest.fixture
 def db(tmp_path):
-    from volunteer_hub.db import Database, Partner
+    from volunteer_hub.store.db import Database, Partner
 
     database = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
     with database.session() as s, s.begin():
@@ -260,8 +260,9 @@ def db(tmp_path):
 
 def crawl(db, backend, items, *, partner="test", complete=True, failed=None, when=NOW, threshold=0.5):
     """One crawl run as the runner does it: store, finish (guarded), record the run, push."""
-    from indexer.sync import PartnerSync, push_pending
-    from volunteer_hub.db import CrawlRun
+    from indexer.sync import push_pending
+    from volunteer_hub.store.db import CrawlRun
+    from volunteer_hub.store.partner_sync import PartnerSync
 
     sync = PartnerSync(db, partner, now=when)
     sync.store(items)
@@ -293,7 +294,7 @@ def partner_items(n, partner="test", prefix="m"):
 def states(db):
     from sqlalchemy import select
 
-    from volunteer_hub.db import StoredOpportunity
+    from volunteer_hub.store.db import StoredOpportunity
 
     with db.session() as s:
         return {r.source_id: (r.state, r.gone_at) for r in s.scalars(select(StoredOpportunity))}
@@ -388,7 +389,7 @@ def test_rebuild_refuses_to_shrink_and_leaves_the_live_generation(db, search_bac
 
     from indexer.base import RebuildError
     from indexer.rebuild import rebuild_index
-    from volunteer_hub.db import StoredOpportunity
+    from volunteer_hub.store.db import StoredOpportunity
 
     crawl(db, search_backend, partner_items(10))
     rebuild_index(db, search_backend, now=NOW)

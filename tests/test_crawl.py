@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from volunteer_hub.demo import DEMO_DIR
+from volunteer_hub.cli.demo import DEMO_DIR
 
 FPXML_ITEM = """
   <VolunteerOpportunity>

@@ -18,7 +18,7 @@ from indexer.rebuild import rebuild_index
 from tests.conftest import drop_generations
 from tests.samples import BREST, NOW, RENNES, opp
 from tests.test_conformance import crawl
-from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 
 SATURDAY = NOW + timedelta(days=9)
 NEXT_WEEK = SATURDAY + timedelta(days=7)

@@ -8,7 +8,7 @@ from crawlers.formats import parse_feed
 from crawlers.formats.base import RawOpportunity
 from crawlers.formats.textdates import parse_date_range, parse_text_date
 from crawlers.validate import validate_bytes
-from volunteer_hub.demo import DEMO_DIR
+from volunteer_hub.cli.demo import DEMO_DIR
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_hub.gazetteer import (
+from volunteer_hub.core.gazetteer import (
     DATA_FILE,
     EARTH_RADIUS_KM,
     Geocoder,
@@ -24,7 +24,7 @@ from volunteer_hub.gazetteer import (
     distance_km,
     parse_place_query,
 )
-from volunteer_hub.regions import region_for_postal_code
+from volunteer_hub.core.regions import region_for_postal_code
 
 ROWS = json.loads(gzip.open(DATA_FILE).read())["rows"]
 COMMUNES = [row for row in ROWS if row[2] == "c"]
@@ -95,7 +95,7 @@ def test_postal_codes_agree_with_regions() -> None:
 
 
 def _region_code(department: str) -> str:
-    from volunteer_hub.regions import DEPARTMENTS
+    from volunteer_hub.core.regions import DEPARTMENTS
 
     return DEPARTMENTS[department].region_code
 

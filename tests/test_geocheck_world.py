@@ -8,8 +8,8 @@ import pytest
 
 from crawlers.formats.base import RawLocation, RawOpportunity
 from crawlers.normalize import NormalizeContext, normalize
-from volunteer_hub.gazetteer import distance_km
-from volunteer_hub.opportunity import Location
+from volunteer_hub.core.gazetteer import distance_km
+from volunteer_hub.core.opportunity import Location
 
 CHICAGO = ("41.8781", "-87.6298")
 MANCHESTER = ("53.4808", "-2.2426")

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from indexer.base import SearchQuery
 from indexer.maintenance import expire_index, import_jsonl, write_jsonl
 from indexer.sqlite_backend import SqliteBackend
-from indexer.sync import PartnerSync, push_pending
+from indexer.sync import push_pending
 from tests.conftest import drop_generations
 from tests.samples import LYON, NOW, RENNES, opp
-from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.partner_sync import PartnerSync
 
 
 @pytest.fixture

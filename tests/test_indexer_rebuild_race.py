@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from indexer.rebuild import reconcile_indexed_hashes
 from indexer.sqlite_backend import SqliteBackend
-from indexer.sync import PartnerSync, mark_indexed, push_pending
+from indexer.sync import mark_indexed, push_pending
 from tests.samples import NOW, opp
-from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.partner_sync import PartnerSync
 
 
 def row(db: Database, source_id: str) -> StoredOpportunity:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from volunteer_hub.identity import group_key, same_opportunity
-from volunteer_hub.opportunity import Location, Opportunity, Organization
+from volunteer_hub.core.identity import group_key, same_opportunity
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization
 
 
 def opp(partner: str, title: str, org: str = "Banque Alimentaire 35", pc: str | None = "35000", **kw: object):
@@ -55,7 +55,7 @@ def test_one_partners_own_listings_and_other_days_are_never_copies() -> None:
 def test_clusters_keep_the_first_seen_record_and_one_copy_per_partner() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from volunteer_hub.identity import Member, cluster, title_terms
+    from volunteer_hub.core.identity import Member, cluster, title_terms
 
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
 

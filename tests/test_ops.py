@@ -13,10 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from indexer.sqlite_backend import SqliteBackend
 from schedules.scheduler import heartbeat_job
 from search_app import create_app
-from volunteer_hub.config import Settings, load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
-from volunteer_hub.opportunity import Opportunity, make_id
-from volunteer_hub.ops_models import SchedulerHeartbeat
+from volunteer_hub.core.config import Settings, load_settings
+from volunteer_hub.core.opportunity import Opportunity, make_id
+from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.ops_models import SchedulerHeartbeat
 
 
 class BrokenBackend(SqliteBackend):

@@ -17,10 +17,10 @@ from schedules.config import OpsConfig
 from search_app import create_app
 from search_app.portal.account import create_login_token
 from tests.smtp_server import smtp_server  # noqa: F401 - fixture
-from volunteer_hub import direct
-from volunteer_hub.auth import add_operator
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database, Partner, StoredOpportunity
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.services import direct
+from volunteer_hub.store.auth import add_operator
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 
 EMAIL, PASSWORD = "ops@example.org", "correct horse battery"
 

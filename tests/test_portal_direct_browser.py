@@ -12,9 +12,9 @@ from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.portal.account import create_login_token
 from tests.browser import chromium, live_server, screenshot
-from volunteer_hub.auth import add_operator
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.auth import add_operator
+from volunteer_hub.store.db import Database
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.portal.guide import FORMATS, load_formats
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import Database
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_hub.regions import (
+from volunteer_hub.core.regions import (
     DEPARTMENTS,
     REGIONS,
     REGIONS_BY_CODE,

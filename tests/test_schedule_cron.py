@@ -17,8 +17,8 @@ from schedules.scheduler import CRON_TIMEZONE, build_scheduler, cron_error, job_
 from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
 from tests.test_crawl import cli
 from tests.test_scheduler import FAST
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import CrawlRun, Database, Partner
 
 
 @pytest.fixture

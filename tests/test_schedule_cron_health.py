@@ -22,9 +22,9 @@ from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fix
 from tests.test_crawl import cli
 from tests.test_schedule_cron import add_partner, db, scheduler, set_partner  # noqa: F401 - fixtures
 from tests.test_scheduler import FAST
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database
-from volunteer_hub.ops_models import AlertIncident
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import CrawlRun, Database
+from volunteer_hub.store.ops_models import AlertIncident
 
 CFG = OpsConfig()  # real minutes: interval_minutes=360 means 6 hours
 WEEKLY = "0 6 * * mon"

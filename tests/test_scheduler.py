@@ -17,9 +17,9 @@ from schedules.config import OpsConfig
 from schedules.processes import AlreadyRunning, run_crawl, running_run, spawn_crawl_in_background
 from schedules.scheduler import expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database, Partner
-from volunteer_hub.ops_models import SchedulerHeartbeat, aware
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import CrawlRun, Database, Partner
+from volunteer_hub.store.ops_models import SchedulerHeartbeat, aware
 
 FAST = OpsConfig(
     crawl_timeout_seconds=90,
@@ -199,9 +199,10 @@ def test_expiry_job_removes_expired_listings_from_search(home: Path) -> None:
     from datetime import UTC, datetime
 
     from indexer import open_backend
-    from indexer.sync import PartnerSync, push_pending
+    from indexer.sync import push_pending
     from tests.samples import opp
-    from volunteer_hub.config import load_settings
+    from volunteer_hub.core.config import load_settings
+    from volunteer_hub.store.partner_sync import PartnerSync
 
     settings = load_settings()
     db = Database.from_settings(settings)
@@ -276,7 +277,7 @@ def test_operators_add_from_stdin(home: Path) -> None:
     assert add("short").returncode == 1
     done = add("correct horse battery")
     assert done.returncode == 0 and "added operator ops@example.org" in done.stdout
-    from volunteer_hub.auth import authenticate
+    from volunteer_hub.store.auth import authenticate
 
     assert authenticate(
         Database.from_settings(load_settings()), "ops@example.org", "correct horse battery"

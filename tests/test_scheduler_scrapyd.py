@@ -21,8 +21,8 @@ from schedules.scheduler import start_scheduler, stop_scheduler
 from schedules.scrapyd import run_crawl_scrapyd
 from tests.test_crawl import feed_server, fpxml, search_json  # noqa: F401 - fixture
 from tests.test_scheduler import FAST, add_partner, silent_server, wait_for  # noqa: F401 - fixture
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import CrawlRun, Database
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import CrawlRun, Database
 
 
 def free_port() -> int:

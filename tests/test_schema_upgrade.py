@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, String, Table, create_engine, inspect, text
 
-from volunteer_hub.db import Base, Database, Partner, SchemaUpgradeError
+from volunteer_hub.store.db import Base, Database, Partner, SchemaUpgradeError
 
 
 def old_partner_table(url: str) -> None:
@@ -33,7 +33,7 @@ def test_missing_nullable_columns_are_added_and_data_kept(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old_partner_table(url)
-    with caplog.at_level(logging.WARNING, logger="volunteer_hub.db"):
+    with caplog.at_level(logging.WARNING, logger="volunteer_hub.store.db"):
         db = Database(url)
     columns = {c["name"] for c in inspect(db.engine).get_columns("partner")}
     assert {"contact_email", "website", "etag", "last_modified", "default_country"} <= columns
@@ -46,7 +46,7 @@ def test_missing_nullable_columns_are_added_and_data_kept(
     assert db.partner("old").contact_email == "ops@old.example.org"
     # Idempotent: a second open adds nothing.
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="volunteer_hub.db"):
+    with caplog.at_level(logging.WARNING, logger="volunteer_hub.store.db"):
         Database(url)
     assert "adding column" not in caplog.text
 

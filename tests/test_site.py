@@ -24,9 +24,9 @@ from indexer.base import SearchBackendError, SearchQuery
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.security import CONTENT_SECURITY_POLICY
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database, Partner
-from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.store.db import Database, Partner
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from search_app import create_app
 from tests.test_site import ALL, BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS, titles
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import Database
 
 pytestmark = pytest.mark.conformance
 

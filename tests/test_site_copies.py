@@ -16,12 +16,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from indexer.sqlite_backend import SqliteBackend
-from indexer.sync import PartnerSync, push_pending
+from indexer.sync import push_pending
 from search_app import create_app
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database, Partner
-from volunteer_hub.opportunity import Location, Opportunity, Organization, make_id
-from volunteer_hub.public_models import OpportunityActivity
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.store.db import Database, Partner
+from volunteer_hub.store.partner_sync import PartnerSync
+from volunteer_hub.store.public_models import OpportunityActivity
 
 SATURDAY = (datetime.now(UTC) + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
 RENNES = Location(city="Rennes", postal_code="35000", region="Bretagne", country="FR", lat=48.1113, lon=-1.68)

@@ -24,8 +24,8 @@ from tests.test_site import (  # noqa: F401 - fixtures
     page,
     titles,
 )
-from volunteer_hub.db import StoredOpportunity
-from volunteer_hub.public_models import OpportunityActivity
+from volunteer_hub.store.db import StoredOpportunity
+from volunteer_hub.store.public_models import OpportunityActivity
 
 
 def _activity(app: Flask, opportunity_id: str) -> tuple[int, int]:
@@ -136,7 +136,7 @@ def _report_form(html: str) -> dict[str, str]:
 
 
 def test_report_a_problem_lands_in_the_moderation_queue(app: Flask, client: FlaskClient) -> None:
-    from volunteer_hub.public_models import ProblemReport
+    from volunteer_hub.store.public_models import ProblemReport
 
     html = page(client, f"/o/{BEACH.id}")
     assert "Signaler un problème" in html
@@ -154,7 +154,7 @@ def test_report_a_problem_lands_in_the_moderation_queue(app: Flask, client: Flas
 
 
 def test_report_needs_a_valid_token_and_reason(app: Flask, client: FlaskClient) -> None:
-    from volunteer_hub.public_models import ProblemReport
+    from volunteer_hub.store.public_models import ProblemReport
 
     form = _report_form(page(client, f"/o/{BEACH.id}"))
     assert client.post(f"/o/{BEACH.id}/report", data={**form, "token": "forged"}).status_code == 400

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_hub.taxonomy import CAUSES, cause_label, is_cause, keyword_causes, map_categories
-from volunteer_hub.textfold import fold, slugify
+from volunteer_hub.core.taxonomy import CAUSES, cause_label, is_cause, keyword_causes, map_categories
+from volunteer_hub.core.textfold import fold, slugify
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "allforgood"
 

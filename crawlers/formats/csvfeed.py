@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.textfold import fold
 
 NAME = "csv"
 

@@ -20,7 +20,7 @@ from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES
 from crawlers.items import OpportunityItem
 from crawlers.normalize import NormalizeContext, normalize
 from crawlers.report import RunReport
-from indexer.sync import PartnerSync
+from volunteer_hub.store.partner_sync import PartnerSync
 
 
 class FeedSpider(scrapy.Spider):

@@ -19,9 +19,9 @@ from crawlers.report import RunReport
 from crawlers.runner import PlannedRun, finish_run, spider_arguments, start_run
 from crawlers.spiders import spider_for_format
 from indexer import open_backend
-from indexer.sync import PartnerSync
-from volunteer_hub.config import load_settings
-from volunteer_hub.db import Database
+from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.partner_sync import PartnerSync
 
 
 class PartnerSpider(scrapy.Spider):

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from schedules.alerts import Health, open_incidents, partner_health
 from schedules.config import OpsConfig
 from schedules.status import next_run_times
-from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
-from volunteer_hub.opportunity import make_id
-from volunteer_hub.ops_models import AlertIncident
+from volunteer_hub.core.opportunity import make_id
+from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.ops_models import AlertIncident
 
 HEALTH_ORDER = ("failing", "shrink-guarded", "stale", "pending", "paused", "new", "ok", "rejected")
 STATUS_COLOURS = {

@@ -64,7 +64,7 @@ def safe_next(target: str | None) -> str | None:
 def guard() -> Response | None:
     """``before_request`` of the console: login required (but for the login form), CSRF on POST."""
     from search_app.admin.views import database
-    from volunteer_hub.auth import get_operator
+    from volunteer_hub.store.auth import get_operator
 
     g.operator = None
     operator_id = session.get("operator_id")

@@ -18,10 +18,10 @@ from schedules.status import next_run_times, scheduler_status
 from search_app.admin import data
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
 from search_app.services import services
-from volunteer_hub.auth import MAX_FAILURES, authenticate
-from volunteer_hub.db import CrawlRun, Database, Partner, StoredOpportunity
-from volunteer_hub.ops_models import AlertIncident
-from volunteer_hub.public_models import ProblemReport
+from volunteer_hub.store.auth import MAX_FAILURES, authenticate
+from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.ops_models import AlertIncident
+from volunteer_hub.store.public_models import ProblemReport
 
 log = logging.getLogger(__name__)
 
@@ -351,13 +351,13 @@ def moderation() -> str:
 
 def _pending_postings(db: Database) -> list[dict[str, object]]:
     """Direct postings waiting for approval (a partner's first ones), with their partner."""
-    from volunteer_hub.direct import pending_postings
+    from volunteer_hub.services.direct import pending_postings
 
     return [{"posting": p, "partner": db.partner(p.partner_id)} for p in pending_postings(db)]
 
 
 def _pending_posting_or_404(posting_id: str):  # noqa: ANN202 - DirectPosting
-    from volunteer_hub.direct import DirectPosting
+    from volunteer_hub.services.direct import DirectPosting
 
     with database().session() as s:
         posting = s.get(DirectPosting, posting_id)
@@ -369,7 +369,7 @@ def _pending_posting_or_404(posting_id: str):  # noqa: ANN202 - DirectPosting
 @bp.post("/postings/<posting_id>/approve")
 def approve_posting(posting_id: str) -> Response:
     """Publish a pending direct posting (the partner's later postings then publish directly)."""
-    from volunteer_hub.direct import publish
+    from volunteer_hub.services.direct import publish
 
     posting = _pending_posting_or_404(posting_id)
     partner = _partner_or_404(posting.partner_id)
@@ -389,7 +389,7 @@ def approve_posting(posting_id: str) -> Response:
 
 @bp.post("/postings/<posting_id>/reject")
 def reject_posting(posting_id: str) -> Response:
-    from volunteer_hub.direct import DirectPosting
+    from volunteer_hub.services.direct import DirectPosting
 
     posting = _pending_posting_or_404(posting_id)
     with database().session() as s, s.begin():

@@ -29,7 +29,7 @@ from crawlers.validate import ValidationUnreadable, validate_bytes
 from search_app.admin.security import check_csrf
 from search_app.i18n import remember_language
 from search_app.services import services
-from volunteer_hub.db import Partner
+from volunteer_hub.store.db import Partner
 
 bp = Blueprint("portal", __name__, url_prefix="/partners")
 bp.after_request(remember_language)  # ?lang= sticks, as on the public pages

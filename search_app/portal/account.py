@@ -30,9 +30,9 @@ from search_app.admin.security import check_csrf
 from search_app.portal import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
-from volunteer_hub.db import Database, Partner, StoredOpportunity
-from volunteer_hub.mail import send_mail
-from volunteer_hub.ops_models import PartnerAccess, aware
+from volunteer_hub.core.mail import send_mail
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
+from volunteer_hub.store.ops_models import PartnerAccess, aware
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Only a signed-in partner whose record has ``format == "direct"`` sees these pages, and only
 its own postings (the partner id comes from the session; another partner's posting is a 404).
-Every submission is checked by ``volunteer_hub.direct.build`` (the crawler's normalizer); its
+Every submission is checked by ``volunteer_hub.services.direct.build`` (the crawler's normalizer); its
 problems are shown next to the fields in the partner's language.
 """
 
@@ -21,9 +21,9 @@ from search_app.i18n import current_language
 from search_app.portal import bp
 from search_app.portal.account import _db, current_partner
 from search_app.services import services
-from volunteer_hub import direct
-from volunteer_hub.db import Partner, StoredOpportunity
-from volunteer_hub.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.taxonomy import CAUSES, cause_label
+from volunteer_hub.services import direct
+from volunteer_hub.store.db import Partner, StoredOpportunity
 
 # normalizer field -> form field
 _FIELD_OF = {"title": "title", "url": "url", "id": "url", "start": "start", "end": "end", "expires": "end"}

@@ -1,15 +1,15 @@
 """Listing statistics for the partner portal: detail page views and outbound clicks, per month.
 
 Recorded by the public site (``search_app.clicks``) into ``opportunity_activity``
-(``volunteer_hub.public_models``); the portal only reads them.
+(``volunteer_hub.store.public_models``); the portal only reads them.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from volunteer_hub.db import Database
-from volunteer_hub.public_models import OpportunityActivity
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.public_models import OpportunityActivity
 
 
 def partner_stats(db: Database, partner_id: str) -> list[OpportunityActivity]:

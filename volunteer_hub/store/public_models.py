@@ -1,7 +1,7 @@
 """Public-site tables: per-opportunity activity (detail views, outbound clicks) and problem reports.
 
-They share ``volunteer_hub.db.Base``, so ``Database(...)`` creates them with the rest of the
-schema (``volunteer_hub/db.py`` imports this module). Partners will read their figures from
+They share ``volunteer_hub.store.db.Base``, so ``Database(...)`` creates them with the rest of the
+schema (``volunteer_hub/store/db.py`` imports this module). Partners will read their figures from
 ``opportunity_activity`` ("views of detail pages, clicks to its site, per opportunity and per
 month"); operators moderate ``problem_report``.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volunteer_hub.db import Base, utcnow
+from volunteer_hub.store.tables import Base, utcnow
 
 REPORT_REASONS = ("expired", "broken-link", "not-volunteering", "inappropriate")
 REPORT_STATUSES = ("open", "resolved", "dismissed")

@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from volunteer_hub.analysis import analyze
-from volunteer_hub.opportunity import Opportunity
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.analysis import analyze
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.textfold import fold
 
 TITLE_SIMILARITY = 0.8
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from volunteer_hub.textfold import slugify
+from volunteer_hub.core.textfold import slugify
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from volunteer_hub.db import Database
-from volunteer_hub.ops_models import Operator, aware
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.ops_models import Operator, aware
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

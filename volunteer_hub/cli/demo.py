@@ -46,8 +46,8 @@ def start_feed_server(host: str = "127.0.0.1", port: int = 0) -> tuple[http.serv
 
 
 def register_demo_partners(base_url: str) -> list[str]:
-    from volunteer_hub.config import load_settings
-    from volunteer_hub.db import Database, Partner
+    from volunteer_hub.core.config import load_settings
+    from volunteer_hub.store.db import Database, Partner
 
     db = Database.from_settings(load_settings())
     ids = []
@@ -76,9 +76,9 @@ def run_demo(
     os.environ["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
     from crawlers.runner import crawl_partners
     from indexer import open_backend
-    from volunteer_hub.cli import print_run
-    from volunteer_hub.config import load_settings
-    from volunteer_hub.db import Database
+    from volunteer_hub.cli.crawl import print_run
+    from volunteer_hub.core.config import load_settings
+    from volunteer_hub.store.db import Database
 
     settings = load_settings()
     db = Database.from_settings(settings)

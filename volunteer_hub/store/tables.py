@@ -1,35 +1,17 @@
-"""The database: partners, crawl runs and the stored opportunities (the source of truth).
+"""The core tables: partners, crawl runs and the stored opportunities (the source of truth).
 
 The search index is derived from ``stored_opportunity`` and can be rebuilt from it at any
-time; a search backend outage therefore never loses crawl results.
+time; a search backend outage therefore never loses crawl results. Other tables live beside
+this module (``ops_models``, ``public_models``, ``direct_models``) on the same ``Base``.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    event,
-    inspect,
-    select,
-)
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-
-from volunteer_hub.config import Settings
-
-log = logging.getLogger(__name__)
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> datetime:
@@ -121,10 +103,10 @@ class StoredOpportunity(Base):
     # write is pending (e.g. the backend was down), so the next sync retries it.
     indexed_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expiry: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
-    # Cross-partner copies (volunteer_hub.identity): the blocking key ("" when the record is too
+    # Cross-partner copies (volunteer_hub.core.identity): the blocking key ("" when the record is too
     # vague to match, NULL when not computed yet), the canonical record this one is a copy of
     # (copies are kept but not indexed), and on a canonical record a digest of its copies, so
-    # a change among them re-indexes it (indexer.grouping).
+    # a change among them re-indexes it (volunteer_hub.store.grouping).
     group_key: Mapped[str | None] = mapped_column(String(20), nullable=True)
     duplicate_of: Mapped[str | None] = mapped_column(String(96), nullable=True, index=True)
     sources_hash: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
@@ -133,108 +115,3 @@ class StoredOpportunity(Base):
 def _aware(value: datetime) -> datetime:
     # SQLite drops tzinfo; every timestamp we store is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-class Database:
-    """Engine + session factory. ``Database(settings).session()`` is a context manager."""
-
-    def __init__(self, url: str) -> None:
-        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
-        self.engine: Engine = create_engine(url, connect_args=connect_args)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        import volunteer_hub.direct  # noqa: F401 - direct posting (organizations without a feed)
-        import volunteer_hub.ops_models  # noqa: F401 - operations tables (scheduler, operators, alerts)
-        import volunteer_hub.public_models  # noqa: F401 - public site tables (activity, problem reports)
-
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine)
-        self.session = sessionmaker(self.engine, expire_on_commit=False)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        return cls(settings.database_url)
-
-    def partner(self, partner_id: str) -> Partner | None:
-        with self.session() as s:
-            return s.get(Partner, partner_id)
-
-    def partners(self) -> list[Partner]:
-        with self.session() as s:
-            return list(s.scalars(select(Partner).order_by(Partner.id)))
-
-    def last_good_run(self, s: Session, partner_id: str) -> CrawlRun | None:
-        stmt = (
-            select(CrawlRun)
-            .where(CrawlRun.partner_id == partner_id, CrawlRun.status == "succeeded")
-            .order_by(CrawlRun.id.desc())
-            .limit(1)
-        )
-        return s.scalars(stmt).first()
-
-
-class SchemaUpgradeError(RuntimeError):
-    """A model column is missing from an existing table and cannot be added in place."""
-
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Additive schema upgrade: ``ALTER TABLE ... ADD COLUMN`` for model columns an existing
-    table lacks (``create_all`` only creates missing tables). Only nullable columns or columns
-    with a server default can be added; any other missing column raises ``SchemaUpgradeError``
-    before anything is altered. Returns the ``table.column`` names added."""
-    existing_tables = set(inspect(engine).get_table_names())
-    preparer = engine.dialect.identifier_preparer
-    todo: list[tuple[str, str, str]] = []
-    refused: list[str] = []
-    for table in Base.metadata.sorted_tables:
-        if table.name not in existing_tables:
-            continue
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            if not column.nullable and column.server_default is None:
-                refused.append(f"{table.name}.{column.name}")
-                continue
-            ddl = f"{preparer.quote(column.name)} {column.type.compile(dialect=engine.dialect)}"
-            if column.server_default is not None:
-                default = column.server_default.arg  # type: ignore[attr-defined]
-                if not isinstance(default, str):
-                    default = str(default.compile(dialect=engine.dialect))  # a text() clause
-                else:
-                    default = "'" + default.replace("'", "''") + "'"
-                ddl += f" DEFAULT {default}"
-            if not column.nullable:
-                ddl += " NOT NULL"
-            todo.append(
-                (table.name, column.name, f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {ddl}")
-            )
-    if refused:
-        raise SchemaUpgradeError(
-            "cannot add these missing columns to existing tables (not nullable, no server default): "
-            + ", ".join(refused)
-            + "; add them by hand or make them nullable"
-        )
-    added = []
-    with engine.begin() as conn:
-        for table_name, column_name, statement in todo:
-            log.warning("schema upgrade: adding column %s.%s (%s)", table_name, column_name, statement)
-            conn.exec_driver_sql(statement)
-            added.append(f"{table_name}.{column_name}")
-        # Indexes of existing tables (create_all only creates them with a new table).
-        for table in Base.metadata.sorted_tables:
-            if table.name not in existing_tables:
-                continue
-            present_indexes = {i["name"] for i in inspect(conn).get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in present_indexes:
-                    log.warning("schema upgrade: creating index %s", index.name)
-                    index.create(conn)
-    return added
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()

@@ -24,13 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from volunteer_hub.regions import (
+from volunteer_hub.core.regions import (
     REGIONS_BY_CODE,
     department_for_postal_code,
     find_region,
     region_for_department,
 )
-from volunteer_hub.textfold import fold, slugify
+from volunteer_hub.core.textfold import fold, slugify
 
 # The mean Earth radius Elasticsearch uses for geo distances (GeoUtils.EARTH_MEAN_RADIUS),
 # so that the SQLite backend and Elasticsearch agree on what lies inside a radius.

@@ -1,7 +1,7 @@
 """Show one opportunity once when several partners publish it, with all its sources.
 
 The database keeps every partner's record (each partner's crawl, stats and removals stay its
-own). Before each push, ``regroup`` finds the copies (``volunteer_hub.identity``) among live
+own). Before each push, ``regroup`` finds the copies (``volunteer_hub.core.identity``) among live
 records and marks all but the canonical one ``duplicate_of`` it; copies are kept out of the
 index (``push_pending`` deletes them like retired records), and the canonical record is indexed
 with the copies listed in ``other_sources``. When the canonical record goes away, the next
@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select, update
 
-from volunteer_hub.db import Database, StoredOpportunity
-from volunteer_hub.identity import Member, cluster, group_key, title_terms
-from volunteer_hub.opportunity import Opportunity, Source
+from volunteer_hub.core.identity import Member, cluster, group_key, title_terms
+from volunteer_hub.core.opportunity import Opportunity, Source
+from volunteer_hub.store.db import Database, StoredOpportunity
 
 BACKFILL_BATCH = 1000
 # A record hidden by a moderator still takes part: when it is the one that would be shown, its

@@ -23,16 +23,17 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select, update
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.normalize import NormalizeContext, normalize
 from indexer.base import SearchBackend
-from indexer.sync import PartnerSync, SyncCounts, push_pending
-from volunteer_hub.db import Base, Database, Partner, StoredOpportunity, utcnow
-from volunteer_hub.mail import send_mail
-from volunteer_hub.opportunity import Opportunity
+from indexer.sync import push_pending
+from volunteer_hub.core.mail import send_mail
+from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity, utcnow
+from volunteer_hub.store.direct_models import DirectPosting
+from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +56,6 @@ FIELDS = (
     "expires",
 )
 _POSTAL = re.compile(r"\b(\d{5})\b")
-
-
-class DirectPosting(Base):
-    __tablename__ = "direct_posting"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
-    # pending / published / closed / rejected
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the form's values
-    opportunity_id: Mapped[str | None] = mapped_column(String(96), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    # how the last reminder went: "sent" (e-mail) / "logged" (no SMTP or no contact address)
-    reminder_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
 
 
 def is_direct(partner: Partner | None) -> bool:

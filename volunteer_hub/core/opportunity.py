@@ -54,7 +54,7 @@ class Location:
 
 @dataclass
 class Source:
-    """Another partner's copy of the same opportunity (see volunteer_hub.identity)."""
+    """Another partner's copy of the same opportunity (see volunteer_hub.core.identity)."""
 
     partner: str
     id: str  # that copy's own opportunity id

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
 
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.textfold import fold
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from volunteer_hub.textfold import fold
+from volunteer_hub.core.textfold import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 

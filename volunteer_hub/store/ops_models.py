@@ -1,7 +1,7 @@
 """Operations tables: scheduler heartbeat, spawned crawl processes, operators, alert incidents.
 
-They share ``volunteer_hub.db.Base``, so ``Database(...)`` creates them with the rest of the
-schema (``volunteer_hub/db.py`` imports this module).
+They share ``volunteer_hub.store.db.Base``, so ``Database(...)`` creates them with the rest of the
+schema (``volunteer_hub/store/db.py`` imports this module).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volunteer_hub.db import Base, utcnow
+from volunteer_hub.store.tables import Base, utcnow
 
 
 def aware(value: datetime | None) -> datetime | None:

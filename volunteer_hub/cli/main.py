@@ -1,0 +1,36 @@
+"""The ``volunteer-hub`` command line: one entry point, one subcommand per job (a module each)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+from volunteer_hub.cli import crawl, index, partners, search, serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="volunteer-hub",
+        description="Crawl partner feeds of volunteer opportunities, index them, serve a fr/en search site.",
+        epilog="Configuration comes from the environment: VOLUNTEER_HUB_HOME, VOLUNTEER_HUB_SEARCH, "
+        "VOLUNTEER_HUB_DATABASE_URL, VOLUNTEER_HUB_ALLOW_PRIVATE_URLS (see the README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (serve, crawl, search, index, partners):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "partners" and hasattr(args, "id"):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", args.id):
+            parser.error("partner id must be lowercase letters, digits and dashes (max 63)")
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

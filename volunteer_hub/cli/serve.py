@@ -1,0 +1,102 @@
+"""``volunteer-hub serve``, ``demo``, ``scheduler`` and ``operators``: the long-running processes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK
+from volunteer_hub.core.config import load_settings
+
+
+# -- scheduler / operators (operations: see docs/operations.md) --------------------------------
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from schedules.config import load_ops_config
+    from schedules.scheduler import run_forever
+
+    cfg = load_ops_config()
+    if args.timeout:
+        cfg = replace(cfg, crawl_timeout_seconds=args.timeout)
+    if args.workers:
+        cfg = replace(cfg, workers=args.workers)
+    return run_forever(cfg)
+
+
+def cmd_operators_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from volunteer_hub.store.auth import OperatorError, add_operator
+    from volunteer_hub.store.db import Database
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return EXIT_FAILED
+    try:
+        _op, created = add_operator(Database.from_settings(load_settings()), args.email, password)
+    except OperatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{'added' if created else 'updated'} operator {args.email.strip().lower()}")
+    return EXIT_OK
+
+
+# -- serve / demo ----------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    from search_app import create_app
+
+    app = create_app()
+    print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from volunteer_hub.cli.demo import run_demo
+
+    return run_demo(
+        host=args.host,
+        port=args.port,
+        crawl_only=args.no_serve,
+        feeds_port=args.feeds_port,
+        scheduler=not args.no_scheduler,
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo", help="serve bundled demo partners locally, crawl and index them, serve the site"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="crawl and index, then exit")
+    p.add_argument("--feeds-port", type=int, default=8001, help="port of the demo partners' feed server")
+    p.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="don't recrawl the demo partners on their schedule while serving",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the public site and JSON API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("scheduler", help="crawl every approved partner at its interval (runs until stopped)")
+    p.add_argument("--timeout", type=int, help="hard timeout of one crawl, seconds (default 1800)")
+    p.add_argument("--workers", type=int, help="crawls at the same time (default 4)")
+    p.set_defaults(func=cmd_scheduler)
+
+    operators = sub.add_parser("operators", help="operator console accounts").add_subparsers(
+        dest="operators_command", required=True, metavar="ACTION"
+    )
+    p = operators.add_parser("add", help="create an operator (or reset its password and unlock it)")
+    p.add_argument("email")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_operators_add)
