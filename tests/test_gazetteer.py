@@ -6,7 +6,6 @@ import gzip
 import json
 import math
 import statistics
-import time
 from collections import defaultdict
 
 import pytest
@@ -103,15 +102,13 @@ def _region_code(department: str) -> str:
 # -- loading -----------------------------------------------------------------------------
 
 
-def test_loading_is_lazy_and_fast() -> None:
-    started = time.perf_counter()
+def test_loading_is_lazy() -> None:
+    """Nothing is read until the first look-up (load time is measured in bench/gazetteer_bench.py)."""
     fresh = OfflineGazetteer()
-    assert time.perf_counter() - started < 0.05  # nothing read yet
-    started = time.perf_counter()
+    assert fresh._french_index is None and fresh._world_index is None
     place = fresh.geocode(city="Rennes")
-    elapsed = time.perf_counter() - started
-    assert place is not None
-    assert elapsed < 2.0, f"French index took {elapsed:.2f}s"  # ~0.2 s on the CI machine
+    assert place is not None and place.postal_code.startswith("35")
+    assert fresh._french_index is not None
     assert fresh.commune_count > 34_000
 
 

@@ -6,8 +6,16 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from volunteer_hub.cli import crawl, index, partners, search, serve
+
+
+def package_version() -> str:
+    try:
+        return version("volunteer-hub")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Configuration comes from the environment: VOLUNTEER_HUB_HOME, VOLUNTEER_HUB_SEARCH, "
         "VOLUNTEER_HUB_DATABASE_URL, VOLUNTEER_HUB_ALLOW_PRIVATE_URLS (see the README).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (serve, crawl, search, index, partners):
         module.register(sub)

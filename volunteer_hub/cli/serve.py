@@ -30,8 +30,13 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
     from volunteer_hub.store.auth import OperatorError, add_operator
     from volunteer_hub.store.db import Database
 
-    if args.password_stdin:
+    # A terminal gets a prompt; otherwise (a script, a pipe, CI) the password is the first line of
+    # standard input, so `echo "$PW" | volunteer-hub operators add EMAIL` works as documented.
+    if args.password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            print("error: no password on standard input (one line expected)", file=sys.stderr)
+            return EXIT_FAILED
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat: ") != password:
@@ -98,5 +103,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = operators.add_parser("add", help="create an operator (or reset its password and unlock it)")
     p.add_argument("email")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (the default when it is not a terminal)",
+    )
     p.set_defaults(func=cmd_operators_add)
