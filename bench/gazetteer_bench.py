@@ -11,8 +11,8 @@ measured, never asserted.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,7 +23,7 @@ from volunteer_hub.core.gazetteer import OfflineGazetteer  # noqa: E402
 def timed(label: str, call: Callable[[], object]) -> object:
     started = time.perf_counter()
     result = call()
-    print(f"{label:<40} {time.perf_counter() - started:8.3f} s   {result}")
+    print(f"{label:<40} {time.perf_counter() - started:8.3f} s")
     return result
 
 
