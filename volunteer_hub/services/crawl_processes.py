@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 KILL_GRACE_SECONDS = 10
 
+
 @dataclass
 class CrawlOutcome:
     partner_id: str
