@@ -1,33 +1,32 @@
-"""Run partner crawls in this process and record each run.
+"""Run partner crawls in this process and record each run's result.
 
 Twisted's reactor starts once per process, so ``crawl_partners`` runs every requested
 partner in one ``CrawlerProcess`` and returns; the scheduler runs each crawl in its own
-process (``volunteer-hub crawl ID``) for isolation and hard timeouts.
+process (``volunteer-hub crawl ID``) for isolation and hard timeouts. The run records are
+allocated by the caller (``volunteer_hub.store.runs``), and publishing to the search index is
+the caller's ``publish`` callback: the crawler stores, it does not index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
-from sqlalchemy import select
 
 from crawlers import settings as crawler_settings
 from crawlers.normalize import NormalizeContext
 from crawlers.report import RunReport
 from crawlers.spiders import spider_for_format
-from indexer.base import SearchBackend
-from indexer.sync import push_pending
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store.db import CrawlRun, Database, Partner
-from volunteer_hub.store.partner_sync import PartnerSync
+from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
 
-
-class CrawlRefused(RuntimeError):
-    pass
+# Publishes a partner's stored changes (to the search index); its counts go into the run record.
+Publish = Callable[[str], SyncCounts]
 
 
 @dataclass
@@ -44,22 +43,6 @@ def scrapy_settings(progress: bool) -> ScrapySettings:
     s.setmodule(crawler_settings, priority="project")
     s.set("VH_PROGRESS", progress, priority="project")
     return s
-
-
-def start_run(db: Database, partner: Partner, trigger: str) -> int:
-    """Create the run record, refusing when this partner already has a run in progress."""
-    with db.session() as s, s.begin():
-        running = s.scalars(
-            select(CrawlRun).where(CrawlRun.partner_id == partner.id, CrawlRun.status == "running")
-        ).first()
-        if running:
-            raise CrawlRefused(
-                f"{partner.id}: a crawl is already running (run #{running.id}); not starting another"
-            )
-        run = CrawlRun(partner_id=partner.id, trigger=trigger, status="running", started_at=datetime.now(UTC))
-        s.add(run)
-        s.flush()
-        return run.id
 
 
 def spider_arguments(plan: PlannedRun, *, force: bool) -> dict[str, Any]:
@@ -81,20 +64,19 @@ def spider_arguments(plan: PlannedRun, *, force: bool) -> dict[str, Any]:
 
 
 def crawl_partners(
-    partners: list[Partner],
+    runs: list[tuple[Partner, int]],
     *,
     settings: Settings,
     db: Database,
-    backend: SearchBackend,
-    trigger: str = "manual",
+    publish: Publish,
     force: bool = False,
     progress: bool = True,
 ) -> list[CrawlRun]:
-    """Crawl ``partners`` (concurrently, one reactor), store, sync the index; return the run records."""
+    """Crawl each partner into its allocated run (concurrently, one reactor), store, ``publish``;
+    return the run records."""
     process = CrawlerProcess(scrapy_settings(progress))
     planned: list[PlannedRun] = []
-    for partner in partners:
-        run_id = start_run(db, partner, trigger)
+    for partner, run_id in runs:
         plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id))
         crawler = process.create_crawler(spider_for_format(partner.format))
         process.crawl(crawler, **spider_arguments(plan, force=force))
@@ -102,10 +84,10 @@ def crawl_partners(
         planned.append(plan)
     if planned:
         process.start()
-    return [finish_run(plan, settings=settings, db=db, backend=backend) for plan in planned]
+    return [finish_run(plan, settings=settings, db=db, publish=publish) for plan in planned]
 
 
-def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, backend: SearchBackend) -> CrawlRun:
+def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: Publish) -> CrawlRun:
     report, sync = plan.report, plan.sync
     stats = plan.crawler.stats.get_stats() if plan.crawler and plan.crawler.stats else {}
     finish_reason = stats.get("finish_reason")
@@ -123,7 +105,7 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, backend: S
         if status == "succeeded" and sync.counts.seen == 0 and report.rejected == 0:
             status, message = "failed", "the feed contained no opportunities"
 
-    pushed = push_pending(db, backend, plan.partner.id)
+    pushed = publish(plan.partner.id)
     if pushed.index_failures:
         sample = next(iter(pushed.index_failures.values()))
         message = (

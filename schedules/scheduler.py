@@ -8,17 +8,17 @@
   the cron's next fire time after the last run's start).
 - ``reconcile`` (every ``reconcile_seconds``) re-reads the partners, so changes made in the
   CLI or the console (new partner, approval, interval or cron, pause, removal) apply without a
-  restart; it also fails orphaned runs and evaluates alerts (staleness needs a clock).
+  restart; it also fails abandoned runs (``volunteer_hub.store.runs``) and evaluates alerts
+  (staleness needs a clock).
 - ``heartbeat`` refreshes the ``scheduler_heartbeat`` row the console and /healthz read.
 - ``expiry`` (daily) runs ``volunteer-hub index expire``;
   ``housekeeping`` (daily and at start) applies run retention.
-- Each crawl is ``volunteer-hub crawl ID --trigger schedule`` in its own process group with
-  a hard timeout (``schedules.processes.run_crawl``).
+- Each crawl's run is allocated here, then crawled by ``volunteer-hub crawl ID --run-id N`` in
+  its own process group with a hard timeout, or by Scrapyd (``volunteer_hub.services.dispatch``).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import random
@@ -37,22 +37,21 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, func, select
 
-from schedules.alerts import evaluate_all, evaluate_partner
-from schedules.config import OpsConfig, load_ops_config
-from schedules.processes import HOST, AlreadyRunning, fail_orphaned_runs, run_crawl
-from schedules.scrapyd import ScrapydError, run_crawl_scrapyd
 from volunteer_hub.core.config import Settings, load_settings
+from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
+from volunteer_hub.services.alerts import evaluate_all, evaluate_partner
+from volunteer_hub.services.cron import cron_trigger, jitter_seconds
+from volunteer_hub.services.dispatch import dispatch_crawl
+from volunteer_hub.services.scheduler_status import HEARTBEAT_NAME
+from volunteer_hub.services.scrapyd import ScrapydError
 from volunteer_hub.store.db import CrawlRun, Database, Partner
-from volunteer_hub.store.ops_models import AlertIncident, CrawlProcess, SchedulerHeartbeat, aware
+from volunteer_hub.store.ops_models import AlertIncident, SchedulerHeartbeat, aware
+from volunteer_hub.store.runs import HOST, AlreadyRunning, reap_abandoned, running_on_host
 
 log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
-HEARTBEAT_NAME = "scheduler"
 JOB_PREFIX = "crawl:"
-CRON_TIMEZONE = "Europe/Paris"
-# A fixed reference, so a cron's jitter (10% of its shortest gap) is the same at every reconcile.
-_CRON_REFERENCE = datetime(2026, 1, 5, tzinfo=UTC)
 
 # (partner id, cron) pairs whose invalid cron was already logged by this process.
 _cron_errors_logged: set[tuple[str, str]] = set()
@@ -83,12 +82,14 @@ def crawl_job(partner_id: str, timeout_seconds: int) -> None:
         log.info("skipping %s: removed, not approved or paused", partner_id)
         return
     try:
-        if cfg.scrapyd_url:
-            outcome = run_crawl_scrapyd(
-                cfg.scrapyd_url, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds
-            )
-        else:
-            outcome = run_crawl(settings, db, partner_id, trigger="schedule", timeout_seconds=timeout_seconds)
+        outcome = dispatch_crawl(
+            settings,
+            db,
+            partner_id,
+            trigger="schedule",
+            timeout_seconds=timeout_seconds,
+            scrapyd_url=cfg.scrapyd_url,
+        )
     except ScrapydError as exc:
         log.error("scheduled crawl of %s not dispatched: %s", partner_id, exc)
         return
@@ -117,12 +118,12 @@ def heartbeat_job() -> None:
 
 
 def reconcile_job() -> None:
-    """Bring the partner jobs in line with the database; fail orphaned runs; evaluate alerts."""
+    """Bring the partner jobs in line with the database; fail abandoned runs; evaluate alerts."""
     settings, db, cfg = _ctx()
     scheduler = _context.get("scheduler")
     if isinstance(scheduler, BackgroundScheduler):
         reconcile(scheduler, db, cfg)
-    fail_orphaned_runs(db, max_age_seconds=cfg.crawl_timeout_seconds + 120, remote=bool(cfg.scrapyd_url))
+    reap_abandoned(db)
     evaluate_all(db, cfg)
 
 
@@ -183,11 +184,6 @@ def housekeeping(db: Database, cfg: OpsConfig, now: datetime | None = None) -> i
                 s.delete(run)
                 deleted += 1
         s.execute(
-            delete(CrawlProcess).where(
-                CrawlProcess.finished_at.is_not(None), CrawlProcess.started_at < cutoff
-            )
-        )
-        s.execute(
             delete(AlertIncident).where(
                 AlertIncident.resolved_at.is_not(None), AlertIncident.resolved_at < cutoff
             )
@@ -195,85 +191,6 @@ def housekeeping(db: Database, cfg: OpsConfig, now: datetime | None = None) -> i
     if deleted:
         log.info("housekeeping: deleted %s runs older than %s days", deleted, cfg.retention_days)
     return deleted
-
-
-def _jitter_seconds(interval_seconds: int) -> int:
-    return int(min(interval_seconds * 0.1, 600))
-
-
-def cron_error(expr: str) -> str | None:
-    """Why a crontab expression (minute hour day month day-of-week) is refused, or None if valid.
-
-    Numeric days of the week are refused: APScheduler 3 counts them from Monday = 0, unlike
-    crontab (Sunday = 0), so ``1`` would silently mean Tuesday; use names (``mon-fri``).
-    """
-    fields = expr.split()
-    if len(fields) != 5:
-        return f"a cron expression has 5 fields (minute hour day month day-of-week), got {len(fields)}"
-    if any(ch.isdigit() for ch in fields[4]):
-        return "write the day of the week with names (mon, tue, ..., sun; e.g. mon-fri), not numbers"
-    try:
-        trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
-    except ValueError as exc:
-        return str(exc)
-    if trigger.get_next_fire_time(None, _CRON_REFERENCE) is None:
-        return "this cron expression never fires"
-    return None
-
-
-def cron_trigger(expr: str) -> CronTrigger:
-    """The partner's crontab expression in ``CRON_TIMEZONE``, with the interval jitter rule applied
-    to its shortest gap between two runs (10%, at most 10 minutes). Raises ValueError if invalid."""
-    error = cron_error(expr)
-    if error:
-        raise ValueError(error)
-    trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
-    times = [trigger.get_next_fire_time(None, _CRON_REFERENCE)]
-    for _ in range(8):
-        nxt = trigger.get_next_fire_time(times[-1], times[-1] + timedelta(seconds=1))
-        if nxt is None:
-            break
-        times.append(nxt)
-    gaps = [(later - earlier).total_seconds() for earlier, later in zip(times, times[1:], strict=False)]
-    trigger.jitter = (_jitter_seconds(int(min(gaps))) if gaps else 0) or None
-    return trigger
-
-
-@functools.lru_cache(maxsize=256)
-def _cron_longest_gap(expr: str) -> timedelta:
-    trigger = CronTrigger.from_crontab(expr, timezone=CRON_TIMEZONE)
-    end = _CRON_REFERENCE + timedelta(days=8)
-    times: list[datetime] = []
-    nxt = trigger.get_next_fire_time(None, _CRON_REFERENCE)
-    while nxt is not None:
-        times.append(nxt)
-        if nxt >= end and len(times) >= 3:
-            break
-        nxt = trigger.get_next_fire_time(nxt, nxt + timedelta(seconds=1))
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    return max(gaps) if gaps else timedelta(days=3650)  # cannot happen: cron_error refuses those
-
-
-def cron_longest_gap(expr: str) -> timedelta:
-    """The longest time between two consecutive runs of a crontab expression (``CRON_TIMEZONE``),
-    over at least a week (and three runs) from a fixed reference: a weekly cron gives 7 days,
-    ``0 9 * * mon-fri`` the 3 days from Friday to Monday. Raises ValueError if invalid."""
-    error = cron_error(expr)
-    if error:
-        raise ValueError(error)
-    return _cron_longest_gap(" ".join(expr.split()))
-
-
-def schedule_text(partner: Partner) -> tuple[str, str | None]:
-    """How the scheduler crawls ``partner`` ("cron 0 6 * * mon" or "every 360 min") and, when its
-    stored cron is invalid (so its interval is used instead), why that cron is refused."""
-    interval = f"every {partner.interval_minutes} min"
-    if not partner.cron:
-        return interval, None
-    error = cron_error(partner.cron)
-    if error:
-        return interval, f"invalid cron {partner.cron!r} ignored ({error}); crawled {interval} instead"
-    return f"cron {partner.cron}", None
 
 
 def _same_cron(job_trigger: object, wanted: CronTrigger) -> bool:
@@ -377,7 +294,7 @@ def reconcile(
                 job.modify(next_run_time=first_run_time(db, partner, cfg, cron=cron))
             continue
         trigger = cron or IntervalTrigger(
-            seconds=seconds, jitter=_jitter_seconds(seconds) or None, timezone=UTC
+            seconds=seconds, jitter=jitter_seconds(seconds) or None, timezone=UTC
         )
         scheduler.add_job(
             "schedules.scheduler:crawl_job",
@@ -414,15 +331,13 @@ def build_scheduler(settings: Settings, db: Database, cfg: OpsConfig) -> Backgro
 def start_scheduler(
     settings: Settings | None = None, db: Database | None = None, cfg: OpsConfig | None = None
 ) -> BackgroundScheduler:
-    """Fail orphaned runs, reconcile the partner jobs, add the system jobs, and start. Non-blocking."""
+    """Fail abandoned runs, reconcile the partner jobs, add the system jobs, and start. Non-blocking."""
     settings = settings or load_settings()
     db = db or Database.from_settings(settings)
     cfg = cfg or load_ops_config()
-    failed = fail_orphaned_runs(
-        db, max_age_seconds=cfg.crawl_timeout_seconds + 120, min_age_seconds=0, remote=bool(cfg.scrapyd_url)
-    )
+    failed = reap_abandoned(db)
     if failed:
-        log.warning("marked %s interrupted run(s) failed: %s", len(failed), failed)
+        log.warning("marked %s abandoned run(s) failed: %s", len(failed), failed)
     scheduler = build_scheduler(settings, db, cfg)
     _context.update(settings=settings, db=db, cfg=cfg, scheduler=scheduler, started_at=datetime.now(UTC))
     scheduler.start(paused=True)
@@ -458,15 +373,6 @@ def stop_scheduler(scheduler: BackgroundScheduler, db: Database | None = None) -
     _context.clear()
 
 
-def _running_processes(db: Database) -> list[CrawlProcess]:
-    with db.session() as s:
-        return list(
-            s.scalars(
-                select(CrawlProcess).where(CrawlProcess.finished_at.is_(None), CrawlProcess.host == HOST)
-            )
-        )
-
-
 def run_forever(cfg: OpsConfig | None = None) -> int:
     """The ``volunteer-hub scheduler`` command: run until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -484,12 +390,12 @@ def run_forever(cfg: OpsConfig | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     while not stop.wait(1):
         pass
-    running = [r.partner_id for r in _running_processes(db)]
+    running = [r.partner_id for r in running_on_host(db)]
     stop_scheduler(scheduler, db)
     if running:
         log.info("crawls still running continue in their own processes: %s", ", ".join(running))
     # Do not wait for the crawl threads (up to the hard timeout): the crawl processes record their
-    # own results, and the next scheduler start sees them alive (``fail_orphaned_runs``).
+    # own results and renew their leases, so the next scheduler start sees them alive.
     logging.shutdown()
     sys.stdout.flush()
     os._exit(0)

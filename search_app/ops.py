@@ -20,8 +20,8 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
-from schedules.status import scheduler_status
 from search_app.services import services
+from volunteer_hub.services.scheduler_status import scheduler_status
 from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
 

@@ -16,14 +16,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from indexer.sqlite_backend import SqliteBackend
-from schedules.alerts import evaluate_partner
-from schedules.config import OpsConfig
 from search_app import create_app
 from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
 from tests.test_scheduler import silent_server, wait_for  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.opportunity import Opportunity, make_id
+from volunteer_hub.core.ops_config import OpsConfig
+from volunteer_hub.services.alerts import evaluate_partner
 from volunteer_hub.store.auth import add_operator
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident, Operator
@@ -352,11 +352,8 @@ def test_run_now_spawns_a_crawl_and_refuses_a_second(
     import os
     import signal
 
-    from volunteer_hub.store.ops_models import CrawlProcess
-
-    with db.session() as s:
-        proc = s.scalars(select(CrawlProcess).where(CrawlProcess.partner_id == "stuck")).one()
-    os.killpg(proc.pid, signal.SIGKILL)
+    (stuck,) = wait_for(lambda: [r for r in db_runs(db, "stuck") if r.pid], 30)
+    os.killpg(stuck.pid, signal.SIGKILL)  # the crawl's own process group
     wait_for(lambda: db_runs(db, "stuck")[0].status == "failed", 30)
 
 
@@ -486,7 +483,7 @@ def test_alert_email_and_webhook_are_delivered_separately(
 def test_one_open_incident_per_partner_and_kind_even_when_racing(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import schedules.alerts as alerts
+    import volunteer_hub.services.alerts as alerts
 
     cfg = OpsConfig(alert_failures=1)
     add_partner(db, "racy", interval_minutes=60)

@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.sqlite_backend import SqliteBackend
-from schedules.config import OpsConfig
 from search_app import create_app
 from search_app.portal.account import create_login_token
 from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services import direct
 from volunteer_hub.store.auth import add_operator
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
@@ -258,7 +258,7 @@ def test_scheduler_does_not_crawl_direct_partners(db: Database) -> None:
 def test_signup_without_feed_then_first_posting_approval_approves_the_organization(
     app: Flask, db: Database
 ) -> None:
-    from schedules.alerts import partner_health
+    from volunteer_hub.services.health import partner_health
 
     client = app.test_client()
     token = csrf(client.get("/partners/signup?lang=en").get_data(as_text=True))

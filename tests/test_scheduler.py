@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from schedules.config import OpsConfig
-from schedules.processes import AlreadyRunning, run_crawl, running_run, spawn_crawl_in_background
 from schedules.scheduler import expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
 from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.ops_config import OpsConfig
+from volunteer_hub.services.crawl_processes import run_crawl
+from volunteer_hub.services.dispatch import spawn_crawl_in_background
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.ops_models import SchedulerHeartbeat, aware
+from volunteer_hub.store.runs import AlreadyRunning, running_run
 
 FAST = OpsConfig(
     crawl_timeout_seconds=90,
@@ -158,7 +160,7 @@ def test_interrupted_run_is_failed_at_start(db: Database, feed_server: tuple[Pat
     scheduler = start_scheduler(load_settings(), db, FAST)
     try:
         run = runs(db, "crashed")[0]
-        assert run.status == "failed" and "interrupted" in run.message
+        assert run.status == "failed" and "abandoned" in run.message
         assert run.finished_at is not None
     finally:
         stop_scheduler(scheduler, db)

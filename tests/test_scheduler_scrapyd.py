@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from schedules.processes import AlreadyRunning, running_run
 from schedules.scheduler import start_scheduler, stop_scheduler
-from schedules.scrapyd import run_crawl_scrapyd
 from tests.test_crawl import feed_server, fpxml, search_json  # noqa: F401 - fixture
 from tests.test_scheduler import FAST, add_partner, silent_server, wait_for  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.services.scrapyd import run_crawl_scrapyd
 from volunteer_hub.store.db import CrawlRun, Database
+from volunteer_hub.store.runs import AlreadyRunning, running_run
 
 
 def free_port() -> int:

@@ -1,14 +1,17 @@
-"""The ``partner`` spider Scrapyd runs: ``scrapy crawl partner -a partner_id=ID [-a trigger=schedule]``.
+"""The ``partner`` spider Scrapyd runs: ``scrapy crawl partner -a partner_id=ID [-a run_id=N]``.
 
-``PartnerSpider.from_crawler`` opens the run record (refused when one is in progress), builds
-the partner's own format spider with the same arguments ``crawlers.runner.crawl_partners``
-gives it, and closes the run with ``crawlers.runner.finish_run`` when the spider closes. The
-Scrapyd host needs volunteer-hub installed and the same ``VOLUNTEER_HUB_*`` environment
-(database, search backend) as the scheduler.
+``PartnerSpider.from_crawler`` takes over the run its dispatcher allocated (``run_id``; without
+one it allocates a run itself, refused when one is in progress), keeps the run's lease alive
+while the job runs, builds the partner's own format spider with the same arguments
+``crawlers.runner.crawl_partners`` gives it, and closes the run with ``crawlers.runner.finish_run``
+(storing, then publishing to the search index) when the spider closes. The Scrapyd host needs
+volunteer-hub installed and the same ``VOLUNTEER_HUB_*`` environment (database, search backend)
+as the scheduler.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import scrapy
@@ -16,12 +19,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawlers.report import RunReport
-from crawlers.runner import PlannedRun, finish_run, spider_arguments, start_run
+from crawlers.runner import PlannedRun, finish_run, spider_arguments
 from crawlers.spiders import spider_for_format
 from indexer import open_backend
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.services.crawl import index_publisher
 from volunteer_hub.store.db import Database
 from volunteer_hub.store.partner_sync import PartnerSync
+from volunteer_hub.store.runs import LeaseKeeper, allocate_run, attach_process
 
 
 class PartnerSpider(scrapy.Spider):
@@ -31,7 +36,13 @@ class PartnerSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(  # type: ignore[override]
-        cls, crawler: Crawler, partner_id: str, trigger: str = "schedule", force: str = "0", **kwargs: Any
+        cls,
+        crawler: Crawler,
+        partner_id: str,
+        trigger: str = "schedule",
+        force: str = "0",
+        run_id: str | None = None,
+        **kwargs: Any,
     ) -> scrapy.Spider:
         settings = load_settings()
         db = Database.from_settings(settings)
@@ -43,8 +54,15 @@ class PartnerSpider(scrapy.Spider):
             backend.ensure_ready()
         except Exception:  # noqa: BLE001 - results are kept in the database and indexed later
             pass
-        run_id = start_run(db, partner, "schedule" if trigger == "schedule" else "manual")
-        plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id), crawler)
+        if run_id:
+            run = attach_process(db, int(run_id), pid=os.getpid(), partner_id=partner.id)
+            the_run_id = run.id
+        else:
+            the_run_id = allocate_run(
+                db, partner.id, "schedule" if trigger == "schedule" else "manual", pid=os.getpid()
+            )
+        lease = LeaseKeeper(db, [the_run_id]).start()
+        plan = PlannedRun(partner, the_run_id, PartnerSync(db, partner.id), RunReport(partner.id), crawler)
         spidercls = spider_for_format(partner.format)
         spidercls.update_settings(crawler.settings)  # its custom_settings, as if it were crawled directly
         forced = force in ("1", "true", "yes")
@@ -55,7 +73,10 @@ class PartnerSpider(scrapy.Spider):
             # so record the finish reason finish_run reads ourselves.
             if crawler.stats is not None:
                 crawler.stats.set_value("finish_reason", reason)
-            finish_run(plan, settings=settings, db=db, backend=backend)
+            try:
+                finish_run(plan, settings=settings, db=db, publish=index_publisher(db, backend))
+            finally:
+                lease.stop()
 
         spider._vh_finish = closed  # keep a strong reference: signal receivers are weak
         crawler.signals.connect(closed, signal=signals.spider_closed)

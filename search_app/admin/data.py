@@ -10,14 +10,26 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from schedules.alerts import Health, open_incidents, partner_health
-from schedules.config import OpsConfig
-from schedules.status import next_run_times
 from volunteer_hub.core.opportunity import make_id
+from volunteer_hub.core.ops_config import OpsConfig
+from volunteer_hub.services.alerts import open_incidents
+from volunteer_hub.services.health import Health, HealthState, partner_health
+from volunteer_hub.services.scheduler_status import next_run_times
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
 
-HEALTH_ORDER = ("failing", "shrink-guarded", "stale", "pending", "paused", "new", "ok", "rejected")
+# Worst first; every state the health rules give (tests/test_admin.py checks none is missing).
+HEALTH_ORDER = (
+    HealthState.FAILING,
+    HealthState.SHRINK_GUARDED,
+    HealthState.STALE,
+    HealthState.PENDING,
+    HealthState.PAUSED,
+    HealthState.NEW,
+    HealthState.OK,
+    HealthState.DIRECT,
+    HealthState.REJECTED,
+)
 STATUS_COLOURS = {
     "succeeded": "#0a6b5a",
     "not-modified": "#7a8a86",

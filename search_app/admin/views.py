@@ -10,18 +10,20 @@ from sqlalchemy import delete, func, select, update
 from werkzeug.wrappers import Response
 
 from indexer.sync import push_pending
-from schedules.alerts import evaluate_partner, partner_health
-from schedules.config import OpsConfig, load_ops_config
-from schedules.processes import AlreadyRunning, running_run, spawn_crawl_in_background
-from schedules.scheduler import CRON_TIMEZONE, cron_error
-from schedules.status import next_run_times, scheduler_status
 from search_app.admin import data
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
 from search_app.services import services
+from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
+from volunteer_hub.services.alerts import evaluate_partner
+from volunteer_hub.services.cron import CRON_TIMEZONE, cron_error
+from volunteer_hub.services.dispatch import spawn_crawl_in_background
+from volunteer_hub.services.health import partner_health
+from volunteer_hub.services.scheduler_status import next_run_times, scheduler_status
 from volunteer_hub.store.auth import MAX_FAILURES, authenticate
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.public_models import ProblemReport
+from volunteer_hub.store.runs import AlreadyRunning, running_run
 
 log = logging.getLogger(__name__)
 

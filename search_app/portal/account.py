@@ -22,8 +22,6 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from schedules.alerts import partner_health
-from schedules.config import OpsConfig, load_ops_config
 from search_app.admin import SESSION_LIFETIME
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
 from search_app.admin.security import check_csrf
@@ -31,6 +29,8 @@ from search_app.portal import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
 from volunteer_hub.core.mail import send_mail
+from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
+from volunteer_hub.services.health import HealthState, partner_health
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import PartnerAccess, aware
 
@@ -61,20 +61,25 @@ def fix_hint(fields: list[str]) -> str:
 
 
 def health_text(state: str, message: str) -> str:
-    """The feed's health for its partner; states without their own sentence read as fine."""
-    if state == "failing":
+    """The feed's health for its partner: a sentence for every state of the health rules; a state
+    it does not know never reads as fine."""
+    if state == HealthState.FAILING:
         return gettext("We could not read your feed at the last attempts: %(reason)s", reason=message)
-    if state == "shrink-guarded":
+    if state == HealthState.SHRINK_GUARDED:
         return gettext(
             "Your feed suddenly lost many items, so we kept the previous ones online: %(reason)s",
             reason=message,
         )
     texts = {
-        "stale": gettext("We have not read your feed successfully for a while."),
-        "paused": gettext("Updates of your feed are paused by our team."),
-        "new": gettext("Your feed will be read soon."),
+        HealthState.OK: gettext("Everything is fine."),
+        HealthState.DIRECT: gettext("Everything is fine."),
+        HealthState.STALE: gettext("We have not read your feed successfully for a while."),
+        HealthState.PAUSED: gettext("Updates of your feed are paused by our team."),
+        HealthState.NEW: gettext("Your feed will be read soon."),
+        HealthState.PENDING: gettext("Your feed is waiting for our team's approval."),
+        HealthState.REJECTED: gettext("Your feed was not accepted by our team."),
     }
-    return texts.get(state) or gettext("Everything is fine.")
+    return texts.get(state) or gettext("We cannot tell the state of your feed right now.")
 
 
 def _db() -> Database:

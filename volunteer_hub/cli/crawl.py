@@ -11,10 +11,14 @@ from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, open
 
 # -- crawl -----------------------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawlers.runner import CrawlRefused, crawl_partners
+    from volunteer_hub.services.crawl import crawl_now
+    from volunteer_hub.store.runs import AlreadyRunning, RunNotRunning
 
     settings, db, backend = open_context()
     partners = db.partners()
+    if args.run_id is not None and (args.all or len(args.partners) != 1):
+        print("error: --run-id takes exactly one partner", file=sys.stderr)
+        return EXIT_FAILED
     if not args.all:
         wanted = set(args.partners)
         unknown = wanted - {p.id for p in partners}
@@ -34,7 +38,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             f"warning: search backend not ready ({exc}); results are kept and indexed later", file=sys.stderr
         )
     try:
-        runs = crawl_partners(
+        runs = crawl_now(
             partners,
             settings=settings,
             db=db,
@@ -42,8 +46,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             trigger=args.trigger,
             force=args.force,
             progress=sys.stderr.isatty(),
+            run_id=args.run_id,
         )
-    except CrawlRefused as exc:
+    except (AlreadyRunning, RunNotRunning) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
@@ -131,6 +136,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every approved, active partner")
     p.add_argument("--force", action="store_true", help="ignore ETag/Last-Modified and fetch in full")
     p.add_argument("--trigger", default="manual", choices=["manual", "schedule"], help=argparse.SUPPRESS)
+    p.add_argument(
+        "--run-id",
+        type=int,
+        metavar="N",
+        help="crawl into run N, allocated by the caller (the scheduler); one partner only",
+    )
     p.add_argument("--json", action="store_true", help="print the run records as JSON")
     p.set_defaults(func=cmd_crawl)
 

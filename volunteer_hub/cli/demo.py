@@ -74,10 +74,10 @@ def run_demo(
 ) -> int:
     # The demo's feeds live on loopback: allow it for this process and the crawls it spawns.
     os.environ["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
-    from crawlers.runner import crawl_partners
     from indexer import open_backend
     from volunteer_hub.cli.crawl import print_run
     from volunteer_hub.core.config import load_settings
+    from volunteer_hub.services.crawl import crawl_now
     from volunteer_hub.store.db import Database
 
     settings = load_settings()
@@ -89,7 +89,7 @@ def run_demo(
     try:
         ids = register_demo_partners(base_url)
         partners = [p for p in db.partners() if p.id in ids]
-        runs = crawl_partners(partners, settings=settings, db=db, backend=backend, force=True, progress=False)
+        runs = crawl_now(partners, settings=settings, db=db, backend=backend, force=True, progress=False)
         for run in runs:
             print_run(run)
         print(f"index: {backend.count()} opportunities ({backend.name})", flush=True)

@@ -19,7 +19,7 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
         print(f"error: unknown format {args.format!r} (auto, {', '.join(FORMATS)})", file=sys.stderr)
         return EXIT_FAILED
     if args.cron is not None:
-        from schedules.scheduler import cron_error
+        from volunteer_hub.services.cron import cron_error
 
         error = cron_error(args.cron)
         if error:
@@ -52,7 +52,7 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
 def cmd_partners_list(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
-    from schedules.scheduler import CRON_TIMEZONE, schedule_text
+    from volunteer_hub.services.cron import CRON_TIMEZONE, schedule_text
     from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
 
     db = Database.from_settings(load_settings())

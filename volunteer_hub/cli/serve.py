@@ -13,8 +13,8 @@ from volunteer_hub.core.config import load_settings
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from schedules.config import load_ops_config
     from schedules.scheduler import run_forever
+    from volunteer_hub.core.ops_config import load_ops_config
 
     cfg = load_ops_config()
     if args.timeout:

@@ -1,4 +1,7 @@
-"""Operations tables: scheduler heartbeat, spawned crawl processes, operators, alert incidents.
+"""Operations tables: scheduler heartbeat, operators, alert incidents, partner sign-in links.
+
+The process crawling a run is recorded on the run itself (``volunteer_hub.store.runs``); the
+``crawl_process`` table of earlier versions is no longer written.
 
 They share ``volunteer_hub.store.db.Base``, so ``Database(...)`` creates them with the rest of the
 schema (``volunteer_hub/store/db.py`` imports this module).
@@ -35,23 +38,6 @@ class SchedulerHeartbeat(Base):
     # Seconds between beats: the console and /healthz call the scheduler dead after 3 missed beats.
     interval_seconds: Mapped[int] = mapped_column(Integer, default=30)
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class CrawlProcess(Base):
-    """A ``volunteer-hub crawl`` subprocess started by the scheduler or the console."""
-
-    __tablename__ = "crawl_process"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    partner_id: Mapped[str] = mapped_column(String(64), index=True)
-    trigger: Mapped[str] = mapped_column(String(16), default="schedule")
-    host: Mapped[str] = mapped_column(String(255), default="")
-    pid: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    timed_out: Mapped[bool] = mapped_column(default=False)
-    log_file: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Operator(Base):

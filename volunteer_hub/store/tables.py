@@ -72,6 +72,12 @@ class CrawlRun(Base):
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed / was guarded
     log_file: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The lease of a running run (``volunteer_hub.store.runs``): the process crawling it, and until
+    # when it is presumed alive; the crawling process renews the lease while it works.
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     @property
     def duration_seconds(self) -> float | None:

@@ -1,10 +1,12 @@
 """Scale-out: dispatch crawls to Scrapyd instead of local subprocesses.
 
-With ``VOLUNTEER_HUB_SCRAPYD_URL`` set, the scheduler (and the console's "run now") schedule the
-``partner`` spider of the Scrapyd project ``volunteer-hub`` (``schedules.scrapyd_spiders``),
-then poll ``listjobs.json`` until the job ends; past the hard timeout the job is cancelled
-(twice: graceful, then forced) and its run recorded failed. Scrapyd hosts run the crawl with
-the same code and write the run record to the shared database themselves.
+With ``VOLUNTEER_HUB_SCRAPYD_URL`` set, the scheduler (and the console's "run now") allocate the
+run, schedule the ``partner`` spider of the Scrapyd project ``volunteer-hub``
+(``schedules.scrapyd_spiders``) with its ``run_id``, then poll ``listjobs.json`` until the job
+ends; past the hard timeout the job is cancelled (twice: graceful, then forced) and its run
+recorded failed. Scrapyd hosts run the crawl with the same code, take over the run, renew its
+lease and write its result to the shared database themselves; while the job waits in Scrapyd's
+queue, the dispatcher renews the lease.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import logging
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schedules.processes import AlreadyRunning, CrawlOutcome, close_runs, running_run
+from volunteer_hub.services.crawl_processes import CrawlOutcome, timeout_message
 from volunteer_hub.store.db import Database
+from volunteer_hub.store.runs import allocate_run, discard_runs, fail_if_running, renew_leases, set_log_file
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +50,18 @@ def _call(base: str, endpoint: str, data: dict[str, str] | None = None) -> dict[
     return body
 
 
-def schedule(base: str, partner_id: str, trigger: str) -> str:
-    """Queue one crawl; returns the Scrapyd job id."""
+def schedule(base: str, partner_id: str, trigger: str, run_id: int) -> str:
+    """Queue one crawl into run ``run_id``; returns the Scrapyd job id."""
     body = _call(
         base,
         "schedule.json",
-        {"project": PROJECT, "spider": SPIDER, "partner_id": partner_id, "trigger": trigger},
+        {
+            "project": PROJECT,
+            "spider": SPIDER,
+            "partner_id": partner_id,
+            "trigger": trigger,
+            "run_id": str(run_id),
+        },
     )
     return str(body["jobid"])
 
@@ -78,15 +86,29 @@ def cancel(base: str, job_id: str, signal: str | None = None) -> None:
 
 
 def run_crawl_scrapyd(
-    base: str, db: Database, partner_id: str, *, trigger: str, timeout_seconds: int
+    base: str,
+    db: Database,
+    partner_id: str,
+    *,
+    trigger: str,
+    timeout_seconds: int,
+    run_id: int | None = None,
 ) -> CrawlOutcome:
-    """Dispatch one crawl to Scrapyd and wait for it (cancelled at ``timeout_seconds``). Blocking."""
-    if running_run(db, partner_id) is not None:
-        raise AlreadyRunning(f"{partner_id}: a crawl is already running")
-    started = datetime.now(UTC) - timedelta(seconds=1)
-    job_id = schedule(base, partner_id, trigger)
+    """Dispatch one crawl to Scrapyd and wait for it (cancelled at ``timeout_seconds``). Blocking.
+
+    ``run_id``: a run already allocated for it; otherwise one is allocated here, raising
+    ``AlreadyRunning`` when the partner has a run in progress.
+    """
+    if run_id is None:
+        run_id = allocate_run(db, partner_id, trigger)
+    try:
+        job_id = schedule(base, partner_id, trigger, run_id)
+    except ScrapydError:
+        discard_runs(db, [run_id])  # never started: no run to show (the scheduler logs the error)
+        raise
     log_url = f"{base.rstrip('/')}/logs/{PROJECT}/{SPIDER}/{job_id}.log"
-    log.info("crawl %s dispatched to Scrapyd as job %s", partner_id, job_id)
+    set_log_file(db, run_id, log_url)
+    log.info("crawl %s dispatched to Scrapyd as job %s (run #%s)", partner_id, job_id, run_id)
     deadline = time.monotonic() + timeout_seconds
     timed_out = False
     state: str | None = "pending"
@@ -97,6 +119,8 @@ def run_crawl_scrapyd(
             log.warning("%s", exc)
         if state == "finished":
             break
+        if state == "pending":
+            renew_leases(db, [run_id])  # queued: the spider renews it once it runs
         if time.monotonic() > deadline:
             timed_out = True
             log.error(
@@ -108,5 +132,11 @@ def run_crawl_scrapyd(
                 cancel(base, job_id, "KILL")
             break
         time.sleep(POLL_SECONDS)
-    run_ids = close_runs(db, partner_id, started, log_url, timed_out, timeout_seconds)
-    return CrawlOutcome(partner_id, None, timed_out, log_url, run_ids)
+    fail_if_running(
+        db,
+        run_id,
+        timeout_message(timeout_seconds)
+        if timed_out
+        else "abandoned: the Scrapyd job ended without recording a result",
+    )
+    return CrawlOutcome(partner_id, None, timed_out, log_url, [run_id])
