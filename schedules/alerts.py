@@ -132,7 +132,7 @@ def _expected_gap(partner: Partner, cfg: OpsConfig) -> tuple[timedelta, str, str
     expects a week, not ``interval_minutes``). Without one, or with an invalid one (the
     scheduler then uses the interval too): the interval.
     """
-    from schedules.scheduler import cron_longest_gap, schedule_text  # the scheduler imports us
+    from volunteer_hub.core.cron import cron_longest_gap, schedule_text
 
     interval = timedelta(seconds=partner.interval_minutes * cfg.minute_seconds)
     text, error = schedule_text(partner)

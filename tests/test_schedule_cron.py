@@ -13,11 +13,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask.testing import FlaskClient
 
-from schedules.scheduler import CRON_TIMEZONE, build_scheduler, cron_error, job_id, reconcile
+from schedules.scheduler import build_scheduler, job_id, reconcile
 from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
 from tests.test_crawl import cli
 from tests.test_scheduler import FAST
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.cron import CRON_TIMEZONE, cron_error
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 
 
