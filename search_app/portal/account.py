@@ -24,10 +24,9 @@ from werkzeug.wrappers import Response
 
 from schedules.alerts import partner_health
 from schedules.config import OpsConfig, load_ops_config
-from search_app.admin import SESSION_LIFETIME
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
-from search_app.admin.security import check_csrf
-from search_app.portal import LIMITS, bp, rate_limited_message
+from search_app.admin.security import SESSION_LIFETIME, check_csrf
+from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
 from volunteer_hub.core.mail import send_mail
