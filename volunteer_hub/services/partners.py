@@ -15,17 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from crawlers.formats import FORMATS
-from indexer.base import SearchBackend
-from indexer.sync import push_pending
 from volunteer_hub.core.cron import CRON_TIMEZONE, cron_error, normalise_cron, schedule_text
-from volunteer_hub.services.direct import DIRECT_FORMAT
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
+
+if TYPE_CHECKING:
+    from indexer.base import SearchBackend
+
+# The format registry (every parser), the indexer and direct posting are imported where they are
+# needed: listing, moderating and scheduling partners stay quick to start from the command line.
 
 AUTO_FORMAT = "auto"
 PARTNER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -78,6 +81,8 @@ def partner_id_error(partner_id: str) -> str | None:
 
 
 def format_error(fmt: str) -> str | None:
+    from crawlers.formats import FORMATS
+
     if fmt in (AUTO_FORMAT, *FORMATS):
         return None
     return f"unknown format {fmt!r} ({AUTO_FORMAT}, {', '.join(FORMATS)})"
@@ -182,6 +187,9 @@ def sign_up(
     crawlable format), and a URL already registered creates nothing. Without one, the organization
     posts through the portal's form (format ``direct``).
     """
+    from crawlers.formats import FORMATS
+    from volunteer_hub.services.direct import DIRECT_FORMAT
+
     fmt = DIRECT_FORMAT if not url else detected_format if detected_format in FORMATS else AUTO_FORMAT
     with db.session() as s, s.begin():
         if url:
@@ -278,6 +286,8 @@ def remove(db: Database, backend: SearchBackend, partner_id: str) -> Removed:
     (``IndexNotCleared``: nothing else is deleted, and running it again finishes the job).
     Refused while one of its crawls runs (``CrawlRunning``), which would store the listings again.
     """
+    from indexer.sync import push_pending
+
     now = datetime.now(UTC)
     with db.session() as s, s.begin():
         partner = s.get(Partner, partner_id)
