@@ -201,18 +201,28 @@ def run_now(partner_id: str) -> Response:
     return _back(p.id)
 
 
-@bp.post("/partners/<partner_id>/pause")
-def pause(partner_id: str) -> Response:
-    if _act(partners.pause, partner_id):
-        flash(f"{partner_id}: paused. The scheduler drops its job within a minute.")
-    return _back(partner_id)
+# Pause, resume, approve, reject: the partners-service action of the same name, and the notice.
+MODERATION = {
+    "pause": "{id}: paused. The scheduler drops its job within a minute.",
+    "resume": "{id}: resumed.",
+    "approve": "{id}: approved. Its first crawl starts within a minute (when the scheduler runs).",
+    "reject": "{id}: rejected.",
+}
 
 
-@bp.post("/partners/<partner_id>/resume")
-def resume(partner_id: str) -> Response:
-    if _act(partners.resume, partner_id):
-        flash(f"{partner_id}: resumed.")
-    return _back(partner_id)
+def _moderation_view(action: str) -> Callable[[str], Response]:
+    def view(partner_id: str) -> Response:
+        if _act(getattr(partners, action), partner_id):
+            flash(MODERATION[action].format(id=partner_id))
+        return _back(partner_id)
+
+    return view
+
+
+for _action in MODERATION:  # endpoints admin.pause, admin.resume, admin.approve, admin.reject
+    bp.add_url_rule(
+        f"/partners/<partner_id>/{_action}", _action, _moderation_view(_action), methods=["POST"]
+    )
 
 
 @bp.post("/partners/<partner_id>/interval")
@@ -231,20 +241,6 @@ def interval(partner_id: str) -> Response:
     p = _act(partners.schedule, partner_id, interval=minutes)
     if p:
         flash(f"{p.id}: crawled every {p.interval_minutes} minutes from now on.")
-    return _back(partner_id)
-
-
-@bp.post("/partners/<partner_id>/approve")
-def approve(partner_id: str) -> Response:
-    if _act(partners.approve, partner_id):
-        flash(f"{partner_id}: approved. Its first crawl starts within a minute (when the scheduler runs).")
-    return _back(partner_id)
-
-
-@bp.post("/partners/<partner_id>/reject")
-def reject(partner_id: str) -> Response:
-    if _act(partners.reject, partner_id):
-        flash(f"{partner_id}: rejected.")
     return _back(partner_id)
 
 
