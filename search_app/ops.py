@@ -21,8 +21,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
 from search_app.services import services
+from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import scheduler_status
-from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
+from volunteer_hub.store.db import CrawlRun, Database
 from volunteer_hub.store.ops_models import AlertIncident
 
 log = logging.getLogger(__name__)
@@ -121,13 +122,6 @@ class DatabaseCollector(Collector):
             durations = s.execute(
                 select(CrawlRun.started_at, CrawlRun.finished_at).where(CrawlRun.finished_at.is_not(None))
             ).all()
-            live = dict(
-                s.execute(
-                    select(StoredOpportunity.partner_id, func.count())
-                    .where(StoredOpportunity.state == "live")
-                    .group_by(StoredOpportunity.partner_id)
-                ).all()
-            )
             alerts = dict(
                 s.execute(
                     select(AlertIncident.kind, func.count())
@@ -168,8 +162,9 @@ class DatabaseCollector(Collector):
         )
         yield hist
         opps = GaugeMetricFamily("volunteer_hub_live_opportunities", "Live opportunities", labels=["partner"])
-        for partner, count in sorted(live.items()):
-            opps.add_metric([partner], count)
+        for partner in list_partners(db):
+            if partner.live:  # a series per partner with live listings
+                opps.add_metric([partner.partner.id], partner.live)
         yield opps
         open_alerts = GaugeMetricFamily("volunteer_hub_open_alerts", "Open alert incidents", labels=["kind"])
         for kind in ("failing", "shrink-guarded", "stale"):

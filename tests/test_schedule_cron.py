@@ -18,7 +18,7 @@ from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fix
 from tests.test_crawl import cli
 from tests.test_scheduler import FAST
 from volunteer_hub.core.config import load_settings
-from volunteer_hub.services.cron import CRON_TIMEZONE, cron_error
+from volunteer_hub.core.cron import CRON_TIMEZONE, cron_error
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 
 

@@ -21,9 +21,9 @@ from tests.test_crawl import cli
 from tests.test_schedule_cron import add_partner, db, scheduler, set_partner  # noqa: F401 - fixtures
 from tests.test_scheduler import FAST
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.cron import cron_longest_gap
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.alerts import evaluate_partner
-from volunteer_hub.services.cron import cron_longest_gap
 from volunteer_hub.services.health import partner_health
 from volunteer_hub.store.db import CrawlRun, Database
 from volunteer_hub.store.ops_models import AlertIncident

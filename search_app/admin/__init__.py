@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, Flask
 
+from search_app.admin.security import SESSION_LIFETIME
 from search_app.services import EXTENSION
-
-SESSION_LIFETIME = timedelta(hours=12)
 
 # The console's stylesheet, served outside /admin (it is public and carries no data).
 assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/ops-static")
@@ -40,7 +38,7 @@ def _secret_key(home: Path) -> str:
 
 def register(app: Flask) -> None:
     """Configure sessions (secure cookies unless testing/debug) and mount the console at /admin."""
-    from search_app.admin.views import bp
+    from search_app.admin.views import bp  # the pages load with the app, not with this package
 
     if not app.secret_key:
         app.secret_key = _secret_key(app.extensions[EXTENSION].settings.home)

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from volunteer_hub.core.opportunity import make_id
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.alerts import open_incidents
 from volunteer_hub.services.health import Health, HealthState, partner_health
+from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import next_run_times
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
@@ -50,29 +51,21 @@ class PartnerRow:
     incidents: list[AlertIncident]
 
 
-def live_counts(db: Database) -> dict[str, int]:
-    with db.session() as s:
-        return dict(
-            s.execute(
-                select(StoredOpportunity.partner_id, func.count())
-                .where(StoredOpportunity.state == "live")
-                .group_by(StoredOpportunity.partner_id)
-            ).all()
-        )
-
-
 def partner_rows(db: Database, cfg: OpsConfig) -> list[PartnerRow]:
     """Every partner with its health, sorted worst first."""
-    live = live_counts(db)
     upcoming = next_run_times(db)
     incidents: dict[str, list[AlertIncident]] = {}
     for incident in open_incidents(db):
         incidents.setdefault(incident.partner_id, []).append(incident)
     rows = [
         PartnerRow(
-            p, partner_health(db, p, cfg), live.get(p.id, 0), upcoming.get(p.id), incidents.get(p.id, [])
+            o.partner,
+            partner_health(db, o.partner, cfg),
+            o.live,
+            upcoming.get(o.partner.id),
+            incidents.get(o.partner.id, []),
         )
-        for p in db.partners()
+        for o in list_partners(db)
     ]
     rows.sort(
         key=lambda r: (

@@ -10,13 +10,16 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
-from search_app.admin import SESSION_LIFETIME
+from search_app.admin.context import database
+from volunteer_hub.store.auth import get_operator
 
+SESSION_LIFETIME = timedelta(hours=12)
 CSRF_FIELD = "csrf_token"
 PUBLIC_ENDPOINTS = {"admin.login"}
 
@@ -63,9 +66,6 @@ def safe_next(target: str | None) -> str | None:
 
 def guard() -> Response | None:
     """``before_request`` of the console: login required (but for the login form), CSRF on POST."""
-    from search_app.admin.views import database
-    from volunteer_hub.store.auth import get_operator
-
     g.operator = None
     operator_id = session.get("operator_id")
     login_at = session.get("login_at") or 0

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 
 from indexer.sync import push_pending
 from search_app.admin import data
+from search_app.admin.context import database, ops_config
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
 from search_app.services import services
-from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
+from volunteer_hub.core.cron import CRON_TIMEZONE
+from volunteer_hub.services import partners
 from volunteer_hub.services.alerts import evaluate_partner
-from volunteer_hub.services.cron import CRON_TIMEZONE, cron_error
 from volunteer_hub.services.dispatch import spawn_crawl_in_background
 from volunteer_hub.services.health import partner_health
+from volunteer_hub.services.partners import MAX_INTERVAL, MIN_INTERVAL
 from volunteer_hub.services.scheduler_status import next_run_times, scheduler_status
 from volunteer_hub.store.auth import MAX_FAILURES, authenticate
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
@@ -30,16 +32,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard)
 bp.after_request(no_store)
-
-MIN_INTERVAL, MAX_INTERVAL = 5, 60 * 24 * 30
-
-
-def database() -> Database:
-    return services()._database()  # noqa: SLF001 - the app's shared, lazily opened database
-
-
-def ops_config() -> OpsConfig:
-    return load_ops_config()
 
 
 def _open_reports() -> int:
@@ -143,7 +135,7 @@ def partner(partner_id: str) -> str:
         problem_run=data.last_problem_run(runs),
         errors_run=errors_run,
         errors=data.grouped_errors(db, errors_run),
-        live=data.live_counts(db).get(partner_id, 0),
+        live=partners.overview(db, partner_id).live,
         next_run=next_run_times(db).get(partner_id),
         running=running_run(db, partner_id),
         incidents=incidents,
@@ -175,9 +167,17 @@ def _back(partner_id: str) -> Response:
     return redirect(url_for("admin.partner", partner_id=partner_id))
 
 
-def _set(partner_id: str, **values: object) -> None:
-    with database().session() as s, s.begin():
-        s.execute(update(Partner).where(Partner.id == partner_id).values(**values))
+def _act(action: Callable[..., Partner], partner_id: str, **values: object) -> Partner | None:
+    """Run a partners-service action; a refusal becomes an error flash (and None), a missing partner 404."""
+    try:
+        return action(database(), partner_id, **values)
+    except partners.PartnerNotFound:
+        abort(404)
+    except partners.CronError as exc:
+        flash(f"Invalid cron expression “{exc.expr}”: {exc.reason}. Nothing was saved.", "error")
+    except partners.PartnerError as exc:
+        flash(str(exc), "error")
+    return None
 
 
 @bp.post("/partners/<partner_id>/run")
@@ -203,103 +203,62 @@ def run_now(partner_id: str) -> Response:
     return _back(p.id)
 
 
-@bp.post("/partners/<partner_id>/pause")
-def pause(partner_id: str) -> Response:
-    p = _partner_or_404(partner_id)
-    _set(p.id, paused=True)
-    flash(f"{p.id}: paused. The scheduler drops its job within a minute.")
-    return _back(p.id)
+# Pause, resume, approve, reject: the partners-service action of the same name, and the notice.
+MODERATION = {
+    "pause": "{id}: paused. The scheduler drops its job within a minute.",
+    "resume": "{id}: resumed.",
+    "approve": "{id}: approved. Its first crawl starts within a minute (when the scheduler runs).",
+    "reject": "{id}: rejected.",
+}
 
 
-@bp.post("/partners/<partner_id>/resume")
-def resume(partner_id: str) -> Response:
-    p = _partner_or_404(partner_id)
-    _set(p.id, paused=False)
-    flash(f"{p.id}: resumed.")
-    return _back(p.id)
+def _moderation_view(action: str) -> Callable[[str], Response]:
+    def view(partner_id: str) -> Response:
+        if _act(getattr(partners, action), partner_id):
+            flash(MODERATION[action].format(id=partner_id))
+        return _back(partner_id)
+
+    return view
+
+
+for _action in MODERATION:  # endpoints admin.pause, admin.resume, admin.approve, admin.reject
+    bp.add_url_rule(
+        f"/partners/<partner_id>/{_action}", _action, _moderation_view(_action), methods=["POST"]
+    )
 
 
 @bp.post("/partners/<partner_id>/interval")
 def interval(partner_id: str) -> Response:
     """The Schedule form: a cron expression (used instead of the interval), or, when the cron
     field is blank, the interval (which clears any cron)."""
-    p = _partner_or_404(partner_id)
-    cron = " ".join(request.form.get("cron", "").split())
-    if cron:
-        error = cron_error(cron)
-        if error:
-            flash(f"Invalid cron expression “{cron}”: {error}. Nothing was saved.", "error")
-            return _back(p.id)
-        _set(p.id, cron=cron)
-        flash(f"{p.id}: crawled on the cron schedule “{cron}” ({CRON_TIMEZONE} time) from now on.")
-        return _back(p.id)
+    if request.form.get("cron", "").strip():
+        p = _act(partners.schedule, partner_id, cron=request.form["cron"])
+        if p:
+            flash(f"{p.id}: crawled on the cron schedule “{p.cron}” ({CRON_TIMEZONE} time) from now on.")
+        return _back(partner_id)
     try:
         minutes = int(request.form.get("interval_minutes", ""))
     except ValueError:
-        minutes = 0
-    if not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
-        flash(
-            f"The interval must be a whole number of minutes between {MIN_INTERVAL} and {MAX_INTERVAL}.",
-            "error",
-        )
-        return _back(p.id)
-    _set(p.id, interval_minutes=minutes, cron=None)
-    flash(f"{p.id}: crawled every {minutes} minutes from now on.")
-    return _back(p.id)
-
-
-@bp.post("/partners/<partner_id>/approve")
-def approve(partner_id: str) -> Response:
-    p = _partner_or_404(partner_id)
-    _set(p.id, status="approved")
-    flash(f"{p.id}: approved. Its first crawl starts within a minute (when the scheduler runs).")
-    return _back(p.id)
-
-
-@bp.post("/partners/<partner_id>/reject")
-def reject(partner_id: str) -> Response:
-    p = _partner_or_404(partner_id)
-    if p.status != "pending":
-        flash("Only a pending partner can be rejected; remove an approved one instead.", "error")
-        return _back(p.id)
-    _set(p.id, status="rejected")
-    flash(f"{p.id}: rejected.")
-    return _back(p.id)
+        minutes = 0  # refused by the service, with the allowed range
+    p = _act(partners.schedule, partner_id, interval=minutes)
+    if p:
+        flash(f"{p.id}: crawled every {p.interval_minutes} minutes from now on.")
+    return _back(partner_id)
 
 
 @bp.post("/partners/<partner_id>/remove")
 def remove(partner_id: str) -> Response:
-    """Remove the partner and its listings: mark them gone, delete them from the index, then the partner."""
+    """Remove the partner with its listings (out of the search index first), runs and alerts."""
     p = _partner_or_404(partner_id)
     if request.form.get("confirm", "").strip() != p.id:
         flash(f"Type the partner id “{p.id}” to confirm its removal.", "error")
         return _back(p.id)
-    db = database()
-    if running_run(db, p.id) is not None:
-        flash(f"{p.id}: a crawl is running; wait for it to finish before removing the partner.", "error")
+    try:
+        removed = partners.remove(database(), services().backend, p.id)
+    except partners.PartnerError as exc:  # a crawl is running, or the index kept some listings
+        flash(str(exc), "error")
         return _back(p.id)
-    now = datetime.now(UTC)
-    with db.session() as s, s.begin():
-        s.get(Partner, p.id).paused = True  # the scheduler stops at once, even if the index write fails
-        s.execute(
-            update(StoredOpportunity)
-            .where(StoredOpportunity.partner_id == p.id, StoredOpportunity.state != "gone")
-            .values(state="gone", gone_at=now)
-        )
-    counts = push_pending(db, services().backend, p.id)
-    if counts.index_failures:
-        flash(
-            f"{p.id}: its listings could not all be removed from the search index "
-            f"({len(counts.index_failures)} left); the partner is paused. Try again.",
-            "error",
-        )
-        return _back(p.id)
-    with db.session() as s, s.begin():
-        s.execute(delete(AlertIncident).where(AlertIncident.partner_id == p.id))
-        s.execute(delete(StoredOpportunity).where(StoredOpportunity.partner_id == p.id))
-        s.execute(delete(CrawlRun).where(CrawlRun.partner_id == p.id))
-        s.execute(delete(Partner).where(Partner.id == p.id))
-    flash(f"{p.id}: removed, with {counts.removed} listing(s) taken out of the search index.")
+    flash(f"{p.id}: removed, with {removed.listings_removed} listing(s) taken out of the search index.")
     return redirect(url_for("admin.overview"))
 
 
@@ -375,8 +334,8 @@ def approve_posting(posting_id: str) -> Response:
 
     posting = _pending_posting_or_404(posting_id)
     partner = _partner_or_404(posting.partner_id)
-    if partner.status == "pending":  # a new organization without a feed: its first posting approves it
-        _set(partner.id, status="approved")
+    if partner.status == partners.PartnerStatus.PENDING:
+        partners.approve(database(), partner.id)  # an organization without a feed: its first posting
     try:
         counts = publish(database(), services().backend, partner, posting)
     except ValueError as exc:

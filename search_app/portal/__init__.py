@@ -12,39 +12,25 @@ from __future__ import annotations
 import re
 import threading
 import time
-import unicodedata
 import urllib.error
 import urllib.request
 from collections import OrderedDict, deque
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
-from sqlalchemy import select
 
-from crawlers.formats import FORMATS
 from crawlers.middlewares import check_url
 from crawlers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 from crawlers.validate import ValidationUnreadable, validate_bytes
 from search_app.admin.security import check_csrf
-from search_app.i18n import remember_language
+from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.services import services
-from volunteer_hub.store.db import Partner
-
-bp = Blueprint("portal", __name__, url_prefix="/partners")
-bp.after_request(remember_language)  # ?lang= sticks, as on the public pages
+from volunteer_hub.services import partners
 
 FETCH_TIMEOUT = 20
-LIMITS = "volunteer_hub_signup_limits"
 MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS = 5, 600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-# UI strings are English msgids translated in search_app/translations/fr (flask-babel), in the
-# language the public site picked for the request (search_app.i18n.select_language).
-
-
-def rate_limited_message() -> str:
-    return gettext("Too many sign-ups from your network; please try again in a few minutes.")
 
 
 class _Guarded(urllib.request.HTTPRedirectHandler):
@@ -94,15 +80,6 @@ class _RateLimit:
                 return False
             hits.append(now)
             return True
-
-
-def partner_id_for(name: str, taken: set[str]) -> str:
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-") or "partner"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
 
 
 def items_report(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -157,24 +134,16 @@ def signup() -> tuple[str, int] | str:
             reason=str(exc),
         )
         return render_template("portal/signup.html", form=form, errors=errors, result=None), 422
-    db = services()._database()  # noqa: SLF001 - the shared, lazily opened database
-    done = "registered" if result["valid"] else None
+    done = None
     if result["valid"]:
-        with db.session() as s, s.begin():
-            if s.scalars(select(Partner).where(Partner.url == form["url"])).first() is not None:
-                done = "already"
-            else:
-                taken = set(s.scalars(select(Partner.id)))
-                s.add(
-                    Partner(
-                        id=partner_id_for(form["name"], taken),
-                        name=form["name"],
-                        url=form["url"],
-                        contact_email=form["email"],
-                        status="pending",
-                        format=result["format"] if result["format"] in FORMATS else "auto",
-                    )
-                )
+        signed_up = partners.sign_up(
+            services()._database(),  # noqa: SLF001 - the shared, lazily opened database
+            name=form["name"],
+            contact_email=form["email"],
+            url=form["url"],
+            detected_format=result["format"],
+        )
+        done = "registered" if signed_up.created else "already"
     status = 200 if result["valid"] else 422
     page = render_template(
         "portal/signup.html", form=form, errors={}, result=result, items=items_report(result), done=done
@@ -185,19 +154,11 @@ def signup() -> tuple[str, int] | str:
 def _register_direct(form: dict[str, str]) -> tuple[str, int]:
     """A pending partner without a feed (``format="direct"``): it signs in and posts with a form;
     an operator's approval of its first posting approves the organization too."""
-    db = services()._database()  # noqa: SLF001 - the shared, lazily opened database
-    with db.session() as s, s.begin():
-        taken = set(s.scalars(select(Partner.id)))
-        s.add(
-            Partner(
-                id=partner_id_for(form["name"], taken),
-                name=form["name"],
-                url="",
-                contact_email=form["email"],
-                status="pending",
-                format="direct",
-            )
-        )
+    partners.sign_up(
+        services()._database(),  # noqa: SLF001 - the shared, lazily opened database
+        name=form["name"],
+        contact_email=form["email"],
+    )
     page = render_template("portal/signup.html", form=form, errors={}, result=None, done="registered_direct")
     return page, 200
 

@@ -22,10 +22,9 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from search_app.admin import SESSION_LIFETIME
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
-from search_app.admin.security import check_csrf
-from search_app.portal import LIMITS, bp, rate_limited_message
+from search_app.admin.security import SESSION_LIFETIME, check_csrf
+from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
 from volunteer_hub.core.mail import send_mail

@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from crawlers.formats.base import ParseProblem
 from search_app.admin.security import check_csrf
 from search_app.i18n import current_language
-from search_app.portal import bp
 from search_app.portal.account import _db, current_partner
+from search_app.portal.blueprint import bp
 from search_app.services import services
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.services import direct

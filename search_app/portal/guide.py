@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import render_template
 from flask_babel import lazy_gettext as _  # lazy: module-level strings, extracted as _()
 
-from search_app.portal import bp
+from search_app.portal.blueprint import bp
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 

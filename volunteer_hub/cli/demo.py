@@ -46,22 +46,26 @@ def start_feed_server(host: str = "127.0.0.1", port: int = 0) -> tuple[http.serv
 
 
 def register_demo_partners(base_url: str) -> list[str]:
+    """Add (or update) the demo partners with this server's URLs; they are approved even when an
+    operator rejected one in an earlier demo run."""
     from volunteer_hub.core.config import load_settings
-    from volunteer_hub.store.db import Database, Partner
+    from volunteer_hub.services import partners
+    from volunteer_hub.store.db import Database
 
     db = Database.from_settings(load_settings())
     ids = []
-    with db.session() as s, s.begin():
-        for spec in demo_partners():
-            partner = s.get(Partner, spec["id"]) or Partner(id=spec["id"], status="approved")
-            partner.name = spec["name"]
-            partner.url = f"{base_url}/{spec['path']}"
-            partner.format = FORMAT_ALIASES.get(spec["format"], spec["format"])
-            partner.website = spec.get("website")
-            partner.default_country = spec.get("country", "FR")
-            partner.status = "approved"
-            s.merge(partner)
-            ids.append(spec["id"])
+    for spec in demo_partners():
+        partners.add(
+            db,
+            spec["id"],
+            url=f"{base_url}/{spec['path']}",
+            name=spec["name"],
+            format=FORMAT_ALIASES.get(spec["format"], spec["format"]),
+            website=spec.get("website"),
+            country=spec.get("country", "FR"),
+        )
+        partners.approve(db, spec["id"])
+        ids.append(spec["id"])
     return ids
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -36,8 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) == "partners" and hasattr(args, "id"):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", args.id):
-            parser.error("partner id must be lowercase letters, digits and dashes (max 63)")
+        from volunteer_hub.services.partners import partner_id_error
+
+        if error := partner_id_error(args.id):
+            parser.error(error)
     return int(args.func(args) or 0)
 
 

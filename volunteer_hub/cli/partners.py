@@ -1,110 +1,74 @@
-"""``volunteer-hub partners``: register and list partners."""
+"""``volunteer-hub partners``: register, moderate, schedule, remove and list partners
+(``volunteer_hub.services.partners`` does the work; this module parses and prints)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.cron import CRON_TIMEZONE
+
+if TYPE_CHECKING:
+    from volunteer_hub.store.db import Database
 
 
 # -- partners --------------------------------------------------------------------------------
+def _database() -> Database:
+    from volunteer_hub.store.db import Database
+
+    return Database.from_settings(load_settings())
+
+
+def _failed(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def cmd_partners_add(args: argparse.Namespace) -> int:
-    from crawlers.formats import FORMATS
-    from volunteer_hub.store.db import Database, Partner
+    from volunteer_hub.services import partners
 
-    if args.format not in ("auto", *FORMATS):
-        print(f"error: unknown format {args.format!r} (auto, {', '.join(FORMATS)})", file=sys.stderr)
-        return EXIT_FAILED
-    if args.cron is not None:
-        from volunteer_hub.services.cron import cron_error
-
-        error = cron_error(args.cron)
-        if error:
-            print(f"error: invalid --cron {args.cron!r}: {error}", file=sys.stderr)
-            return EXIT_FAILED
-    settings = load_settings()
-    db = Database.from_settings(settings)
-    with db.session() as s, s.begin():
-        partner = s.get(Partner, args.id)
-        created = partner is None
-        if created:
-            partner = Partner(id=args.id, name=args.name or args.id, url=args.url, status="approved")
-            s.add(partner)
-        partner.url = args.url
-        partner.format = args.format
-        if args.name:
-            partner.name = args.name
-        if args.country:
-            partner.default_country = args.country.upper()
-        # One schedule at a time: --cron replaces the interval, --interval clears the cron.
-        if args.cron is not None:
-            partner.cron = " ".join(args.cron.split())
-        if args.interval:
-            partner.interval_minutes = args.interval
-            partner.cron = None
-    print(f"{'added' if created else 'updated'} partner {args.id} ({args.format}) -> {args.url}")
+    try:
+        added = partners.add(
+            _database(),
+            args.id,
+            url=args.url,
+            name=args.name,
+            format=args.format,
+            country=args.country,
+            interval=args.interval,
+            cron=args.cron,
+        )
+    except partners.CronError as exc:
+        return _failed(f"invalid --cron {exc.expr!r}: {exc.reason}")
+    except partners.PartnerError as exc:
+        return _failed(str(exc))
+    print(f"{'added' if added.created else 'updated'} partner {args.id} ({args.format}) -> {args.url}")
     return EXIT_OK
 
 
 def cmd_partners_list(args: argparse.Namespace) -> int:
-    from sqlalchemy import func, select
+    from volunteer_hub.services import partners
 
-    from volunteer_hub.services.cron import CRON_TIMEZONE, schedule_text
-    from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
-
-    db = Database.from_settings(load_settings())
-    rows = []
-    with db.session() as s:
-        live = dict(
-            s.execute(
-                select(StoredOpportunity.partner_id, func.count())
-                .where(StoredOpportunity.state == "live")
-                .group_by(StoredOpportunity.partner_id)
-            ).all()
-        )
-        for p in db.partners():
-            last = s.scalars(
-                select(CrawlRun).where(CrawlRun.partner_id == p.id).order_by(CrawlRun.id.desc()).limit(1)
-            ).first()
-            schedule, schedule_error = schedule_text(p)
-            rows.append(
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "format": p.format,
-                    "url": p.url,
-                    "status": p.status,
-                    "paused": p.paused,
-                    # What the scheduler uses: the cron when valid, else the interval.
-                    "schedule": schedule,
-                    "interval_minutes": p.interval_minutes,
-                    "cron": p.cron,
-                    "cron_timezone": CRON_TIMEZONE if p.cron else None,
-                    "schedule_error": schedule_error,
-                    "live": live.get(p.id, 0),
-                    "last_run": last.status if last else None,
-                    "last_run_at": last.started_at.isoformat() if last else None,
-                }
-            )
+    overviews = partners.list_partners(_database())
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json.dumps([o.to_dict() for o in overviews], indent=2, ensure_ascii=False))
         return EXIT_OK
-    if not rows:
+    if not overviews:
         print("no partners yet: add one with `volunteer-hub partners add ID --url URL`")
-    for r in rows:
-        state = "paused" if r["paused"] else r["status"]
-        print(
-            f"{r['id']:<28} {r['format']:<8} {state:<9} {r['live']:>5} live  last run: {r['last_run'] or '-'}"
-        )
-        print(f"{'':<28} {r['url']}")
-        schedule = r["schedule"] + (f" ({CRON_TIMEZONE} time)" if r["schedule"].startswith("cron") else "")
+    for o in overviews:
+        p, last = o.partner, o.last_run
+        last_run = last.status if last else "-"
+        print(f"{p.id:<28} {p.format:<8} {o.state:<9} {o.live:>5} live  last run: {last_run}")
+        print(f"{'':<28} {p.url}")
+        schedule = o.schedule + (f" ({CRON_TIMEZONE} time)" if o.schedule.startswith("cron") else "")
         print(f"{'':<28} schedule: {schedule}")
-        if r["schedule_error"]:
-            print(f"{'':<28} SCHEDULE ERROR: {r['schedule_error']}")
-    invalid = [r["id"] for r in rows if r["schedule_error"]]
+        if o.schedule_error:
+            print(f"{'':<28} SCHEDULE ERROR: {o.schedule_error}")
+    invalid = [o.partner.id for o in overviews if o.schedule_error]
     if invalid:
         print(
             f"warning: invalid cron for {', '.join(invalid)} (crawled at the interval instead); fix it "
@@ -114,10 +78,70 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The service function of each subcommand (same name), and what it prints when done.
+_MODERATION = {
+    "approve": "approved partner {id}: crawled on its schedule from now on",
+    "reject": "rejected partner {id}",
+    "pause": "paused partner {id}: no scheduled crawls until it is resumed",
+    "resume": "resumed partner {id}",
+}
+
+
+def cmd_partners_moderate(args: argparse.Namespace) -> int:
+    from volunteer_hub.services import partners
+
+    action, done = getattr(partners, args.partners_command), _MODERATION[args.partners_command]
+    try:
+        action(_database(), args.id)
+    except partners.PartnerError as exc:
+        return _failed(str(exc))
+    print(done.format(id=args.id))
+    return EXIT_OK
+
+
+def cmd_partners_schedule(args: argparse.Namespace) -> int:
+    from volunteer_hub.services import partners
+
+    try:
+        partner = partners.schedule(_database(), args.id, interval=args.interval, cron=args.cron)
+    except partners.CronError as exc:
+        return _failed(f"invalid --cron {exc.expr!r}: {exc.reason}")
+    except partners.PartnerError as exc:
+        return _failed(str(exc))
+    if partner.cron:
+        print(f"partner {args.id}: crawled on the cron schedule {partner.cron!r} ({CRON_TIMEZONE} time)")
+    else:
+        print(f"partner {args.id}: crawled every {partner.interval_minutes} minutes")
+    return EXIT_OK
+
+
+def cmd_partners_remove(args: argparse.Namespace) -> int:
+    from volunteer_hub.services import partners
+
+    _settings, db, backend = open_context()
+    if not args.yes:
+        question = (
+            f"remove partner {args.id}: its listings leave the search index, its listings, runs and "
+            "alerts leave the database. Continue? [y/N] "
+        )
+        if not sys.stdin.isatty():
+            return _failed(f"removing partner {args.id} cannot be undone: confirm with --yes")
+        if input(question).strip().lower() not in ("y", "yes"):
+            print("nothing removed")
+            return EXIT_FAILED
+    try:
+        removed = partners.remove(db, backend, args.id)
+    except partners.PartnerError as exc:
+        return _failed(str(exc))
+    taken = removed.listings_removed
+    print(f"removed partner {args.id}, with {taken} listing(s) taken out of the search index")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    partners = sub.add_parser("partners", help="register and list partners").add_subparsers(
-        dest="partners_command", required=True, metavar="ACTION"
-    )
+    partners = sub.add_parser(
+        "partners", help="register, moderate, schedule, remove and list partners"
+    ).add_subparsers(dest="partners_command", required=True, metavar="ACTION")
     p = partners.add_parser(
         "add", help="register (or update) a partner feed; operators' partners are approved"
     )
@@ -140,3 +164,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = partners.add_parser("list", help="partners with their schedule, live listings and last run")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_partners_list)
+    for action, text in (
+        ("approve", "approve a partner (a portal sign-up): the scheduler crawls it from now on"),
+        ("reject", "reject a pending partner (a portal sign-up)"),
+        ("pause", "stop a partner's scheduled crawls (its listings stay searchable)"),
+        ("resume", "resume a paused partner's scheduled crawls"),
+    ):
+        p = partners.add_parser(action, help=text)
+        p.add_argument("id")
+        p.set_defaults(func=cmd_partners_moderate)
+    p = partners.add_parser("schedule", help="crawl a partner every N minutes or on a crontab schedule")
+    p.add_argument("id")
+    schedule = p.add_mutually_exclusive_group(required=True)
+    schedule.add_argument("--interval", type=int, metavar="N", help="minutes between scheduled crawls")
+    schedule.add_argument("--cron", metavar="EXPR", help="crontab schedule in Europe/Paris time")
+    p.set_defaults(func=cmd_partners_schedule)
+    p = partners.add_parser(
+        "remove", help="remove a partner: its listings leave the search index, it and its runs the database"
+    )
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_partners_remove)

@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from volunteer_hub.core.cron import cron_longest_gap, schedule_text
 from volunteer_hub.core.ops_config import OpsConfig
-from volunteer_hub.services.cron import cron_longest_gap, schedule_text
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.ops_models import aware
 from volunteer_hub.store.runs import FAILED_STATUSES, GOOD_STATUSES, RunStatus
