@@ -89,8 +89,6 @@ TOLERATED = [
     ["schedules.alerts", "schedules.processes", "schedules.scheduler", "schedules.scrapyd"],
     ["search_app.admin", "search_app.admin.security", "search_app.admin.views", "search_app.portal",
      "search_app.portal.account", "search_app.portal.direct", "search_app.portal.guide"],
-    ["search_app.api", "search_app.openapi", "search_app.volopps"],
-    ["search_app.discover", "search_app.organizations", "search_app.public"],
 ]
 
 

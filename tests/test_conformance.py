@@ -132,7 +132,8 @@ def test_expired_never_returned(loaded):
 def test_filters_cause_region_remote(loaded):
     assert set(ids(search(loaded, causes=["animaux"]))) == {"refuge", "animal"}
     assert set(ids(search(loaded, regions=["bretagne"]))) == {"plage", "riviere"}
-    assert ids(search(loaded, remote=True)) == ["aide-numerique"]
+    assert ids(search(loaded, filters={"remote": True})) == ["aide-numerique"]
+    assert "aide-numerique" not in ids(search(loaded, filters={"remote": False}))
     combined = search(loaded, text="dechets", causes=["environnement"], regions=["bretagne"])
     assert set(ids(combined)) == {"plage", "riviere"}
 
@@ -229,7 +230,7 @@ def test_same_results_on_both_backends(es_url, tmp_path):
             backend.upsert(corpus())
         for query in (
             dict(text="dechets", causes=["environnement"], regions=["bretagne"]),
-            dict(text="aide", remote=True),
+            dict(text="aide", filters={"remote": True}),
             dict(causes=["solidarite-insertion"], regions=["provence-alpes-cote-d-azur"]),
             dict(),
         ):
