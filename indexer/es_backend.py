@@ -49,6 +49,7 @@ FILTER_FIELDS = {
     "remote": "remote",
     "partner": "partner",
     "organization": "org_slug",
+    "language": "language",
 }
 
 

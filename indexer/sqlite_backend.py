@@ -55,6 +55,7 @@ FILTER_COLUMNS = {
     "remote": "remote",
     "partner": "partner",
     "organization": "org_slug",
+    "language": "language",
 }
 
 SCHEMA = """

@@ -236,6 +236,20 @@ def _parse_partner(p: Parsing) -> None:
         p.query.filters["partner"] = partner
 
 
+def _field_choice(name: str, choices: tuple[str, ...]) -> Callable[[Parsing], None]:
+    """The parser of a plain field filter taking one of ``choices`` (case ignored)."""
+
+    def parse(p: Parsing) -> None:
+        value = param_value(p.args, name).lower()
+        if not value:
+            return
+        if value not in choices:
+            raise ParameterError(name, f"expected one of: {', '.join(choices)}")
+        p.query.filters[name] = value
+
+    return parse
+
+
 def _parse_sort(p: Parsing) -> None:
     value = param_value(p.args, "sort").lower() or "relevance"
     if value not in SORTS:
@@ -532,6 +546,15 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         "Id of the source partner feed.",
         cli=CliOption("--partner"),
         chips=_value_chip("partner", str),
+        widget=True,
+    ),
+    SearchParameter(
+        "language",
+        _field_choice("language", LANGUAGES),
+        {"type": "string", "enum": list(LANGUAGES)},
+        "Only opportunities written in this language; absent: any.",
+        cli=CliOption("--language", "only opportunities written in this language", choices=LANGUAGES),
+        chips=_value_chip("language", {"fr": "Français", "en": "English"}.__getitem__),  # autonyms
         widget=True,
     ),
     SearchParameter(

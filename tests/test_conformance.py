@@ -153,6 +153,13 @@ def test_field_filters_partner_and_organization(search_backend):
     assert search(search_backend, filters={"partner": "gamma"}).total == 0
 
 
+def test_language_filter(loaded):
+    assert ids(search(loaded, filters={"language": "en"})) == ["food-bank"]
+    french = set(ids(search(loaded, filters={"language": "fr"})))
+    assert "aide-numerique" in french and "food-bank" not in french and len(french) == 6
+    assert search(loaded, filters={"language": "en"}, causes=["animaux"]).total == 0
+
+
 def test_a_filter_without_translation_is_refused_not_ignored(loaded):
     with pytest.raises(UnknownFilter):
         search(loaded, filters={"no_such_filter": "x"})
