@@ -197,7 +197,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "date window + remote": {
         "date_from": NOW + timedelta(days=10),
         "date_to": NOW + timedelta(days=20),
-        "remote": False,
+        "filters": {"remote": False},
     },
 }
 

@@ -17,19 +17,26 @@ from volunteer_hub.core.opportunity import Opportunity
 
 SORTS = ("relevance", "soonest", "newest", "nearest")
 
+FieldValue = str | bool
+
+
+class UnknownFilter(ValueError):
+    """A ``SearchQuery.filters`` name the backend has no translation for (a programming error)."""
+
 
 @dataclass
 class SearchQuery:
     text: str = ""
     causes: list[str] = field(default_factory=list)  # OR within the facet
     regions: list[str] = field(default_factory=list)  # region slugs, OR within the facet
-    remote: bool | None = None  # True: remote only; False: on-site only; None: both
     near: tuple[float, float] | None = None  # (lat, lon)
     radius_km: float | None = None
     date_from: datetime | None = None  # "available between" window (overlap)
     date_to: datetime | None = None
-    organization: str | None = None
-    partner: str | None = None
+    # Equality filters on one indexed field each, keyed by the search filter's name (declared in
+    # search_app.filters): "remote" (bool), "partner" (id), "organization" (org slug)... Absent: any.
+    # Each backend translates the names it knows and raises UnknownFilter on any other.
+    filters: dict[str, FieldValue] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20

@@ -26,6 +26,7 @@ from indexer.base import (
     SearchBackendError,
     SearchQuery,
     SearchResult,
+    UnknownFilter,
     WriteReport,
 )
 from indexer.documents import build_document, iso
@@ -43,6 +44,13 @@ BULK_CHUNK = 500
 # name cannot be mistaken for a generation (``<alias>-<20 digits>``).
 LOCK_INDEX = "volunteer-hub-locks"
 LOCK_TTL = timedelta(hours=4)  # a crashed rebuild's lock is taken over after this
+# SearchQuery.filters name -> the keyword or boolean field it matches (tests/test_conformance.py).
+FILTER_FIELDS = {
+    "remote": "remote",
+    "partner": "partner",
+    "organization": "org_slug",
+    "language": "language",
+}
 
 
 class ElasticsearchBackend:
@@ -441,12 +449,10 @@ class ElasticsearchBackend:
 
     def _filters(self, q: SearchQuery, terms: list[str]) -> list[dict[str, Any]]:
         f: list[dict[str, Any]] = [{"range": {"expiry": {"gt": iso(q.effective_now())}}}]
-        if q.remote is not None:
-            f.append({"term": {"remote": q.remote}})
-        if q.partner:
-            f.append({"term": {"partner": q.partner}})
-        if q.organization:
-            f.append({"term": {"org_slug": q.organization}})
+        for name, value in q.filters.items():
+            if name not in FILTER_FIELDS:
+                raise UnknownFilter(f"the Elasticsearch backend has no translation for the filter {name!r}")
+            f.append({"term": {FILTER_FIELDS[name]: value}})
         if q.date_from:
             f.append({"range": {"avail_end": {"gte": iso(q.date_from)}}})
         if q.date_to:

@@ -38,6 +38,7 @@ from indexer.base import (
     SearchBackendError,
     SearchQuery,
     SearchResult,
+    UnknownFilter,
     WriteReport,
 )
 from indexer.documents import SearchDocument, build_document, iso
@@ -49,6 +50,13 @@ from volunteer_hub.core.taxonomy import cause_label
 
 TITLE_WEIGHT = 5.0  # same boost as the Elasticsearch backend
 KM_PER_DEGREE = 111.19508
+# SearchQuery.filters name -> the ``doc`` column it compares for equality (tests/test_conformance.py).
+FILTER_COLUMNS = {
+    "remote": "remote",
+    "partner": "partner",
+    "organization": "org_slug",
+    "language": "language",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
@@ -418,15 +426,12 @@ class SqliteBackend:
         args: list[Any] = [iso(q.effective_now())]
         if terms:
             sql.append("d.rowid IN (SELECT rowid FROM temp.vh_match)")
-        if q.remote is not None:
-            sql.append("d.remote = ?")
-            args.append(int(q.remote))
-        if q.partner:
-            sql.append("d.partner = ?")
-            args.append(q.partner)
-        if q.organization:
-            sql.append("d.org_slug = ?")
-            args.append(q.organization)
+        for name, value in q.filters.items():
+            column = FILTER_COLUMNS.get(name)
+            if column is None:
+                raise UnknownFilter(f"the embedded backend has no translation for the filter {name!r}")
+            sql.append(f"d.{column} = ?")
+            args.append(int(value) if isinstance(value, bool) else value)
         if q.date_from:
             sql.append("d.avail_end >= ?")
             args.append(iso(q.date_from))

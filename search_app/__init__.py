@@ -10,10 +10,10 @@ from typing import Any
 from flask import Flask
 
 from indexer import open_backend
-from search_app import display, errors, i18n, links, security
+from search_app import discover, display, errors, i18n, links, organizations, public, security  # noqa: F401 - their routes are on the site blueprint
 from search_app.api import bp as api_blueprint
-from search_app.public import bp as public_blueprint
 from search_app.services import Services, install
+from search_app.site import bp as site_blueprint
 from search_app.volopps import bp as volopps_blueprint
 from volunteer_hub.core.config import load_settings
 
@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(security.add_security_headers)
     app.jinja_env.globals.update(language_url=links.language_url, current_language=i18n.current_language)
 
-    app.register_blueprint(public_blueprint)
+    app.register_blueprint(site_blueprint)  # with the routes of public, discover and organizations
     app.register_blueprint(api_blueprint)
     app.register_blueprint(volopps_blueprint)  # All for Good compatible /api/volopps
     from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics

@@ -12,16 +12,11 @@ from werkzeug.datastructures import MultiDict
 from indexer.base import SearchQuery
 from search_app import ratelimit
 from search_app.display import is_live
-from search_app.errors import wants_json
+from search_app.errors import bad_parameter, wants_json
+from search_app.filters import FACET_IGNORED, REPEATABLE, parse_search
 from search_app.i18n import current_language
-from search_app.params import (
-    FACET_IGNORED,
-    Args,
-    ParameterError,
-    parse_language,
-    parse_search,
-    reject_repeated,
-)
+from search_app.openapi import build_document
+from search_app.params import Args, ParameterError, parse_language, reject_repeated
 from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
@@ -34,18 +29,13 @@ CORS_HEADERS = "Accept, Accept-Language, Content-Language, Content-Type, If-None
 CORS_MAX_AGE = 86400
 
 
-def bad_parameter(err: ParameterError) -> tuple[Response, int]:
-    """The 400 answer for an invalid query parameter: ``{"error": {"parameter", "message"}}``."""
-    return jsonify(error_payload(err.message, parameter=err.parameter)), 400
-
-
 def _query(args: Args) -> SearchQuery:
     """The ``SearchQuery`` of API ``args``; ``ParameterError`` names any bad parameter.
 
     Stricter than the site: ``lang`` must be "fr" or "en" (absent: the cookie, then
     Accept-Language), and a single-valued parameter may not be given twice.
     """
-    reject_repeated(args)
+    reject_repeated(args, REPEATABLE)
     parse_language(args)
     return parse_search(args, lang=current_language()).query
 
@@ -90,8 +80,6 @@ def facets() -> Response | tuple[Response, int]:
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
     """The OpenAPI 3.1 document describing this API (and /api/volopps)."""
-    from search_app.openapi import build_document  # noqa: PLC0415 - it imports the volopps blueprint
-
     return jsonify(build_document(request.script_root or "/"))
 
 

@@ -13,10 +13,11 @@ from flask_babel import gettext
 
 from search_app import links
 from search_app.display import aware, date_range, is_live, place_labels
+from search_app.filters import WIDGET_PARAMS, parse_search
 from search_app.i18n import current_language
-from search_app.params import ParameterError, parse_search
-from search_app.public import bp
+from search_app.params import ParameterError
 from search_app.services import backend
+from search_app.site import bp
 from search_app.when import expand_when
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.core.textfold import slugify
@@ -160,9 +161,6 @@ def _atom(title: str, page_url: str, self_url: str, items: list[dict[str, Any]])
 
 
 # -- widget -----------------------------------------------------------------------------------
-WIDGET_PARAMS = ("organization", "cause", "region", "q", "where", "remote", "radius_km", "partner")
-
-
 @bp.get("/widget")
 def widget() -> tuple[str, int]:
     """A compact list for other sites' iframes: the one page with ``frame-ancestors *``."""

@@ -9,11 +9,17 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from indexer.base import SearchBackendError
+from search_app.params import ParameterError
 from search_app.serialize import error_payload
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+def bad_parameter(err: ParameterError) -> tuple[Response, int]:
+    """The API's 400 for an invalid query parameter: ``{"error": {"parameter", "message"}}``."""
+    return jsonify(error_payload(err.message, parameter=err.parameter)), 400
 
 
 def wants_json() -> bool:

@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
 
-Built from the same constants the parameter parsers use (``search_app.params``,
-``search_app.volopps``, ``indexer.base.SORTS``, the cause taxonomy), so limits, defaults and
-enums cannot drift from the behaviour. tests/test_openapi.py validates the document and checks
-real answers against its schemas; tests/test_openapi_schemathesis.py fuzzes the app with it.
+The query parameters come from the registry that also parses them (``search_app.filters``),
+the rest from the same constants the code uses (``search_app.params``, ``search_app.volopps``,
+the cause taxonomy), so limits, defaults and enums cannot drift from the behaviour.
+tests/test_openapi.py validates the document and checks real answers against its schemas;
+tests/test_openapi_schemathesis.py fuzzes the app with it.
 """
 
 from __future__ import annotations
@@ -11,17 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from indexer.base import SORTS
 from search_app import volopps
-from search_app.params import (
-    DEFAULT_PER_PAGE,
-    DEFAULT_RADIUS_KM,
-    LANGUAGES,
-    MAX_PER_PAGE,
-    MAX_RADIUS_KM,
-    MAX_RESULT_WINDOW,
-    MAX_TEXT_LENGTH,
-)
+from search_app.filters import AFG_PARAMETERS, PARAMETERS, AfgParameter, SearchParameter
+from search_app.params import LANGUAGES, MAX_PER_PAGE
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
 from volunteer_hub.core.taxonomy import CAUSES
 
@@ -38,10 +31,6 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _text(description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "maxLength": MAX_TEXT_LENGTH, "description": description, **extra}
 
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
@@ -250,138 +239,43 @@ def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
     }
 
 
-_FILTERS: dict[str, dict[str, Any]] = {
-    "q": _param("q", _text("Keywords"), "Keywords (accents and case ignored, French and English stemming)."),
-    "near": _param(
-        "near",
-        _text("Place"),
-        "A place to search around: 'lat,lon', a French postal code or a city name. "
-        "An unknown place is a 400.",
-    ),
-    "radius_km": _param(
-        "radius_km",
-        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
-        "Radius around `near`, in kilometres (ignored without `near`).",
-    ),
-    "region": _param(
-        "region",
-        {"type": "array", "items": _text("Region")},
-        "Region names (French or English) or slugs; repeatable, any one matches. "
-        "Unknown names match nothing; a value without any letter or digit is a 400.",
-        style="form",
-        explode=True,
-        allowEmptyValue=False,
-    ),
-    "cause": _param(
-        "cause",
-        {
-            "type": "array",
-            "items": {
-                "anyOf": [{"type": "string", "enum": list(CAUSES)}, {"const": "", "description": "ignored"}]
-            },
-        },
-        "Cause codes; repeatable or comma-separated, any one matches; empty values are ignored. "
-        "An unknown code is a 400.",
-        style="form",
-        explode=True,
-        allowEmptyValue=False,
-    ),
-    "remote": _param(
-        "remote",
-        {"type": "boolean"},
-        "true: remote only; false: on-site only; absent: both. Also accepts 1/0, yes/no, on/off.",
-    ),
-    "date_from": _param(
-        "date_from",
-        {"type": "string", "format": "date"},
-        "Available on or after this day (France's time zone; 1970-01-01 to 9999-12-31); "
-        "overlap with the opportunity's dates.",
-    ),
-    "date_to": _param(
-        "date_to",
-        {"type": "string", "format": "date"},
-        "Available on or before this day; must not be before `date_from`.",
-    ),
-    "organization": _param(
-        "organization",
-        _text("Organization"),
-        "Organization name (case and accents ignored); it must contain a letter or digit.",
-    ),
-    "partner": _param("partner", _text("Partner id"), "Id of the source partner feed."),
-    "lang": _param(
-        "lang",
-        {"type": "string", "enum": list(LANGUAGES)},
-        "Language of facet labels; default: the `lang` cookie, then Accept-Language, then French.",
-    ),
-}
+def _query_parameter(parameter: SearchParameter | AfgParameter) -> dict[str, Any]:
+    assert parameter.schema is not None
+    extra = {"style": "form", "explode": True, "allowEmptyValue": False} if parameter.repeatable else {}
+    return _param(parameter.name, parameter.schema, parameter.description, **extra)
 
-_PAGING: dict[str, dict[str, Any]] = {
-    "sort": _param(
-        "sort",
-        {"type": "string", "enum": list(SORTS), "default": "relevance"},
-        "Order: relevance, soonest (start date), newest (posted), nearest (needs `near`).",
-    ),
-    "page": _param(
-        "page",
-        {"type": "integer", "minimum": 1, "default": 1},
-        f"Page number; page x per_page may not go beyond the first {MAX_RESULT_WINDOW} results.",
-    ),
-    "per_page": _param(
-        "per_page",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
-        "Results per page.",
-    ),
-}
 
-_VOLOPPS_PARAMETERS = [
-    _param("q", _text("Keywords"), "Keywords."),
-    _param("vol_loc", _text("Place"), "A city, a postal code or 'lat,lon'. An unknown place is a 400."),
-    _param(
-        "vol_dist",
-        {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "maximum": volopps.MAX_VOL_DIST_MILES,
-            "default": volopps.DEFAULT_VOL_DIST_MILES,
-        },
-        "Radius around `vol_loc`, in MILES.",
-    ),
-    _param(
+# Generated from the registry (search_app.filters), in its order.
+_FILTERS = [_query_parameter(p) for p in PARAMETERS if p.api and p.facets]
+_PAGING = [_query_parameter(p) for p in PARAMETERS if p.api and not p.facets]
+
+# AFG's own parameters; the ones feeding a filter of ours are declared with it (AfgParameter).
+_VOLOPPS_OWN = {
+    "num": _param(
         "num",
         {"type": "integer", "minimum": 1, "maximum": volopps.MAX_NUM, "default": volopps.DEFAULT_NUM},
         "Number of results.",
     ),
-    _param(
+    "start": _param(
         "start",
         {"type": "integer", "minimum": 1, "maximum": volopps.MAX_END, "default": 1},
         f"1-based index of the first result; start + num - 1 may not exceed {volopps.MAX_END}.",
     ),
-    _param(
+    "output": _param(
         "output",
         {"type": "string", "enum": list(volopps.OUTPUTS), "default": "json"},
         "json, or rss (RSS 2.0 with fp: elements).",
     ),
-    _param(
-        "timeperiod",
-        {"type": "string", "enum": list(volopps.TIMEPERIODS)},
-        "Available today, this weekend, this week (to Sunday) or this month, counted from today in France.",
-    ),
-    _param(
-        "category",
-        {"type": "array", "items": _text("Category")},
-        "All for Good category names (e.g. 'Education', 'Hunger') or our cause codes; repeatable or "
-        "comma-separated. A category matching no cause is a 400.",
-        style="form",
-        explode=True,
-        allowEmptyValue=False,
-    ),
-    _param(
+    "sort": _param(
         "sort",
         {"type": "string", "enum": list(volopps.SORTS), "default": "relevance"},
         "relevance, date (soonest first) or distance (needs `vol_loc`).",
     ),
-    _param("key", {"type": "string"}, "All for Good API key: accepted and ignored."),
-]
+    "key": _param("key", {"type": "string"}, "All for Good API key: accepted and ignored."),
+}
+_VOLOPPS_BY_NAME = {**{afg.name: _query_parameter(afg) for afg in AFG_PARAMETERS}, **_VOLOPPS_OWN}
+# In All for Good's own order of its parameters.
+_VOLOPPS_PARAMETERS = [_VOLOPPS_BY_NAME[name] for name in volopps.PARAMETERS]
 
 
 def _json(schema: str, description: str) -> dict[str, Any]:
@@ -423,7 +317,7 @@ def _errors(*codes: str) -> dict[str, Any]:
 
 def build_document(server_url: str = "/") -> dict[str, Any]:
     """The OpenAPI document; ``server_url`` is where the app is mounted (its script root)."""
-    search_parameters = [*_FILTERS.values(), *_PAGING.values()]
+    search_parameters = [*_FILTERS, *_PAGING]
     document = {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -483,7 +377,7 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                     "operationId": "facets",
                     "summary": "Cause and region counts for any combination of filters",
                     "description": "Every filter of the search; `sort`, `page` and `per_page` are ignored.",
-                    "parameters": list(_FILTERS.values()),
+                    "parameters": list(_FILTERS),
                     "responses": {
                         "200": _ok("FacetsResponse", "The counts, labels in the requested language."),
                         **_errors("400", "429", "503"),

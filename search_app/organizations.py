@@ -14,9 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from indexer.base import FacetValue, Hit, SearchQuery
 from search_app.clicks import organization_clicks
 from search_app.i18n import current_language
-from search_app.public import bp
 from search_app.qr import qr_svg
 from search_app.services import backend
+from search_app.site import bp
 from volunteer_hub.core.textfold import slugify
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ def load_organization(slug: str) -> OrganizationView:
     """The organization's live opportunities (404 when it has none)."""
     if slug != slugify(slug) or not slug:
         abort(404)
-    query = SearchQuery(organization=slug, sort="soonest", per_page=MAX_LISTED, lang=current_language())
+    query = SearchQuery(
+        filters={"organization": slug}, sort="soonest", per_page=MAX_LISTED, lang=current_language()
+    )
     result = backend().search(query)
     if not result.total:
         abort(404)

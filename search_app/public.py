@@ -6,39 +6,32 @@ import logging
 import math
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, gettext
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 
-from indexer.base import SearchQuery, SearchResult
+from indexer.base import SearchResult
 from search_app import links
 from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live
-from search_app.i18n import current_language, remember_language
-from search_app.params import ParameterError, ParsedSearch, max_page, parse_search
+from search_app.filters import FORM_HANDLED, chips, form_field, parse_search, site_error
+from search_app.i18n import current_language
+from search_app.params import ParameterError, ParsedSearch, max_page
 from search_app.qr import qr_svg
 from search_app.related import similar, stored_opportunity
 from search_app.reports import ReportError, reason_labels, report_token, submit_report
 from search_app.services import backend, services
 from search_app.share import share_links
+from search_app.site import bp
 from search_app.structured import opportunity_json_ld
 from search_app.when import PRESETS, expand_when
 from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
-from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("public", __name__)
-bp.after_request(remember_language)
-
-# Form fields rendered as visible inputs; every other search parameter rides along hidden.
-_VISIBLE = {
-    "q", "where", "near", "cause", "remote", "sort", "page", "lang", "region",
-    "radius_km", "when", "date_from", "date_to",
-}
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
 
 
@@ -267,7 +260,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
             for f in result.facets.get("region", [])
         ],
     }
-    context["active_filters"] = _active_filters(parsed)
+    context["active_filters"] = chips(parsed)
     context["pagination"] = _pagination(parsed, result)
     return context
 
@@ -279,7 +272,9 @@ def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:
         "q": args.get("q", ""),
         "where": args.get("where") or args.get("near") or "",
         "cause": causes[0] if causes else "",
-        "remote": parsed.query.remote is True if parsed else args.get("remote") in ("1", "true", "yes", "on"),
+        "remote": parsed.query.filters.get("remote") is True if parsed else args.get("remote") in (
+            "1", "true", "yes", "on"
+        ),
         "sort": parsed.query.sort if parsed else args.get("sort", "relevance"),
         "has_place": bool(parsed and parsed.query.near),
         "radius_km": _radius_choice(args.get("radius_km")),
@@ -311,7 +306,7 @@ def _pairs_for_canonical() -> list[tuple[str, str]]:
 
 def _hidden_fields(parsed: ParsedSearch | None) -> list[tuple[str, str]]:
     """Parameters the form does not show but a new search from it should keep."""
-    hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in _VISIBLE and v.strip()]
+    hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in FORM_HANDLED and v.strip()]
     if parsed:
         hidden += [("cause", c) for c in parsed.query.causes[1:]]
         hidden += [("region", r) for r in parsed.query.regions if r != parsed.where_region]
@@ -319,42 +314,6 @@ def _hidden_fields(parsed: ParsedSearch | None) -> list[tuple[str, str]]:
         hidden += [("cause", c) for c in request.args.getlist("cause")[1:] if c.strip()]
         hidden += [("region", r) for r in request.args.getlist("region") if r.strip()]
     return hidden
-
-
-def _active_filters(parsed: ParsedSearch) -> list[dict[str, str]]:
-    """Chips for every active filter, each with the URL that removes it."""
-    q, lang = parsed.query, current_language()
-    chips = [{"label": cause_label(c, lang), "url": links.toggle_cause(parsed, c)} for c in q.causes]
-    chips += [{"label": region_label(r, lang), "url": links.toggle_region(parsed, r)} for r in q.regions]
-    if parsed.place_label:
-        km = format_decimal(q.radius_km or 0, format="#,##0.#")
-        label = gettext("Within %(km)s km of %(place)s", km=km, place=parsed.place_label)
-        chips.append({"label": label, "url": links.without("near", "where", "radius_km", "sort")})
-    if q.remote is not None:
-        label = gettext("Remote only") if q.remote else gettext("On site only")
-        chips.append({"label": label, "url": links.without("remote")})
-    if q.date_from or q.date_to:
-        preset = (request.args.get("when") or "").strip().lower()
-        labels = {"weekend": gettext("This weekend"), "month": gettext("This month")}
-        has_dates = request.args.get("date_from") or request.args.get("date_to")
-        label = labels[preset] if preset in labels and not has_dates else _dates_label(q)
-        chips.append({"label": label, "url": links.without("when", "date_from", "date_to")})
-    if q.organization:
-        chips.append({"label": request.args.get("organization", ""), "url": links.without("organization")})
-    if q.partner:
-        chips.append({"label": q.partner, "url": links.without("partner")})
-    return chips
-
-
-def _dates_label(q: SearchQuery) -> str:
-    # Format the calendar days themselves: converting the bounds to a time zone could shift them.
-    start = format_date(q.date_from.date(), "medium") if q.date_from else None
-    end = format_date(q.date_to.date(), "medium") if q.date_to else None
-    if start and end:
-        return gettext("%(start)s – %(end)s", start=start, end=end)
-    if start:
-        return gettext("From %(start)s", start=start)
-    return gettext("Until %(end)s", end=end)
 
 
 def _pagination(parsed: ParsedSearch, result: SearchResult) -> dict[str, Any]:
@@ -372,19 +331,10 @@ def _pagination(parsed: ParsedSearch, result: SearchResult) -> dict[str, Any]:
 
 def _error_text(err: ParameterError) -> dict[str, str]:
     """The visitor-facing message for an invalid parameter, and the form field it concerns."""
-    messages = {
-        "where": gettext("We couldn't find this place. Try a city, a postal code or a region."),
-        "near": gettext("We couldn't find this place. Try a city, a postal code or a region."),
-        "q": gettext("Your search is too long. Please shorten it."),
-        "cause": gettext("This cause does not exist. Please pick one from the list."),
-        "date_from": gettext("Please give dates as YYYY-MM-DD, the end not before the start."),
-        "date_to": gettext("Please give dates as YYYY-MM-DD, the end not before the start."),
-    }
-    message = messages.get(err.parameter) or gettext(
+    message = site_error(err.parameter) or gettext(
         "The value of “%(parameter)s” is not valid.", parameter=err.parameter
     )
-    field = "where" if err.parameter in ("where", "near") else err.parameter
-    return {"parameter": err.parameter, "field": field, "message": message}
+    return {"parameter": err.parameter, "field": form_field(err.parameter), "message": message}
 
 
 @bp.app_template_global()
@@ -392,5 +342,3 @@ def format_number(value: float) -> str:
     """A localized number ("1 234,5" in French)."""
     return format_decimal(value, format="#,##0.#")
 
-
-from search_app import discover, organizations  # noqa: E402,F401 - more routes on this blueprint

@@ -57,7 +57,7 @@ def similar(opp: Opportunity, limit: int = 4) -> list[Hit]:
     if opp.causes and regions:
         attempts.append(SearchQuery(causes=list(opp.causes), regions=regions))
     elif opp.causes and opp.remote:
-        attempts.append(SearchQuery(causes=list(opp.causes), remote=True))
+        attempts.append(SearchQuery(causes=list(opp.causes), filters={"remote": True}))
     if opp.causes:
         attempts.append(SearchQuery(causes=list(opp.causes)))
     if regions:

@@ -15,11 +15,9 @@ times in France (``Europe/Paris``), ``region`` is a French region name, not a US
 
 from __future__ import annotations
 
-import math
 import re
-from calendar import monthrange
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
@@ -28,44 +26,37 @@ from flask import Blueprint, Response, jsonify, request
 from lxml import etree
 
 from indexer.base import Hit, SearchBackend, SearchQuery
-from search_app import api
+from search_app.errors import bad_parameter
+from search_app.filters import AFG_PARAMETERS, parse_afg
 from search_app.i18n import current_language
 from search_app.params import (
     DATE_ZONE,
-    MAX_RADIUS_KM,
     MAX_RESULT_WINDOW,
-    MAX_TEXT_LENGTH,
     Args,
     ParameterError,
     param_integer,
-    param_text,
     param_value,
-    positive_number,
     reject_repeated,
 )
 from search_app.services import backend
-from volunteer_hub.core.gazetteer import distance_km, parse_place_query
+from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Location, Opportunity
-from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
-from volunteer_hub.core.textfold import fold
+from volunteer_hub.core.taxonomy import cause_label
 
 bp = Blueprint("volopps", __name__, url_prefix="/api")
 
 VERSION = "1.1"
-MILES_TO_KM = 1.609344
-DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
-MAX_VOL_DIST_MILES = math.floor(MAX_RADIUS_KM / MILES_TO_KM)  # 621 miles: our 1000 km cap
 DEFAULT_NUM = 10
 MAX_NUM = 100
 # start + num - 1 may reach this far: a misaligned window is read from two pages of ``num``.
 MAX_END = MAX_RESULT_WINDOW - MAX_NUM
+# AFG's query parameters, in its documentation's order (``key`` accepted and ignored).
+PARAMETERS = ("q", "vol_loc", "vol_dist", "num", "start", "output", "timeperiod", "category", "sort", "key")
 OUTPUTS = ("json", "rss")
-TIMEPERIODS = ("today", "this_weekend", "this_week", "this_month")
 SORTS = {"relevance": "relevance", "date": "soonest", "distance": "nearest"}  # AFG name -> ours
 FP_NAMESPACE = "http://www.allforgood.org/"
 AFG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # AFG's "2010-05-08 09:00:00", local time
-_OTHER_NAMES = {"other", "autre", "autres", OTHER}
 # Characters XML 1.0 cannot carry at all (partner text is untrusted).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -109,31 +100,14 @@ class VolOppsRequest:
 
 
 def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") -> VolOppsRequest:
-    """AFG query parameters -> our ``SearchQuery``; ``ParameterError`` names any bad one."""
-    reject_repeated(args, allowed=("category",))
+    """AFG query parameters -> our ``SearchQuery``; ``ParameterError`` names any bad one.
+
+    The filter parameters (q, vol_loc, vol_dist, category, timeperiod) are declared with the
+    filters they feed (``search_app.filters``); paging, output and order are AFG's own.
+    """
+    reject_repeated(args, allowed=[afg.name for afg in AFG_PARAMETERS if afg.repeatable])
     query = SearchQuery(lang=lang)
-    query.text = param_text(args, "q")
-
-    vol_loc = param_text(args, "vol_loc")
-    if vol_loc:
-        place = parse_place_query(vol_loc)
-        if place is None:
-            raise ParameterError(
-                "vol_loc", f"unknown place {vol_loc!r}; give a city, a postal code or 'lat,lon'"
-            )
-        query.near = (place[0], place[1])
-        query.radius_km = _miles(args) * MILES_TO_KM
-    else:
-        _miles(args)  # still validated
-
-    query.causes = _categories(args)
-    period = param_value(args, "timeperiod").lower()
-    if period:
-        if period not in TIMEPERIODS:
-            raise ParameterError("timeperiod", f"expected one of: {', '.join(TIMEPERIODS)}")
-        first, last = period_days(period, today or datetime.now(DATE_ZONE).date())
-        query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
-        query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
+    parse_afg(args, query, today or datetime.now(DATE_ZONE).date())
 
     sort = param_value(args, "sort").lower() or "relevance"
     if sort not in SORTS:
@@ -150,23 +124,6 @@ def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") ->
     if output not in OUTPUTS:
         raise ParameterError("output", f"expected one of: {', '.join(OUTPUTS)}")
     return VolOppsRequest(query=query, offset=start - 1, num=num, output=output)
-
-
-def period_days(period: str, today: date) -> tuple[date, date]:
-    """The first and last day of an AFG ``timeperiod``, counted from ``today`` (weeks end on Sunday)."""
-    weekday = today.weekday()  # Monday 0 .. Sunday 6
-    if period == "today":
-        return today, today
-    if period == "this_weekend":
-        if weekday == 6:  # Sunday: what is left of this weekend is today
-            return today, today
-        saturday = today + timedelta(days=5 - weekday)
-        return saturday, saturday + timedelta(days=1)
-    if period == "this_week":
-        return today, today + timedelta(days=6 - weekday)
-    if period == "this_month":
-        return today, today.replace(day=monthrange(today.year, today.month)[1])
-    raise ValueError(f"unknown time period {period!r}")
 
 
 def fetch(search_backend: SearchBackend, wanted: VolOppsRequest) -> list[Hit]:
@@ -264,7 +221,7 @@ def volopps() -> Response | tuple[Response, int]:
     try:
         wanted = parse_volopps(request.args, lang=current_language())
     except ParameterError as err:
-        return api.bad_parameter(err)
+        return bad_parameter(err)
     hits = fetch(backend(), wanted)
     root_url = request.url_root.rstrip("/")
     payload = volopps_payload(hits, wanted.query, href=request.url, root_url=root_url, now=_now())
@@ -276,33 +233,6 @@ def volopps() -> Response | tuple[Response, int]:
 # -- helpers ------------------------------------------------------------------------------------
 def _now() -> datetime:
     return datetime.now(DATE_ZONE).replace(microsecond=0)
-
-
-def _miles(args: Args) -> float:
-    return positive_number(
-        args,
-        "vol_dist",
-        default=DEFAULT_VOL_DIST_MILES,
-        maximum=MAX_VOL_DIST_MILES,
-        unit="miles",
-        limit=f"{MAX_VOL_DIST_MILES} miles",
-    )
-
-
-def _categories(args: Args) -> list[str]:
-    """AFG category names (or our cause codes), repeated or comma-separated -> cause codes."""
-    causes: list[str] = []
-    for raw in args.getlist("category"):
-        for name in (part.strip() for part in raw.split(",")):
-            if not name:
-                continue
-            if len(name) > MAX_TEXT_LENGTH:
-                raise ParameterError("category", f"too long (at most {MAX_TEXT_LENGTH} characters)")
-            codes = [name.lower()] if name.lower() in CAUSES else map_categories([name])
-            if codes == [OTHER] and fold(name) not in _OTHER_NAMES:
-                raise ParameterError("category", f"unknown category {name!r}")
-            causes.extend(code for code in codes if code not in causes)
-    return causes
 
 
 def _place(opp: Opportunity, near: tuple[float, float] | None) -> Location:

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from search_app import create_app
-from search_app.params import query_from_args
+from search_app.filters import query_from_args
 from search_app.serialize import search_payload
 from tests.test_site import (  # noqa: F401 - fixtures
     BEACH,

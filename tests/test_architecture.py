@@ -84,15 +84,8 @@ def test_cycle_finder_finds_a_cycle() -> None:
     assert cycles(g) == [["p.a", "p.b", "p.c"]]
 
 
-# Being removed (issue 11); the list only shrinks.
-TOLERATED = [
-    ["search_app.api", "search_app.openapi", "search_app.volopps"],
-    ["search_app.discover", "search_app.organizations", "search_app.public"],
-]
-
-
 def test_no_import_cycle(graph: grimp.ImportGraph) -> None:
-    assert [c for c in cycles(graph) if c not in TOLERATED] == []
+    assert cycles(graph) == []
 
 
 def test_layers_import_only_downward() -> None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from indexer.base import SearchQuery
+from indexer.base import SearchQuery, UnknownFilter
 from indexer.sqlite_backend import SqliteBackend
 from tests.conftest import drop_generations
 from tests.samples import BREST, LYON, MARSEILLE, NOW, PARIS, RENNES, opp, place
@@ -132,9 +132,37 @@ def test_expired_never_returned(loaded):
 def test_filters_cause_region_remote(loaded):
     assert set(ids(search(loaded, causes=["animaux"]))) == {"refuge", "animal"}
     assert set(ids(search(loaded, regions=["bretagne"]))) == {"plage", "riviere"}
-    assert ids(search(loaded, remote=True)) == ["aide-numerique"]
+    assert ids(search(loaded, filters={"remote": True})) == ["aide-numerique"]
+    assert "aide-numerique" not in ids(search(loaded, filters={"remote": False}))
     combined = search(loaded, text="dechets", causes=["environnement"], regions=["bretagne"])
     assert set(ids(combined)) == {"plage", "riviere"}
+
+
+def test_field_filters_partner_and_organization(search_backend):
+    search_backend.upsert(
+        [
+            opp("a", "Mission A", partner="alpha", org="Les Amis du Littoral"),
+            opp("b", "Mission B", partner="beta", org="Les Amis du Littoral"),
+            opp("c", "Mission C", partner="beta", org="Restos du Cœur"),
+        ]
+    )
+    assert set(ids(search(search_backend, filters={"partner": "beta"}))) == {"b", "c"}
+    assert set(ids(search(search_backend, filters={"organization": "les-amis-du-littoral"}))) == {"a", "b"}
+    both = search(search_backend, filters={"partner": "beta", "organization": "les-amis-du-littoral"})
+    assert ids(both) == ["b"]
+    assert search(search_backend, filters={"partner": "gamma"}).total == 0
+
+
+def test_language_filter(loaded):
+    assert ids(search(loaded, filters={"language": "en"})) == ["food-bank"]
+    french = set(ids(search(loaded, filters={"language": "fr"})))
+    assert "aide-numerique" in french and "food-bank" not in french and len(french) == 6
+    assert search(loaded, filters={"language": "en"}, causes=["animaux"]).total == 0
+
+
+def test_a_filter_without_translation_is_refused_not_ignored(loaded):
+    with pytest.raises(UnknownFilter):
+        search(loaded, filters={"no_such_filter": "x"})
 
 
 def test_facets_count_other_filters_but_not_their_own(loaded):
@@ -229,7 +257,7 @@ def test_same_results_on_both_backends(es_url, tmp_path):
             backend.upsert(corpus())
         for query in (
             dict(text="dechets", causes=["environnement"], regions=["bretagne"]),
-            dict(text="aide", remote=True),
+            dict(text="aide", filters={"remote": True}),
             dict(causes=["solidarite-insertion"], regions=["provence-alpes-cote-d-azur"]),
             dict(),
         ):

@@ -10,8 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
+from search_app.filters import MILES_TO_KM, period_days
 from search_app.params import DATE_ZONE
-from search_app.volopps import FP_NAMESPACE, ITEM_FIELDS, MILES_TO_KM, period_days
+from search_app.volopps import FP_NAMESPACE, ITEM_FIELDS
 from tests.test_site import (  # noqa: F401 - fixtures
     BEACH,
     GARDEN,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
-
 from search_app.services import services
+from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
 from volunteer_hub.store.db import Database
 
 

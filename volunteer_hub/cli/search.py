@@ -6,30 +6,19 @@ import argparse
 import json
 import sys
 
+from search_app.filters import PARAMETERS, cli_pairs, query_from_args
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 
 
 # -- search ----------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace) -> int:
     from indexer.base import SearchBackendError
-    from search_app.params import ParameterError, query_from_args
+    from search_app.params import ParameterError
     from search_app.serialize import search_payload
 
     _settings, _db, backend = open_context()
-    params: list[tuple[str, str]] = [("q", " ".join(args.query))]
-    params += [("region", r) for r in args.region] + [("cause", c) for c in args.cause]
-    for name in ("near", "radius_km", "sort", "organization", "partner", "page", "per_page"):
-        value = getattr(args, name)
-        if value is not None:
-            params.append((name, str(value)))
-    if args.date_from:
-        params.append(("date_from", args.date_from))
-    if args.date_to:
-        params.append(("date_to", args.date_to))
-    if args.remote:
-        params.append(("remote", "1"))
     try:
-        query = query_from_args(params)
+        query = query_from_args(cli_pairs(vars(args)))
         result = backend.search(query)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -56,18 +45,19 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="query the index like the API does")
-    p.add_argument("query", nargs="*", help="keywords")
-    p.add_argument("--region", action="append", default=[], help="region name or slug (repeatable)")
-    p.add_argument("--cause", action="append", default=[], help="cause code (repeatable)")
-    p.add_argument("--remote", action="store_true", help="remote opportunities only")
-    p.add_argument("--near", help="a city, a postal code or 'lat,lon'")
-    p.add_argument("--radius-km", dest="radius_km", type=float)
-    p.add_argument("--from", dest="date_from", help="available from YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", help="available until YYYY-MM-DD")
-    p.add_argument("--organization")
-    p.add_argument("--partner")
-    p.add_argument("--sort", choices=["relevance", "soonest", "newest", "nearest"])
-    p.add_argument("--page", type=int)
-    p.add_argument("--per-page", dest="per_page", type=int)
+    for parameter in PARAMETERS:  # the options of the search parameters (search_app.filters)
+        option = parameter.cli
+        if option is None:
+            continue
+        if option.kind == "words":
+            p.add_argument(parameter.name, nargs="*", metavar=option.flag, help=option.help)
+        elif option.kind == "list":
+            p.add_argument(option.flag, dest=parameter.name, action="append", default=[], help=option.help)
+        elif option.kind == "switch":
+            p.add_argument(option.flag, dest=parameter.name, action="store_true", help=option.help)
+        else:
+            p.add_argument(
+                option.flag, dest=parameter.name, type=option.type, choices=option.choices, help=option.help
+            )
     p.add_argument("--json", action="store_true", help="print exactly the API's JSON body")
     p.set_defaults(func=cmd_search)

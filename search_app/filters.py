@@ -1,0 +1,658 @@
+"""The search parameters, each declared once; every surface of a search is generated from here.
+
+One ``SearchParameter`` per query parameter, in the order of the OpenAPI document: its parser
+(error messages and bounds), its OpenAPI schema and description, its ``volunteer-hub search``
+option, how the site's search form treats it, its chip (the removable label of an active
+filter), whether the embeddable widget passes it on, and the All for Good (``/api/volopps``)
+parameter that feeds it. From this list come ``parse_search`` (the site, the API, the feeds,
+the widget and the CLI), the OpenAPI parameters (``search_app.openapi``), the CLI options
+(``volunteer_hub.cli.search``), the form's hidden fields and the chips (``search_app.public``),
+the widget's parameters (``search_app.discover``) and the AFG parsing (``search_app.volopps``).
+
+Plain field filters land in ``SearchQuery.filters`` under the parameter's name; each backend
+translates that name (``FILTER_COLUMNS`` / ``FILTER_FIELDS``) and tests/test_conformance.py
+holds the two together. docs/search.md, "Adding a search filter", is the recipe.
+"""
+
+from __future__ import annotations
+
+import math
+from calendar import monthrange
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from flask import request
+from flask_babel import format_date, format_decimal
+from flask_babel import lazy_gettext as _
+from werkzeug.datastructures import MultiDict
+
+from indexer.base import SORTS, SearchQuery
+from search_app import links
+from search_app.params import (
+    DATE_ZONE,
+    DEFAULT_PER_PAGE,
+    DEFAULT_RADIUS_KM,
+    LANGUAGES,
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    MAX_RESULT_WINDOW,
+    MAX_TEXT_LENGTH,
+    Args,
+    ParameterError,
+    ParsedSearch,
+    param_boolean,
+    param_date,
+    param_integer,
+    param_place,
+    param_text,
+    param_value,
+    param_values,
+    positive_number,
+)
+from volunteer_hub.core.gazetteer import parse_place_query
+from volunteer_hub.core.regions import find_region, region_label
+from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
+from volunteer_hub.core.textfold import fold, slugify
+
+Schema = dict[str, Any]
+Chip = dict[str, str]  # {"label", "url"}: the url is the current search without that filter
+
+
+@dataclass
+class Parsing:
+    """What a parameter's parser reads and writes: the args, and the search being built."""
+
+    args: Args
+    parsed: ParsedSearch
+    for_site: bool
+
+    @property
+    def query(self) -> SearchQuery:
+        return self.parsed.query
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """The parameter's ``volunteer-hub search`` option; ``dest`` is always the parameter name.
+
+    ``kind``: ``value`` (``--flag VALUE``), ``list`` (repeatable), ``switch`` (no value: sends
+    ``1``), ``words`` (the positional keywords, joined by spaces).
+    """
+
+    flag: str
+    help: str | None = None
+    kind: Literal["value", "list", "switch", "words"] = "value"
+    type: Callable[[str], Any] = str
+    choices: tuple[str, ...] | None = None
+
+    def values(self, value: Any) -> list[str]:
+        """The query-string values an argparse value stands for (none when not given)."""
+        if self.kind == "words":
+            return [" ".join(value)]
+        if self.kind == "list":
+            return [str(v) for v in value]
+        if self.kind == "switch":
+            return ["1"] if value else []
+        return [] if value is None else [str(value)]
+
+
+@dataclass(frozen=True)
+class AfgParameter:
+    """The All for Good parameter that feeds a search parameter of ours, with its own parser."""
+
+    name: str
+    schema: Schema
+    description: str
+    parse: Callable[[Args, SearchQuery, date], None]  # (args, query, today in France)
+    repeatable: bool = False
+
+
+@dataclass(frozen=True)
+class SearchParameter:
+    name: str
+    parse: Callable[[Parsing], None] | None  # None: read elsewhere (``lang``: i18n; ``when``: expand_when)
+    schema: Schema | None = None  # OpenAPI schema; None: not an API parameter (the site's own)
+    description: str = ""  # OpenAPI description
+    repeatable: bool = False  # a list: repeated (or comma-separated); OpenAPI style=form, explode
+    facets: bool = True  # also a parameter of GET /api/v1/facets (paging and order are not)
+    cli: CliOption | None = None
+    # The search form (partials/search_form.html): ``form`` is the input that shows it (an error
+    # on it marks that input); ``form_handles``: the form deals with it without an input of its own
+    # (a new search resets page and lang; extra regions ride via public._hidden_fields). A new
+    # search from the form carries every other parameter as a hidden input.
+    form: str | None = None
+    form_handles: bool = False
+    chips: Callable[[ParsedSearch], list[Chip]] | None = None
+    widget: bool = False  # passed from /widget/builder to /widget and on to the search page
+    afg: AfgParameter | None = None
+    site_error: str | None = None  # the visitor-facing message when it is invalid (lazy string)
+
+    @property
+    def api(self) -> bool:
+        return self.schema is not None
+
+
+# -- parsers --------------------------------------------------------------------------------
+def text_schema(description: str, **extra: Any) -> Schema:
+    return {"type": "string", "maxLength": MAX_TEXT_LENGTH, "description": description, **extra}
+
+
+def _radius(args: Args) -> float:
+    return positive_number(
+        args, "radius_km", default=DEFAULT_RADIUS_KM, maximum=MAX_RADIUS_KM, unit="kilometres",
+        limit=f"{MAX_RADIUS_KM:g}",
+    )  # fmt: skip
+
+
+def _parse_q(p: Parsing) -> None:
+    p.query.text = param_text(p.args, "q")
+
+
+def _parse_near(p: Parsing) -> None:
+    near = param_value(p.args, "near")
+    if near:
+        p.query.near, p.parsed.place_label = param_place(near, "near")
+
+
+def _parse_radius(p: Parsing) -> None:
+    radius = _radius(p.args)  # validated even without a place
+    if p.query.near is not None:
+        p.query.radius_km = radius
+
+
+def _parse_region(p: Parsing) -> None:
+    regions: list[str] = []
+    for raw in p.args.getlist("region"):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if len(raw) > MAX_TEXT_LENGTH:
+            raise ParameterError("region", f"too long (at most {MAX_TEXT_LENGTH} characters)")
+        region = find_region(raw)
+        slug = region.slug if region else slugify(raw)
+        if not slug:
+            raise ParameterError("region", f"not a region name or slug: {raw!r}")
+        if slug not in regions:
+            regions.append(slug)
+    p.query.regions = regions
+
+
+def _parse_where(p: Parsing) -> None:
+    """The site's free "where": a region name becomes a region filter, anything else a place."""
+    where = param_value(p.args, "where")
+    if not where:
+        return
+    region = find_region(where)
+    if region:
+        p.parsed.where_region = region.slug
+        if region.slug not in p.query.regions:
+            p.query.regions.append(region.slug)
+    elif p.query.near is None:  # an explicit ``near`` wins
+        p.query.near, p.parsed.place_label = param_place(where, "where")
+        p.query.radius_km = _radius(p.args)
+
+
+def _parse_cause(p: Parsing) -> None:
+    causes: list[str] = []
+    for raw in param_values(p.args, "cause"):
+        code = raw.lower()
+        if code not in CAUSES:
+            raise ParameterError("cause", f"unknown cause {raw!r}; known causes: {', '.join(sorted(CAUSES))}")
+        if code not in causes:
+            causes.append(code)
+    p.query.causes = causes
+
+
+def _parse_remote(p: Parsing) -> None:
+    remote = param_boolean(p.args, "remote")
+    if remote is not None:
+        p.query.filters["remote"] = remote
+
+
+def _parse_date_from(p: Parsing) -> None:
+    p.query.date_from = param_date(p.args, "date_from")
+
+
+def _parse_date_to(p: Parsing) -> None:
+    p.query.date_to = param_date(p.args, "date_to", end_of_day=True)
+    if p.query.date_from and p.query.date_to and p.query.date_to < p.query.date_from:
+        raise ParameterError("date_to", "must not be before date_from")
+
+
+def _parse_organization(p: Parsing) -> None:
+    organization = param_text(p.args, "organization")
+    if organization:
+        slug = slugify(organization)
+        if not slug:
+            raise ParameterError("organization", "must contain letters or digits")
+        p.query.filters["organization"] = slug
+
+
+def _parse_partner(p: Parsing) -> None:
+    partner = param_text(p.args, "partner")
+    if partner:
+        p.query.filters["partner"] = partner
+
+
+def _field_choice(name: str, choices: tuple[str, ...]) -> Callable[[Parsing], None]:
+    """The parser of a plain field filter taking one of ``choices`` (case ignored)."""
+
+    def parse(p: Parsing) -> None:
+        value = param_value(p.args, name).lower()
+        if not value:
+            return
+        if value not in choices:
+            raise ParameterError(name, f"expected one of: {', '.join(choices)}")
+        p.query.filters[name] = value
+
+    return parse
+
+
+def _parse_sort(p: Parsing) -> None:
+    value = param_value(p.args, "sort").lower() or "relevance"
+    if value not in SORTS:
+        raise ParameterError("sort", f"expected one of: {', '.join(SORTS)}")
+    if value == "nearest" and p.query.near is None:
+        if not p.for_site:
+            raise ParameterError("sort", "'nearest' needs a place (near)")
+        value = "relevance"  # a form can send it once its place was cleared
+    p.query.sort = value
+
+
+def _parse_page(p: Parsing) -> None:
+    p.query.page = param_integer(p.args, "page", default=1, low=1)
+
+
+def _parse_per_page(p: Parsing) -> None:
+    p.query.per_page = param_integer(p.args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE)
+    if p.query.offset + p.query.per_page > MAX_RESULT_WINDOW:
+        raise ParameterError("page", f"too deep: only the first {MAX_RESULT_WINDOW} results can be paged")
+
+
+# -- chips ----------------------------------------------------------------------------------
+def _place_chip(parsed: ParsedSearch) -> list[Chip]:
+    if not parsed.place_label:
+        return []
+    km = format_decimal(parsed.query.radius_km or 0, format="#,##0.#")
+    label = _("Within %(km)s km of %(place)s", km=km, place=parsed.place_label)
+    return [{"label": str(label), "url": links.without("near", "where", "radius_km", "sort")}]
+
+
+def _region_chips(parsed: ParsedSearch) -> list[Chip]:
+    lang, regions = parsed.query.lang, parsed.query.regions
+    return [{"label": region_label(r, lang), "url": links.toggle_region(parsed, r)} for r in regions]
+
+
+def _cause_chips(parsed: ParsedSearch) -> list[Chip]:
+    lang, causes = parsed.query.lang, parsed.query.causes
+    return [{"label": cause_label(c, lang), "url": links.toggle_cause(parsed, c)} for c in causes]
+
+
+def _remote_chip(parsed: ParsedSearch) -> list[Chip]:
+    remote = parsed.query.filters.get("remote")
+    if remote is None:
+        return []
+    return [{"label": str(_("Remote only") if remote else _("On site only")), "url": links.without("remote")}]
+
+
+_WHEN_LABELS = {"weekend": _("This weekend"), "month": _("This month")}
+
+
+def _dates_chip(parsed: ParsedSearch) -> list[Chip]:
+    q = parsed.query
+    if not (q.date_from or q.date_to):
+        return []
+    preset = (request.args.get("when") or "").strip().lower()
+    has_dates = request.args.get("date_from") or request.args.get("date_to")
+    label = _WHEN_LABELS[preset] if preset in _WHEN_LABELS and not has_dates else _dates_label(q)
+    return [{"label": str(label), "url": links.without("when", "date_from", "date_to")}]
+
+
+def _dates_label(q: SearchQuery) -> str:
+    # Format the calendar days themselves: converting the bounds to a time zone could shift them.
+    start = format_date(q.date_from.date(), "medium") if q.date_from else None
+    end = format_date(q.date_to.date(), "medium") if q.date_to else None
+    if start and end:
+        return str(_("%(start)s – %(end)s", start=start, end=end))
+    if start:
+        return str(_("From %(start)s", start=start))
+    return str(_("Until %(end)s", end=end))
+
+
+def _value_chip(name: str, label: Callable[[str], str]) -> Callable[[ParsedSearch], list[Chip]]:
+    """The chip of a plain field filter: ``label(value)``, removing the parameter."""
+
+    def chips(parsed: ParsedSearch) -> list[Chip]:
+        value = parsed.query.filters.get(name)
+        return [] if value is None else [{"label": label(str(value)), "url": links.without(name)}]
+
+    return chips
+
+
+# -- All for Good mappings ------------------------------------------------------------------
+MILES_TO_KM = 1.609344
+DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
+MAX_VOL_DIST_MILES = math.floor(MAX_RADIUS_KM / MILES_TO_KM)  # 621 miles: our 1000 km cap
+TIMEPERIODS = ("today", "this_weekend", "this_week", "this_month")
+_OTHER_NAMES = {"other", "autre", "autres", OTHER}
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last day of an AFG ``timeperiod``, counted from ``today`` (weeks end on Sunday)."""
+    weekday = today.weekday()  # Monday 0 .. Sunday 6
+    if period == "today":
+        return today, today
+    if period == "this_weekend":
+        if weekday == 6:  # Sunday: what is left of this weekend is today
+            return today, today
+        saturday = today + timedelta(days=5 - weekday)
+        return saturday, saturday + timedelta(days=1)
+    if period == "this_week":
+        return today, today + timedelta(days=6 - weekday)
+    if period == "this_month":
+        return today, today.replace(day=monthrange(today.year, today.month)[1])
+    raise ValueError(f"unknown time period {period!r}")
+
+
+def _afg_q(args: Args, query: SearchQuery, _today: date) -> None:
+    query.text = param_text(args, "q")
+
+
+def _afg_vol_loc(args: Args, query: SearchQuery, _today: date) -> None:
+    vol_loc = param_text(args, "vol_loc")
+    if vol_loc:
+        place = parse_place_query(vol_loc)
+        if place is None:
+            message = f"unknown place {vol_loc!r}; give a city, a postal code or 'lat,lon'"
+            raise ParameterError("vol_loc", message)
+        query.near = (place[0], place[1])
+
+
+def _afg_vol_dist(args: Args, query: SearchQuery, _today: date) -> None:
+    miles = positive_number(
+        args, "vol_dist", default=DEFAULT_VOL_DIST_MILES, maximum=MAX_VOL_DIST_MILES, unit="miles",
+        limit=f"{MAX_VOL_DIST_MILES} miles",
+    )  # fmt: skip
+    if query.near is not None:  # validated even without a place
+        query.radius_km = miles * MILES_TO_KM
+
+
+def _afg_category(args: Args, query: SearchQuery, _today: date) -> None:
+    """AFG category names (or our cause codes), repeated or comma-separated -> cause codes."""
+    causes: list[str] = []
+    for raw in args.getlist("category"):
+        for name in (part.strip() for part in raw.split(",")):
+            if not name:
+                continue
+            if len(name) > MAX_TEXT_LENGTH:
+                raise ParameterError("category", f"too long (at most {MAX_TEXT_LENGTH} characters)")
+            codes = [name.lower()] if name.lower() in CAUSES else map_categories([name])
+            if codes == [OTHER] and fold(name) not in _OTHER_NAMES:
+                raise ParameterError("category", f"unknown category {name!r}")
+            causes.extend(code for code in codes if code not in causes)
+    query.causes = causes
+
+
+def _afg_timeperiod(args: Args, query: SearchQuery, today: date) -> None:
+    period = param_value(args, "timeperiod").lower()
+    if not period:
+        return
+    if period not in TIMEPERIODS:
+        raise ParameterError("timeperiod", f"expected one of: {', '.join(TIMEPERIODS)}")
+    first, last = period_days(period, today)
+    query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
+    query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
+
+
+# -- the registry ---------------------------------------------------------------------------
+_PLACE_ERROR = _("We couldn't find this place. Try a city, a postal code or a region.")
+_DATES_ERROR = _("Please give dates as YYYY-MM-DD, the end not before the start.")
+
+PARAMETERS: tuple[SearchParameter, ...] = (
+    SearchParameter(
+        "q",
+        _parse_q,
+        text_schema("Keywords"),
+        "Keywords (accents and case ignored, French and English stemming).",
+        cli=CliOption("query", "keywords", kind="words"),
+        form="q",
+        widget=True,
+        afg=AfgParameter("q", text_schema("Keywords"), "Keywords.", _afg_q),
+        site_error=_("Your search is too long. Please shorten it."),
+    ),
+    SearchParameter(
+        "near",
+        _parse_near,
+        text_schema("Place"),
+        "A place to search around: 'lat,lon', a French postal code or a city name. "
+        "An unknown place is a 400.",
+        cli=CliOption("--near", "a city, a postal code or 'lat,lon'"),
+        form="where",
+        chips=_place_chip,
+        afg=AfgParameter(
+            "vol_loc", text_schema("Place"), "A city, a postal code or 'lat,lon'. An unknown place is a 400.",
+            _afg_vol_loc,
+        ),  # fmt: skip
+        site_error=_PLACE_ERROR,
+    ),
+    SearchParameter(
+        "radius_km",
+        _parse_radius,
+        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
+        "Radius around `near`, in kilometres (ignored without `near`).",
+        cli=CliOption("--radius-km", type=float),
+        form="radius_km",
+        widget=True,
+        afg=AfgParameter(
+            "vol_dist",
+            {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_VOL_DIST_MILES,
+             "default": DEFAULT_VOL_DIST_MILES},
+            "Radius around `vol_loc`, in MILES.",
+            _afg_vol_dist,
+        ),  # fmt: skip
+    ),
+    SearchParameter(
+        "region",
+        _parse_region,
+        {"type": "array", "items": text_schema("Region")},
+        "Region names (French or English) or slugs; repeatable, any one matches. "
+        "Unknown names match nothing; a value without any letter or digit is a 400.",
+        repeatable=True,
+        cli=CliOption("--region", "region name or slug (repeatable)", kind="list"),
+        form_handles=True,
+        chips=_region_chips,
+        widget=True,
+    ),
+    SearchParameter("where", _parse_where, form="where", widget=True, site_error=_PLACE_ERROR),
+    SearchParameter(
+        "cause",
+        _parse_cause,
+        {
+            "type": "array",
+            "items": {
+                "anyOf": [{"type": "string", "enum": list(CAUSES)}, {"const": "", "description": "ignored"}]
+            },
+        },
+        "Cause codes; repeatable or comma-separated, any one matches; empty values are ignored. "
+        "An unknown code is a 400.",
+        repeatable=True,
+        cli=CliOption("--cause", "cause code (repeatable)", kind="list"),
+        form="cause",  # the first; the others ride as hidden fields
+        chips=_cause_chips,
+        widget=True,
+        afg=AfgParameter(
+            "category",
+            {"type": "array", "items": text_schema("Category")},
+            "All for Good category names (e.g. 'Education', 'Hunger') or our cause codes; repeatable or "
+            "comma-separated. A category matching no cause is a 400.",
+            _afg_category,
+            repeatable=True,
+        ),
+        site_error=_("This cause does not exist. Please pick one from the list."),
+    ),
+    SearchParameter(
+        "remote",
+        _parse_remote,
+        {"type": "boolean"},
+        "true: remote only; false: on-site only; absent: both. Also accepts 1/0, yes/no, on/off.",
+        cli=CliOption("--remote", "remote opportunities only", kind="switch"),
+        form="remote",
+        chips=_remote_chip,
+        widget=True,
+    ),
+    SearchParameter(
+        "date_from",
+        _parse_date_from,
+        {"type": "string", "format": "date"},
+        "Available on or after this day (France's time zone; 1970-01-01 to 9999-12-31); "
+        "overlap with the opportunity's dates.",
+        cli=CliOption("--from", "available from YYYY-MM-DD"),
+        form="date_from",
+        chips=_dates_chip,  # the window of date_from, date_to or a ``when`` preset: one chip
+        afg=AfgParameter(
+            "timeperiod",
+            {"type": "string", "enum": list(TIMEPERIODS)},
+            "Available today, this weekend, this week (to Sunday) or this month, "
+            "counted from today in France.",
+            _afg_timeperiod,
+        ),
+        site_error=_DATES_ERROR,
+    ),
+    SearchParameter(
+        "date_to",
+        _parse_date_to,
+        {"type": "string", "format": "date"},
+        "Available on or before this day; must not be before `date_from`.",
+        cli=CliOption("--to", "available until YYYY-MM-DD"),
+        form="date_to",
+        site_error=_DATES_ERROR,
+    ),
+    SearchParameter("when", None, form="when"),  # a preset of the form, made dates by expand_when
+    SearchParameter(
+        "organization",
+        _parse_organization,
+        text_schema("Organization"),
+        "Organization name (case and accents ignored); it must contain a letter or digit.",
+        cli=CliOption("--organization"),
+        chips=_value_chip("organization", lambda _slug: request.args.get("organization", "")),
+        widget=True,
+    ),
+    SearchParameter(
+        "partner",
+        _parse_partner,
+        text_schema("Partner id"),
+        "Id of the source partner feed.",
+        cli=CliOption("--partner"),
+        chips=_value_chip("partner", str),
+        widget=True,
+    ),
+    SearchParameter(
+        "language",
+        _field_choice("language", LANGUAGES),
+        {"type": "string", "enum": list(LANGUAGES)},
+        "Only opportunities written in this language; absent: any.",
+        cli=CliOption("--language", "only opportunities written in this language", choices=LANGUAGES),
+        chips=_value_chip("language", {"fr": "Français", "en": "English"}.__getitem__),  # autonyms
+        widget=True,
+    ),
+    SearchParameter(
+        "lang",
+        None,  # the interface language: search_app.i18n, and the API's parse_language
+        {"type": "string", "enum": list(LANGUAGES)},
+        "Language of facet labels; default: the `lang` cookie, then Accept-Language, then French.",
+        form_handles=True,
+    ),
+    SearchParameter(
+        "sort",
+        _parse_sort,
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        "Order: relevance, soonest (start date), newest (posted), nearest (needs `near`).",
+        facets=False,
+        cli=CliOption("--sort", choices=SORTS),
+        form="sort",
+    ),
+    SearchParameter(
+        "page",
+        _parse_page,
+        {"type": "integer", "minimum": 1, "default": 1},
+        f"Page number; page x per_page may not go beyond the first {MAX_RESULT_WINDOW} results.",
+        facets=False,
+        cli=CliOption("--page", type=int),
+        form_handles=True,
+    ),
+    SearchParameter(
+        "per_page",
+        _parse_per_page,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+        "Results per page.",
+        facets=False,
+        cli=CliOption("--per-page", type=int),
+    ),
+)
+
+BY_NAME = {p.name: p for p in PARAMETERS}
+REPEATABLE = frozenset(p.name for p in PARAMETERS if p.repeatable)  # list parameters
+FACET_IGNORED = frozenset(p.name for p in PARAMETERS if not p.facets)  # GET /api/v1/facets ignores them
+WIDGET_PARAMS = tuple(p.name for p in PARAMETERS if p.widget)
+FORM_HANDLED = frozenset(p.name for p in PARAMETERS if p.form or p.form_handles)  # the rest rides hidden
+AFG_PARAMETERS = tuple(p.afg for p in PARAMETERS if p.afg is not None)
+
+
+# -- generated behaviour --------------------------------------------------------------------
+def parse_search(args: Args, *, lang: str = "fr", for_site: bool = False) -> ParsedSearch:
+    """Build the ``SearchQuery`` the query-string ``args`` describe; ``ParameterError`` names any bad one.
+
+    ``for_site`` enables the site's own parameters (the free "where" field: a region name
+    becomes a region filter, anything else - city, postal code, "lat,lon" - a ``near``
+    search) and forgives ``sort=nearest`` without a place, which a form can send once its
+    place was cleared. Dates are days in France's time zone (``Europe/Paris``).
+    """
+    parsing = Parsing(args, ParsedSearch(SearchQuery(lang=lang)), for_site)
+    for parameter in PARAMETERS:
+        if parameter.parse is not None and (parameter.api or for_site):
+            parameter.parse(parsing)
+    return parsing.parsed
+
+
+def query_from_args(
+    args: Args | Iterable[tuple[str, str]] | Mapping[str, str], *, lang: str = "fr"
+) -> SearchQuery:
+    """The ``SearchQuery`` for API-style parameters (pairs, mapping or ``MultiDict``): for the CLI."""
+    if not hasattr(args, "getlist"):
+        args = MultiDict(args)
+    return parse_search(args, lang=lang).query  # type: ignore[arg-type]
+
+
+def parse_afg(args: Args, query: SearchQuery, today: date) -> None:
+    """Fill ``query`` from the All for Good parameters that map to our filters."""
+    for afg in AFG_PARAMETERS:
+        afg.parse(args, query, today)
+
+
+def chips(parsed: ParsedSearch) -> list[Chip]:
+    """A removable chip for every active filter, in the registry's order."""
+    return [chip for p in PARAMETERS if p.chips is not None for chip in p.chips(parsed)]
+
+
+def cli_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The query-string pairs of parsed ``volunteer-hub search`` options (argparse's namespace)."""
+    return [
+        (p.name, value)
+        for p in PARAMETERS
+        if p.cli is not None
+        for value in p.cli.values(values[p.name])
+    ]
+
+
+def site_error(parameter: str) -> str | None:
+    """The visitor-facing message for an invalid ``parameter``, when it has its own."""
+    declared = BY_NAME.get(parameter)
+    return str(declared.site_error) if declared and declared.site_error else None
+
+
+def form_field(parameter: str) -> str:
+    """The form input an error on ``parameter`` concerns (its own name when the form has none)."""
+    declared = BY_NAME.get(parameter)
+    return declared.form if declared and declared.form else parameter
