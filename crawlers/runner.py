@@ -39,9 +39,10 @@ class PlannedRun:
     crawler: Crawler | None = None
 
 
-def scrapy_settings(progress: bool) -> ScrapySettings:
+def scrapy_settings(settings: Settings, progress: bool) -> ScrapySettings:
     s = ScrapySettings()
     s.setmodule(crawler_settings, priority="project")
+    s.setdict(crawler_settings.configured(settings), priority="project")
     s.set("VH_PROGRESS", progress, priority="project")
     return s
 
@@ -91,7 +92,7 @@ def crawl_partners(
     progress: bool = True,
 ) -> list[CrawlRun]:
     """Crawl ``partners`` (concurrently, one reactor), store, sync the index; return the run records."""
-    process = CrawlerProcess(scrapy_settings(progress))
+    process = CrawlerProcess(scrapy_settings(settings, progress))
     planned: list[PlannedRun] = []
     for partner in partners:
         run_id = start_run(db, partner, trigger)

@@ -4,24 +4,45 @@
 the partner's own format spider with the same arguments ``crawlers.runner.crawl_partners``
 gives it, and closes the run with ``crawlers.runner.finish_run`` when the spider closes. The
 Scrapyd host needs volunteer-hub installed and the same ``VOLUNTEER_HUB_*`` environment
-(database, search backend) as the scheduler.
+(database, search backend) as the scheduler. Scrapy starts that process, so this module is its
+entry point: it loads the configuration once (``_settings``) and lays the crawl limits over
+Scrapy's settings (``update_settings``, ``ConfiguredResolver``).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawlers import settings as crawler_settings
 from crawlers.report import RunReport
+from crawlers.resolver import PublicAddressResolver
 from crawlers.runner import PlannedRun, finish_run, spider_arguments, start_run
 from crawlers.spiders import spider_for_format
 from indexer import open_backend
-from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.config import Settings, load_settings
 from volunteer_hub.store.db import Database
 from volunteer_hub.store.partner_sync import PartnerSync
+
+
+@functools.cache
+def _settings() -> Settings:
+    return load_settings()
+
+
+class ConfiguredResolver(PublicAddressResolver):
+    """The crawl resolver, with this deployment's ``allow_private_urls`` (Scrapyd's process
+    settings are the settings module's, which reads no environment)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> PublicAddressResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_private = _settings().allow_private_urls
+        return resolver
 
 
 class PartnerSpider(scrapy.Spider):
@@ -30,10 +51,15 @@ class PartnerSpider(scrapy.Spider):
     name = "partner"
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        settings.setdict(crawler_settings.configured(_settings()), priority="spider")
+
+    @classmethod
     def from_crawler(  # type: ignore[override]
         cls, crawler: Crawler, partner_id: str, trigger: str = "schedule", force: str = "0", **kwargs: Any
     ) -> scrapy.Spider:
-        settings = load_settings()
+        settings = _settings()
         db = Database.from_settings(settings)
         backend = open_backend(settings)
         partner = db.partner(partner_id)

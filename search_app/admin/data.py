@@ -14,6 +14,7 @@ from schedules.alerts import Health, open_incidents, partner_health
 from schedules.config import OpsConfig
 from schedules.status import next_run_times
 from volunteer_hub.core.opportunity import make_id
+from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
 
@@ -187,7 +188,7 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return "never"
     now = now or datetime.now(UTC)
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = aware(moment)
     seconds = (now - moment).total_seconds()
     future = seconds < 0
     seconds = abs(seconds)
