@@ -1,7 +1,9 @@
 """Downloader middleware refusing partner URLs that point at private networks.
 
 Checked on every request, so redirects are covered too (Scrapy re-schedules them through the
-middleware chain). Off when ``VOLUNTEER_HUB_ALLOW_PRIVATE_URLS`` is set (demo and tests).
+middleware chain). Off when the crawl's ``VH_ALLOW_PRIVATE_URLS`` setting is true (from
+``VOLUNTEER_HUB_ALLOW_PRIVATE_URLS``: demo and tests). Which addresses are public is
+``crawlers.address_policy``, shared with the resolver and with ``crawlers.fetch``.
 
 This check resolves the name once, but the connection resolves it again: the address actually
 connected to is vetted by ``crawlers.resolver.PublicAddressResolver`` (DNS rebinding). When that
@@ -20,8 +22,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
-from crawlers.resolver import is_public_address, refusal_for
-from volunteer_hub.core.config import load_settings
+from crawlers.address_policy import is_public_address
+from crawlers.resolver import refusal_for
 
 try:  # recent Scrapy wraps Twisted's DNSLookupError in its own exception
     from scrapy.exceptions import CannotResolveHostError
@@ -60,7 +62,7 @@ class PrivateAddressGuard:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuard:
-        return cls(load_settings().allow_private_urls)
+        return cls(crawler.settings.getbool("VH_ALLOW_PRIVATE_URLS"))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = check_url(request.url, self.allow_private)

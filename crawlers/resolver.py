@@ -24,7 +24,6 @@ the download error back into a clear ``PrivateAddressRefused`` for the crawl rep
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
-from volunteer_hub.core.config import load_settings
+from crawlers.address_policy import is_public_address, refusal_reason
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,30 +42,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def _with_embedded(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
-    """The address and any IPv4 address carried inside it (mapped, 6to4, Teredo, NAT64)."""
-    found: list = [addr]
-    if isinstance(addr, ipaddress.IPv6Address):
-        found += [a for a in (addr.ipv4_mapped, addr.sixtofour) if a is not None]
-        if addr.teredo:
-            found += list(addr.teredo)
-        if addr in _NAT64:
-            found.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
-    return found
-
-
-def is_public_address(address: str) -> bool:
-    """True when ``address`` (an IP literal) is a public unicast address, embedded ones included."""
-    try:
-        addr = ipaddress.ip_address(address.split("%")[0])
-    except ValueError:
-        return False
-    return all(a.is_global and not a.is_multicast for a in _with_embedded(addr))
-
 
 # host -> why its last lookup was refused; cleared when a later lookup of the host is not refused.
 _refusals: LocalCache[str, str] = LocalCache(1000)
@@ -83,13 +58,6 @@ def refusal_for(host: str | bytes | None) -> str | None:
     return _refusals.get(_host_key(host))
 
 
-def refusal_reason(host: str, address: str) -> str:
-    return (
-        f"{host} resolved to {address} when connecting, a private, loopback, link-local "
-        "or otherwise non-public address"
-    )
-
-
 @implementer(IResolverSimple)
 class PublicAddressResolver(CachingThreadedResolver):
     """Scrapy's caching resolver, refusing names that resolve to non-public addresses."""
@@ -103,7 +71,8 @@ class PublicAddressResolver(CachingThreadedResolver):
         # ``crawler`` is the CrawlerProcess (Scrapy passes it so resolvers can read settings).
         settings = crawler.settings
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
-        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), load_settings().allow_private_urls)
+        allow_private = settings.getbool("VH_ALLOW_PRIVATE_URLS")
+        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), allow_private)
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802
         d = super().getHostByName(name, timeout)

@@ -38,9 +38,10 @@ class PlannedRun:
     crawler: Crawler | None = None
 
 
-def scrapy_settings(progress: bool) -> ScrapySettings:
+def scrapy_settings(settings: Settings, progress: bool) -> ScrapySettings:
     s = ScrapySettings()
     s.setmodule(crawler_settings, priority="project")
+    s.setdict(crawler_settings.configured(settings), priority="project")
     s.set("VH_PROGRESS", progress, priority="project")
     return s
 
@@ -74,7 +75,7 @@ def crawl_partners(
 ) -> list[CrawlRun]:
     """Crawl each partner into its allocated run (concurrently, one reactor), store, ``publish``;
     return the run records."""
-    process = CrawlerProcess(scrapy_settings(progress))
+    process = CrawlerProcess(scrapy_settings(settings, progress))
     planned: list[PlannedRun] = []
     for partner, run_id in runs:
         plan = PlannedRun(partner, run_id, PartnerSync(db, partner.id), RunReport(partner.id))

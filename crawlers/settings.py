@@ -1,42 +1,40 @@
 """Scrapy settings for every partner crawl: polite by default, bounded, safe.
 
-Limits can be tightened (or loosened) per deployment through the environment:
-``VOLUNTEER_HUB_DOWNLOAD_TIMEOUT`` (seconds, whole download), ``VOLUNTEER_HUB_DOWNLOAD_MAXSIZE``
-(bytes on the wire, and after HTTP Content-Encoding decompression), ``VOLUNTEER_HUB_MAX_FEED_BYTES``
-(bytes after decompressing a gzip file), ``VOLUNTEER_HUB_RETRY_TIMES``. The tests use them to
-keep hostile-server cases short.
+The values below are the defaults. A deployment's own limits come from its ``Settings``
+(``volunteer_hub.core.config``: ``VOLUNTEER_HUB_DOWNLOAD_TIMEOUT``, ``..._DOWNLOAD_MAXSIZE``,
+``..._MAX_FEED_BYTES``, ``..._RETRY_TIMES``, ``..._ALLOW_PRIVATE_URLS``) through ``configured()``,
+which the crawl's entry point lays over them; components read them from ``crawler.settings``.
+The tests use them to keep hostile-server cases short.
 """
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING, Any
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from crawlers.fetch import USER_AGENT as USER_AGENT
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
+if TYPE_CHECKING:
+    from volunteer_hub.core.config import Settings
 
 
 BOT_NAME = "volunteer-hub"
-USER_AGENT = "volunteer-hub/0.1 (+https://github.com/volunteer-hub/volunteer-hub; crawler of volunteer feeds)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = _env_number("VOLUNTEER_HUB_DOWNLOAD_TIMEOUT", 60)
-DOWNLOAD_MAXSIZE = int(_env_number("VOLUNTEER_HUB_DOWNLOAD_MAXSIZE", 100 * 1024 * 1024))
-DOWNLOAD_WARNSIZE = min(20 * 1024 * 1024, DOWNLOAD_MAXSIZE)
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 # A gzip-compressed feed file may expand to at most this much (gzip bombs).
-VH_MAX_FEED_BYTES = int(_env_number("VOLUNTEER_HUB_MAX_FEED_BYTES", 200 * 1024 * 1024))
+VH_MAX_FEED_BYTES = 200 * 1024 * 1024
+# Off (the default) refuses non-public addresses (crawlers.middlewares, crawlers.resolver).
+VH_ALLOW_PRIVATE_URLS = False
 REDIRECT_MAX_TIMES = 5
-RETRY_TIMES = int(os.environ.get("VOLUNTEER_HUB_RETRY_TIMES", "2") or 2)
+RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -62,3 +60,15 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawlers.extensions.LiveProgress": 500,
 }
+
+
+def configured(settings: Settings) -> dict[str, Any]:
+    """The deployment's values of the settings above (``crawler.settings`` keys)."""
+    return {
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "DOWNLOAD_MAXSIZE": settings.download_maxsize,
+        "DOWNLOAD_WARNSIZE": min(DOWNLOAD_WARNSIZE, settings.download_maxsize),
+        "VH_MAX_FEED_BYTES": settings.max_feed_bytes,
+        "VH_ALLOW_PRIVATE_URLS": settings.allow_private_urls,
+        "RETRY_TIMES": settings.retry_times,
+    }

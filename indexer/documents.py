@@ -14,6 +14,7 @@ from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_slug
 from volunteer_hub.core.textfold import slugify
+from volunteer_hub.core.timeutil import as_utc
 
 # Open ends of availability windows, as real dates so both engines can range over them.
 FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,7 +45,7 @@ class SearchDocument:
 def _utc(value: datetime | None, default: datetime) -> datetime:
     if value is None:
         return default
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return as_utc(value)
 
 
 def build_document(opp: Opportunity) -> SearchDocument:

@@ -9,3 +9,5 @@ from crawlers.settings import *  # noqa: F403
 SPIDER_MODULES = ["schedules.scrapyd_spiders"]
 NEWSPIDER_MODULE = "schedules.scrapyd_spiders"
 VH_PROGRESS = False
+# The deployment's VOLUNTEER_HUB_ALLOW_PRIVATE_URLS, loaded by the spider module (no import-time read).
+TWISTED_DNS_RESOLVER = "schedules.scrapyd_spiders.ConfiguredResolver"

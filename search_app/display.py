@@ -13,13 +13,7 @@ from search_app.i18n import current_language
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import cause_label
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """Treat naive datetimes as UTC (records are meant to be aware; be lenient when reading)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+from volunteer_hub.core.timeutil import aware as aware  # re-exported (discover, structured)
 
 
 def is_live(opportunity: Opportunity, now: datetime | None = None) -> bool:

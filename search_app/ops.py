@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import time
 from collections.abc import Iterator
 
@@ -184,7 +183,7 @@ class DatabaseCollector(Collector):
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    token = os.environ.get("VOLUNTEER_HUB_METRICS_TOKEN")
+    token = services().settings.metrics_token
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):

@@ -1,4 +1,9 @@
-"""Per-client rate limiting of the API: one in-process token bucket per client IP.
+"""Rate limiting: the one limiter (in-process token buckets, one per client key) of the site.
+
+The API (below), the partner sign-up and sign-in (``search_app.portal``) and problem reports
+(``search_app.reports``) all use ``RateLimiter``; the latter two through ``named(app, ...)``.
+
+The API: one token bucket per client IP.
 
 Each client (``request.remote_addr``; put ``werkzeug.middleware.proxy_fix.ProxyFix`` in front
 when the app runs behind a reverse proxy) has a bucket of ``API_RATE_LIMIT`` tokens refilled
@@ -79,6 +84,10 @@ class RateLimiter:
                 return True, int(bucket.tokens), 0.0
             return False, 0, (1.0 - bucket.tokens) / self.rate
 
+    def allow(self, client: str) -> bool:
+        """Spend one of ``client``'s tokens; False when it has none left."""
+        return self.take(client)[0]
+
     def _prune(self, now: float) -> None:
         """Forget clients whose bucket has refilled (they would start full anyway)."""
         full = [
@@ -89,6 +98,19 @@ class RateLimiter:
         if len(self._buckets) >= MAX_CLIENTS:  # still crowded: drop the least recently seen half
             for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1].updated)[: MAX_CLIENTS // 2]:
                 del self._buckets[key]
+
+
+_named_lock = threading.Lock()
+
+
+def named(app: Flask, name: str, limit: int, period: float) -> RateLimiter:
+    """The app's limiter called ``name`` (made on first use): ``limit`` at once, refilled over ``period``
+    seconds, so a client that used them all gets one more every ``period / limit`` seconds."""
+    key = f"{EXTENSION}:{name}"
+    with _named_lock:
+        if key not in app.extensions:
+            app.extensions[key] = RateLimiter(limit, period)
+        return app.extensions[key]
 
 
 def limiter(app: Flask | None = None) -> RateLimiter | None:

@@ -8,22 +8,19 @@ a honeypot field and a small per-address rate limit keep scripted spam out.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-
 from flask import current_app, request
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from search_app import ratelimit
 from search_app.clicks import database
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.public_models import REPORT_REASONS, ProblemReport
 
 TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays usable
 MAX_COMMENT = 1000
-RATE_LIMIT = 5  # reports per address...
-RATE_WINDOW = 600.0  # ...per this many seconds
+RATE_LIMIT = 5  # reports per address at once...
+RATE_WINDOW = 600.0  # ...that many again over this many seconds (search_app.ratelimit)
 
 
 
@@ -36,10 +33,6 @@ def reason_labels() -> list[tuple[str, str]]:
         "inappropriate": gettext("It is inappropriate, offensive or misleading"),
     }
     return [(reason, labels[reason]) for reason in REPORT_REASONS]
-
-
-_recent: dict[str, deque[float]] = {}
-_lock = threading.Lock()
 
 
 class ReportError(ValueError):
@@ -71,17 +64,7 @@ def _check_token(token: str, opportunity_id: str) -> None:
 
 
 def _rate_limited(address: str) -> bool:
-    now = time.monotonic()
-    with _lock:
-        if len(_recent) > 10_000:  # never grow without bound
-            _recent.clear()
-        hits = _recent.setdefault(address, deque())
-        while hits and now - hits[0] > RATE_WINDOW:
-            hits.popleft()
-        if len(hits) >= RATE_LIMIT:
-            return True
-        hits.append(now)
-        return False
+    return not ratelimit.named(current_app, "reports", RATE_LIMIT, RATE_WINDOW).allow(address)
 
 
 def submit_report(opp: Opportunity, form: dict[str, str]) -> ProblemReport | None:

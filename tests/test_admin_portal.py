@@ -138,17 +138,20 @@ def redirector() -> Iterator[str]:
 
 
 def test_signup_refuses_private_addresses_and_redirects_to_them(
-    client: FlaskClient, db: Database, redirector: str, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, db: Database, redirector: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import search_app.portal as portal
-    from crawlers.middlewares import check_url
+    from dataclasses import replace
 
-    # Production rules, except that the test server's own loopback address is reachable.
-    def guarded(url: str, allow_private: bool) -> str | None:
-        return None if url.startswith(redirector.rsplit("/", 1)[0]) else check_url(url, False)
+    import crawlers.fetch
+    from crawlers.address_policy import is_public_address
+    from search_app.services import EXTENSION
 
-    monkeypatch.setattr(portal, "check_url", guarded)
-    res = signup(client, redirector)
+    services = app.extensions[EXTENSION]
+    monkeypatch.setattr(services, "settings", replace(services.settings, allow_private_urls=False))
+    with monkeypatch.context() as m:
+        # Production rules, except that the test server's own loopback address counts as public.
+        m.setattr(crawlers.fetch, "is_public_address", lambda ip: ip == "127.0.0.1" or is_public_address(ip))
+        res = signup(client, redirector)
     html = res.get_data(as_text=True)
     assert res.status_code == 422 and "redirects to http://10.0.0.1/" in html and "private" in html
     res = signup(client, "http://127.0.0.1:9/feed.xml")

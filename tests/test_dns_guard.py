@@ -203,14 +203,15 @@ def test_reporter_names_the_url_and_the_address(monkeypatch: pytest.MonkeyPatch)
     assert reporter.process_exception(request, ConnectionError("reset")) is None
 
 
-def test_settings_install_the_resolver_and_the_reporter_before_retries() -> None:
+def test_settings_install_the_resolver_and_the_reporter_before_retries(tmp_path: Path) -> None:
     from scrapy.resolver import CachingThreadedResolver
     from scrapy.settings import Settings
     from scrapy.utils.misc import load_object
 
     from crawlers.runner import scrapy_settings
+    from volunteer_hub.core.config import load_settings
 
-    settings = scrapy_settings(progress=False)
+    settings = scrapy_settings(load_settings({"VOLUNTEER_HUB_HOME": str(tmp_path)}), progress=False)
     name = "TWISTED_DNS_RESOLVER" if "TWISTED_DNS_RESOLVER" in Settings() else "DNS_RESOLVER"
     assert load_object(settings[name]) is PublicAddressResolver
     assert issubclass(PublicAddressResolver, CachingThreadedResolver)
@@ -218,9 +219,33 @@ def test_settings_install_the_resolver_and_the_reporter_before_retries() -> None
     retry = middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"]
     assert middlewares["crawlers.middlewares.RefusedAddressReporter"] > retry
     assert middlewares["crawlers.middlewares.PrivateAddressGuard"] < retry
-    from schedules import scrapyd_settings  # Scrapyd crawls use the same settings
+    from schedules import scrapyd_settings  # Scrapyd crawls use the same resolver, configured there
 
-    assert getattr(scrapyd_settings, name) == settings[name]
+    assert issubclass(load_object(getattr(scrapyd_settings, name)), PublicAddressResolver)
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_the_guards_read_the_crawl_settings(allow_private: bool, tmp_path: Path) -> None:
+    """The deployment's VOLUNTEER_HUB_ALLOW_PRIVATE_URLS reaches the middleware and the resolver
+    through the crawl's Scrapy settings (``crawler.settings``), not through the environment."""
+    from types import SimpleNamespace
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from crawlers.middlewares import PrivateAddressGuard
+    from crawlers.runner import scrapy_settings
+    from volunteer_hub.core.config import load_settings
+
+    env = {"VOLUNTEER_HUB_HOME": str(tmp_path), "VOLUNTEER_HUB_DOWNLOAD_TIMEOUT": "7"}
+    if allow_private:
+        env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
+    settings = scrapy_settings(load_settings(env), progress=False)
+    crawler = Crawler(Spider, settings)
+    assert crawler.settings.getfloat("DOWNLOAD_TIMEOUT") == 7
+    assert PrivateAddressGuard.from_crawler(crawler).allow_private is allow_private
+    process = SimpleNamespace(settings=settings)  # Scrapy hands the resolver its CrawlerProcess
+    assert PublicAddressResolver.from_crawler(process, MemoryReactorClock()).allow_private is allow_private
 
 
 # -- real crawls (subprocesses, one reactor each) against 127.0.0.1 -----------------------------

@@ -161,7 +161,8 @@ def test_metrics_runs_items_durations_search_latency_and_clicks(home: Path, db: 
     assert after[("volunteer_hub_scheduler_up", ())] == 0
 
 
-def test_metrics_token(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metrics_token(home: Path, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOLUNTEER_HUB_METRICS_TOKEN", "s3cret")
+    client = build(load_settings(), db).test_client()  # settings are read once, when the app is built
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).status_code == 200

@@ -324,10 +324,9 @@ def test_widget_can_be_framed_and_filters(client: FlaskClient) -> None:
     assert 'class="widget-preview"' in builder
 
 
-def test_reports_are_rate_limited_per_address(client: FlaskClient, monkeypatch) -> None:  # noqa: ANN001
+def test_reports_are_rate_limited_per_address(client: FlaskClient) -> None:
     from search_app import reports
 
-    monkeypatch.setattr(reports, "_recent", {})
     form = _report_form(page(client, f"/o/{BEACH.id}"))
     url = f"/o/{BEACH.id}/report"
     statuses = [client.post(url, data=form).status_code for _ in range(reports.RATE_LIMIT + 1)]

@@ -11,6 +11,7 @@ as the scheduler.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -18,21 +19,44 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawlers import settings as crawler_settings
 from crawlers.report import RunReport
+from crawlers.resolver import PublicAddressResolver
 from crawlers.runner import PlannedRun, finish_run, spider_arguments
 from crawlers.spiders import spider_for_format
 from indexer import open_backend
-from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.config import Settings, load_settings
 from volunteer_hub.services.crawl import index_publisher
 from volunteer_hub.store.db import Database
 from volunteer_hub.store.partner_sync import PartnerSync
 from volunteer_hub.store.runs import LeaseKeeper, allocate_run, attach_process
 
 
+@functools.cache
+def _settings() -> Settings:
+    return load_settings()
+
+
+class ConfiguredResolver(PublicAddressResolver):
+    """The crawl resolver, with this deployment's ``allow_private_urls`` (Scrapyd's process
+    settings are the settings module's, which reads no environment)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> PublicAddressResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_private = _settings().allow_private_urls
+        return resolver
+
+
 class PartnerSpider(scrapy.Spider):
     """A factory: ``from_crawler`` returns the partner's format spider, wired to a run record."""
 
     name = "partner"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        settings.setdict(crawler_settings.configured(_settings()), priority="spider")
 
     @classmethod
     def from_crawler(  # type: ignore[override]
@@ -44,7 +68,7 @@ class PartnerSpider(scrapy.Spider):
         run_id: str | None = None,
         **kwargs: Any,
     ) -> scrapy.Spider:
-        settings = load_settings()
+        settings = _settings()
         db = Database.from_settings(settings)
         backend = open_backend(settings)
         partner = db.partner(partner_id)

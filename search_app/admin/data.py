@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from volunteer_hub.core.opportunity import make_id
 from volunteer_hub.core.ops_config import OpsConfig
+from volunteer_hub.core.timeutil import aware
 from volunteer_hub.services.alerts import open_incidents
 from volunteer_hub.services.health import Health, HealthState, partner_health
 from volunteer_hub.services.partners import list_partners
@@ -192,7 +193,7 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return "never"
     now = now or datetime.now(UTC)
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = aware(moment)
     seconds = (now - moment).total_seconds()
     future = seconds < 0
     seconds = abs(seconds)

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from search_app.admin.context import database
+from search_app.sessions import SESSION_LIFETIME
 from volunteer_hub.store.auth import get_operator
 
-SESSION_LIFETIME = timedelta(hours=12)
 CSRF_FIELD = "csrf_token"
 PUBLIC_ENDPOINTS = {"admin.login"}
 

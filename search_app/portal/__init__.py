@@ -1,7 +1,8 @@
 """Partner portal: ``/partners/signup``.
 
 An organization gives its name, a contact e-mail and its feed URL. The feed is fetched at
-once (the private-address guard applies to the URL and to every redirect) and checked with
+once through the one guarded fetcher (``crawlers.fetch``: address policy on the URL and every
+redirect, pinned connection, size cap, at most ``SIGNUP_DEADLINE`` seconds) and checked with
 the crawler's own validator (``crawlers.validate.validate_bytes``); the result is shown item
 by item. A readable feed is registered as a *pending* partner, crawled only once an operator
 approves it in the console.
@@ -10,76 +11,30 @@ approves it in the console.
 from __future__ import annotations
 
 import re
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 
-from crawlers.middlewares import check_url
-from crawlers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
+from crawlers.fetch import FetchError, FetchLimits, fetch
 from crawlers.validate import ValidationUnreadable, validate_bytes
+from search_app import ratelimit
 from search_app.admin.security import check_csrf
 from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.services import services
+from volunteer_hub.core.config import Settings
 from volunteer_hub.services import partners
 
-FETCH_TIMEOUT = 20
+SIGNUP_DEADLINE = 20  # seconds: the fetch runs inside the visitor's request (less if downloads get less)
 MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS = 5, 600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-class _Guarded(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects to private, loopback or metadata addresses (like the crawler does)."""
-
-    def __init__(self, allow_private: bool) -> None:
-        self.allow_private = allow_private
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
-        reason = check_url(newurl, self.allow_private)
-        if reason:
-            raise ValidationUnreadable(f"it redirects to {newurl}, which we refuse: {reason}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_feed(url: str, allow_private: bool) -> bytes:
-    """GET ``url`` with the private-address guard on the URL and on every redirect."""
-    reason = check_url(url, allow_private)
-    if reason:
-        raise ValidationUnreadable(reason)
-    opener = urllib.request.build_opener(_Guarded(allow_private))
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with opener.open(req, timeout=FETCH_TIMEOUT) as response:
-            data = response.read(DOWNLOAD_MAXSIZE + 1)
-    except urllib.error.HTTPError as exc:
-        raise ValidationUnreadable(f"the server answered HTTP {exc.code}") from exc
-    except OSError as exc:
-        raise ValidationUnreadable(f"could not fetch it ({exc.__class__.__name__})") from exc
-    if len(data) > DOWNLOAD_MAXSIZE:
-        raise ValidationUnreadable(f"it is larger than {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB")
-    return data
-
-
-class _RateLimit:
-    def __init__(self) -> None:
-        self.hits: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            hits = self.hits.setdefault(key, deque())
-            while hits and now - hits[0] > WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= MAX_SIGNUPS_PER_WINDOW:
-                return False
-            hits.append(now)
-            return True
+def fetch_feed(url: str, settings: Settings) -> bytes:
+    """The sign-up's fetch of a feed URL, under the crawl's address policy and limits."""
+    limits = FetchLimits.of(settings, deadline=SIGNUP_DEADLINE)
+    return fetch(url, allow_private=settings.allow_private_urls, limits=limits)
 
 
 def items_report(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,8 +82,8 @@ def signup() -> tuple[str, int] | str:
         return _register_direct(form)
     settings = services().settings
     try:
-        result = validate_bytes(fetch_feed(form["url"], settings.allow_private_urls))
-    except ValidationUnreadable as exc:
+        result = validate_bytes(fetch_feed(form["url"], settings), max_bytes=settings.max_feed_bytes)
+    except (FetchError, ValidationUnreadable) as exc:
         errors["url"] = gettext(
             "We could not read your feed: %(reason)s. Please check the address and try again.",
             reason=str(exc),
@@ -168,5 +123,6 @@ def register(app: Flask) -> None:
     import search_app.portal.direct  # noqa: F401 - adds /partners/postings (direct posting)
     import search_app.portal.guide  # noqa: F401 - adds /partners/formats
 
-    app.extensions[LIMITS] = _RateLimit()
+    # Sign-ups and sign-in links fetch or send on demand: five per address, then one every two minutes.
+    app.extensions[LIMITS] = ratelimit.named(app, "portal", MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS)
     app.register_blueprint(bp)

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
-from search_app.admin.security import SESSION_LIFETIME, check_csrf
+from search_app.admin.security import check_csrf
 from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
 from search_app.services import services
+from search_app.sessions import SESSION_LIFETIME
 from volunteer_hub.core.mail import send_mail
 from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
 from volunteer_hub.services.health import HealthState, partner_health

@@ -108,9 +108,10 @@ def print_run(run: object) -> None:
 # -- validate --------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     from crawlers.validate import ValidationUnreadable, validate_source
+    from volunteer_hub.core.config import load_settings
 
     try:
-        result = validate_source(args.source, fmt=args.format)
+        result = validate_source(args.source, load_settings(), fmt=args.format)
     except ValidationUnreadable as exc:
         if args.json:
             print(json.dumps({"error": str(exc)}))

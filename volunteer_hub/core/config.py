@@ -1,14 +1,42 @@
-"""Configuration, read once from the environment (documented in the README)."""
+"""Configuration: every ``VOLUNTEER_HUB_*`` variable is read here, and only here.
+
+Each process loads it once at its entry point (the CLI's commands, ``create_app``, the
+scheduler, Scrapyd's spider) with ``load_settings()`` and passes the ``Settings`` down; nothing
+reads the environment at import time. The scheduler's and alerts' values are parsed here too
+(``ops_values``) into ``schedules.config.OpsConfig``. The README's configuration table lists them.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+MB = 1024 * 1024
 
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number, or ``default`` when unset, unreadable or not positive."""
+    try:
+        value = float((env.get(name) or "").strip() or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    return int(raw) if raw else default
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    return (env.get(name) or "").strip() or None
 
 
 @dataclass(frozen=True)
@@ -21,6 +49,15 @@ class Settings:
     shrink_threshold: float = 0.5
     es_shards: int = 1
     es_replicas: int = 0
+    # Fetching partner URLs (crawls, ``validate``, the portal sign-up).
+    download_timeout: float = 60.0  # seconds for a whole download (the fetch deadline)
+    download_maxsize: int = 100 * MB  # bytes on the wire, and after Content-Encoding decompression
+    max_feed_bytes: int = 200 * MB  # bytes after decompressing a gzip file (gzip bombs)
+    retry_times: int = 2
+    # The web app.
+    secret_key: str | None = None  # None: a random key kept in ``home / "secret_key"``
+    cookie_secure: bool = True  # ``VOLUNTEER_HUB_COOKIE_SECURE=0`` allows cookies over plain http
+    metrics_token: str | None = None
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -35,10 +72,11 @@ class Settings:
         return self.home / "logs"
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     home = Path(env.get("VOLUNTEER_HUB_HOME") or Path.home() / ".volunteer-hub").expanduser()
     home.mkdir(parents=True, exist_ok=True)
+    retries = (env.get("VOLUNTEER_HUB_RETRY_TIMES") or "").strip()
     return Settings(
         home=home,
         search=(env.get("VOLUNTEER_HUB_SEARCH") or "sqlite").strip(),
@@ -48,4 +86,39 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shrink_threshold=float(env.get("VOLUNTEER_HUB_SHRINK_THRESHOLD") or 0.5),
         es_shards=int(env.get("VOLUNTEER_HUB_ES_SHARDS") or 1),
         es_replicas=int(env.get("VOLUNTEER_HUB_ES_REPLICAS") or 0),
+        download_timeout=_positive(env, "VOLUNTEER_HUB_DOWNLOAD_TIMEOUT", 60),
+        download_maxsize=int(_positive(env, "VOLUNTEER_HUB_DOWNLOAD_MAXSIZE", 100 * MB)),
+        max_feed_bytes=int(_positive(env, "VOLUNTEER_HUB_MAX_FEED_BYTES", 200 * MB)),
+        retry_times=int(retries) if retries else 2,
+        secret_key=env.get("VOLUNTEER_HUB_SECRET_KEY") or None,
+        cookie_secure=(env.get("VOLUNTEER_HUB_COOKIE_SECURE") or "").strip() != "0",
+        metrics_token=env.get("VOLUNTEER_HUB_METRICS_TOKEN") or None,
     )
+
+
+def ops_values(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The scheduler's and alerts' settings, as ``schedules.config.OpsConfig`` keyword arguments
+    (that dataclass keeps their defaults and documentation, docs/operations.md)."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {
+        "crawl_timeout_seconds": _int(env, "VOLUNTEER_HUB_CRAWL_TIMEOUT", 1800),
+        "workers": _int(env, "VOLUNTEER_HUB_SCHEDULER_WORKERS", 4),
+        "reconcile_seconds": _int(env, "VOLUNTEER_HUB_RECONCILE_SECONDS", 30),
+        "misfire_grace_seconds": _int(env, "VOLUNTEER_HUB_MISFIRE_GRACE", 900),
+        "retention_days": _int(env, "VOLUNTEER_HUB_RUN_RETENTION_DAYS", 90),
+        "keep_runs_per_partner": _int(env, "VOLUNTEER_HUB_KEEP_RUNS", 20),
+        "alert_failures": _int(env, "VOLUNTEER_HUB_ALERT_FAILURES", 3),
+        "alert_webhook": _text(env, "VOLUNTEER_HUB_ALERT_WEBHOOK"),
+        "public_url": (_text(env, "VOLUNTEER_HUB_PUBLIC_URL") or "").rstrip("/") or None,
+        "smtp_host": _text(env, "VOLUNTEER_HUB_SMTP_HOST"),
+        "smtp_port": _int(env, "VOLUNTEER_HUB_SMTP_PORT", 25),
+        "smtp_starttls": _truthy(env.get("VOLUNTEER_HUB_SMTP_STARTTLS")),
+        "smtp_user": _text(env, "VOLUNTEER_HUB_SMTP_USER"),
+        "smtp_password": env.get("VOLUNTEER_HUB_SMTP_PASSWORD") or None,
+        "alert_email_from": (env.get("VOLUNTEER_HUB_ALERT_EMAIL_FROM") or "volunteer-hub@localhost").strip(),
+        "scrapyd_url": (_text(env, "VOLUNTEER_HUB_SCRAPYD_URL") or "").rstrip("/") or None,
+        "alert_email_to": tuple(
+            a.strip() for a in (env.get("VOLUNTEER_HUB_ALERT_EMAIL_TO") or "").split(",") if a.strip()
+        ),
+    }
+    return values

@@ -1,14 +1,10 @@
-"""Scheduler and alert settings, read from the environment (documented in docs/operations.md)."""
+"""Scheduler and alert settings (documented in docs/operations.md), loaded by core/config.py."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _int(env: dict[str, str], name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    return int(raw) if raw else default
+from volunteer_hub.core.config import ops_values
 
 
 @dataclass(frozen=True)
@@ -45,26 +41,5 @@ class OpsConfig:
 
 
 def load_ops_config(env: dict[str, str] | None = None) -> OpsConfig:
-    env = dict(os.environ if env is None else env)
-    return OpsConfig(
-        crawl_timeout_seconds=_int(env, "VOLUNTEER_HUB_CRAWL_TIMEOUT", 1800),
-        workers=_int(env, "VOLUNTEER_HUB_SCHEDULER_WORKERS", 4),
-        reconcile_seconds=_int(env, "VOLUNTEER_HUB_RECONCILE_SECONDS", 30),
-        misfire_grace_seconds=_int(env, "VOLUNTEER_HUB_MISFIRE_GRACE", 900),
-        retention_days=_int(env, "VOLUNTEER_HUB_RUN_RETENTION_DAYS", 90),
-        keep_runs_per_partner=_int(env, "VOLUNTEER_HUB_KEEP_RUNS", 20),
-        alert_failures=_int(env, "VOLUNTEER_HUB_ALERT_FAILURES", 3),
-        alert_webhook=(env.get("VOLUNTEER_HUB_ALERT_WEBHOOK") or "").strip() or None,
-        public_url=(env.get("VOLUNTEER_HUB_PUBLIC_URL") or "").strip().rstrip("/") or None,
-        smtp_host=(env.get("VOLUNTEER_HUB_SMTP_HOST") or "").strip() or None,
-        smtp_port=_int(env, "VOLUNTEER_HUB_SMTP_PORT", 25),
-        smtp_starttls=(env.get("VOLUNTEER_HUB_SMTP_STARTTLS") or "").strip().lower()
-        in ("1", "true", "yes", "on"),
-        smtp_user=(env.get("VOLUNTEER_HUB_SMTP_USER") or "").strip() or None,
-        smtp_password=env.get("VOLUNTEER_HUB_SMTP_PASSWORD") or None,
-        alert_email_from=(env.get("VOLUNTEER_HUB_ALERT_EMAIL_FROM") or "volunteer-hub@localhost").strip(),
-        scrapyd_url=(env.get("VOLUNTEER_HUB_SCRAPYD_URL") or "").strip().rstrip("/") or None,
-        alert_email_to=tuple(
-            a.strip() for a in (env.get("VOLUNTEER_HUB_ALERT_EMAIL_TO") or "").split(",") if a.strip()
-        ),
-    )
+    """Read through ``volunteer_hub.core.config``, the one reader of ``VOLUNTEER_HUB_*``."""
+    return OpsConfig(**ops_values(env))

@@ -31,6 +31,7 @@ from indexer.base import SearchBackend
 from indexer.sync import push_pending
 from volunteer_hub.core.mail import send_mail
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity, utcnow
 from volunteer_hub.store.direct_models import DirectPosting
 from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
@@ -253,7 +254,7 @@ def due_reminders(db: Database, now: datetime | None = None) -> list[Reminder]:
             )
         ).all()
     return [
-        Reminder(posting, partner, (stored.data or {}).get("title") or posting.id, _aware(stored.expiry))
+        Reminder(posting, partner, (stored.data or {}).get("title") or posting.id, aware(stored.expiry))
         for posting, stored, partner in rows
     ]
 
@@ -305,7 +306,3 @@ def _send_reminder(cfg: Any, reminder: Reminder, portal_url: str) -> bool:
     except (OSError, smtplib.SMTPException) as exc:
         log.error("expiry reminder e-mail for %s failed: %s (will retry)", reminder.posting.id, exc)
         return False
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

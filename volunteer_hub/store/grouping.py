@@ -21,12 +21,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select, update
 
 from volunteer_hub.core.identity import Member, cluster, group_key, title_terms
 from volunteer_hub.core.opportunity import Opportunity, Source
+from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
 
 BACKFILL_BATCH = 1000
@@ -55,7 +55,7 @@ def regroup(db: Database) -> set[str]:
             .where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
         ):
             opp_id, partner, first_seen, key, content_hash, title_text = row
-            blocks[key].append(Member(opp_id, partner, _aware(first_seen), title_terms(title_text or "")))
+            blocks[key].append(Member(opp_id, partner, aware(first_seen), title_terms(title_text or "")))
             hashes[opp_id] = content_hash
         copies_now = select(_T.id, _T.duplicate_of).where(_T.duplicate_of.is_not(None))
         current_dup = dict(s.execute(copies_now).all())
@@ -159,7 +159,3 @@ def index_hash(content_hash: str, sources: list[Source]) -> str:
         return content_hash
     payload = json.dumps([content_hash, [asdict(src) for src in sources]], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

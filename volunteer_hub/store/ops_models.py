@@ -9,19 +9,13 @@ schema (``volunteer_hub/store/db.py`` imports this module).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from volunteer_hub.core.timeutil import aware as aware  # re-exported: SQLite drops tzinfo
 from volunteer_hub.store.tables import Base, utcnow
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite drops tzinfo; every timestamp we store is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SchedulerHeartbeat(Base):

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import record_group_key
 
@@ -72,7 +73,7 @@ class PartnerSync:
                 if row.state == "expired":
                     # Expired earlier (``index expire``); it is live again if the partner extended it.
                     expiry = opp.expiry()
-                    if expiry is None or _aware(expiry) > self.now:
+                    if expiry is None or aware(expiry) > self.now:
                         row.state = "gone"  # revived just below, like a returning item
                 changed = row.content_hash != opp.content_hash or row.state == "gone"
                 if changed:
@@ -121,7 +122,3 @@ class PartnerSync:
             )
         self.retire_missing()
         return FinishOutcome("succeeded")
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from volunteer_hub.core.timeutil import aware
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -83,7 +85,7 @@ class CrawlRun(Base):
     def duration_seconds(self) -> float | None:
         if not self.finished_at:
             return None
-        return (_aware(self.finished_at) - _aware(self.started_at)).total_seconds()
+        return (aware(self.finished_at) - aware(self.started_at)).total_seconds()
 
     @property
     def ok(self) -> bool:
@@ -116,8 +118,3 @@ class StoredOpportunity(Base):
     group_key: Mapped[str | None] = mapped_column(String(20), nullable=True)
     duplicate_of: Mapped[str | None] = mapped_column(String(96), nullable=True, index=True)
     sources_hash: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite drops tzinfo; every timestamp we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,238 @@
+"""The one fetcher of a partner URL outside Scrapy: ``validate URL`` and the partner sign-up.
+
+Every hop (the URL, then each redirect) is resolved once; unless private addresses are allowed,
+any non-public answer (``crawlers.address_policy``) refuses the hop before anything is sent,
+and the connection is made to the very address that was checked (no second lookup a hostile DNS
+server could answer differently: DNS rebinding). Redirects are followed, at most
+``max_redirects``, each one checked the same way. The body is capped at ``max_bytes``.
+
+``deadline`` bounds the whole fetch from the first connection to the last byte, redirects
+included: a watchdog shuts the socket when it passes, so a server that sends a byte a second
+(or drips its headers) is cut with a clear message, not only one that falls silent. Each socket
+operation also has ``timeout``. (Name resolution itself uses the system resolver's timeouts.)
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from socket import create_connection  # a module attribute, so tests can stand in for the network
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from crawlers.address_policy import is_public_address, refusal_reason
+
+if TYPE_CHECKING:
+    from volunteer_hub.core.config import Settings
+
+USER_AGENT = "volunteer-hub/0.1 (+https://github.com/volunteer-hub/volunteer-hub; crawler of volunteer feeds)"
+REDIRECTS = (301, 302, 303, 307, 308)
+CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """The URL could not be fetched; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    deadline: float  # seconds for the whole fetch, redirects included
+    max_bytes: int  # body size
+    timeout: float | None = None  # seconds per socket operation (default: the deadline)
+    max_redirects: int = 5  # as the crawl's REDIRECT_MAX_TIMES
+
+    @classmethod
+    def of(cls, settings: Settings, deadline: float | None = None) -> FetchLimits:
+        """The deployment's crawl limits; ``deadline`` may only shorten the time allowed."""
+        seconds = settings.download_timeout
+        return cls(
+            deadline=seconds if deadline is None else min(deadline, seconds),
+            max_bytes=settings.download_maxsize,
+        )
+
+
+def _refused_hop(url: str) -> str | None:
+    """Why ``url`` is not even looked up (scheme, host), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"only http and https URLs are fetched, not {parts.scheme or 'this'!r}"
+    if not parts.hostname:
+        return "the URL has no host"
+    return None
+
+
+def resolve(host: str, port: int, allow_private: bool) -> list[str]:
+    """Every address ``host`` resolves to; a non-public one refuses the host (unless allowed)."""
+    try:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(f"{host} does not resolve ({exc})") from exc
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise FetchError(f"{host} has no address")
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                raise FetchError(f"refused: {refusal_reason(host, address)}")
+    return addresses
+
+
+class _Watchdog:
+    """Shuts the current socket down when the deadline passes, unblocking any read or write."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0 or self.fired:
+            raise self.expired()
+        return left
+
+    def expired(self) -> FetchError:
+        return FetchError(f"the server did not send it within {self.seconds:g} s (the time limit of a fetch)")
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired and sock is not None:
+                self._shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._sock is not None:
+                self._shut(self._sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the OS socket, TLS or not
+        except OSError:
+            pass
+
+
+def _connection(
+    scheme: str, host: str, port: int, address: str, timeout: float, watchdog: _Watchdog
+) -> http.client.HTTPConnection:
+    """An HTTP(S) connection to ``host`` that connects to ``address`` (TLS still checks ``host``)."""
+    if scheme == "https":
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def pinned(_address: Any, timeout: Any = None, source_address: Any = None) -> socket.socket:
+        sock = create_connection((address, port), timeout, source_address)
+        watchdog.watch(sock)  # from here on (TLS handshake included) the deadline can cut it
+        return sock
+
+    conn._create_connection = pinned  # noqa: SLF001 - http.client's hook for making the socket
+    return conn
+
+
+def _connect(
+    parts: Any, addresses: list[str], timeout: float, watchdog: _Watchdog
+) -> http.client.HTTPConnection:
+    host = parts.hostname or ""
+    last: Exception | None = None
+    for address in addresses:
+        conn = _connection(parts.scheme, host, _port(parts), address, timeout, watchdog)
+        try:
+            conn.connect()
+            return conn
+        except (OSError, ssl.SSLError) as exc:
+            conn.close()
+            last = exc
+            if watchdog.fired:
+                break
+    if watchdog.fired:
+        raise watchdog.expired()
+    raise FetchError(f"could not connect to {host} ({last})")
+
+
+def _port(parts: Any) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def fetch(url: str, *, allow_private: bool, limits: FetchLimits, user_agent: str = USER_AGENT) -> bytes:
+    """GET ``url`` under the address policy, pinned, redirects re-checked, size and time bounded."""
+    timeout = limits.timeout or limits.deadline
+    redirected = False
+    with _Watchdog(limits.deadline) as watchdog:
+        for _hop in range(limits.max_redirects + 1):
+            try:
+                reason = _refused_hop(url)
+                if reason:
+                    raise FetchError(reason)
+                parts = urlsplit(url)
+                addresses = resolve(parts.hostname or "", _port(parts), allow_private)
+            except FetchError as exc:
+                if redirected:
+                    raise FetchError(f"it redirects to {url}, which is refused: {exc}") from None
+                raise
+            conn = _connect(parts, addresses, min(timeout, watchdog.remaining()), watchdog)
+            try:
+                answer = _get(conn, parts, user_agent, watchdog, timeout, limits.max_bytes)
+            except (OSError, http.client.HTTPException) as exc:
+                if watchdog.fired:
+                    raise watchdog.expired() from exc
+                raise FetchError(f"could not fetch it: {exc or exc.__class__.__name__}") from exc
+            finally:
+                watchdog.watch(None)
+                conn.close()
+            if isinstance(answer, bytes):
+                return answer
+            url, redirected = urljoin(url, answer), True
+        raise FetchError(f"too many redirects (more than {limits.max_redirects})")
+
+
+def _get(
+    conn: http.client.HTTPConnection,
+    parts: Any,
+    user_agent: str,
+    watchdog: _Watchdog,
+    timeout: float,
+    max_bytes: int,
+) -> bytes | str:
+    """One request: the body, or the ``Location`` of a redirect."""
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn.request("GET", target, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
+    response = conn.getresponse()
+    if response.status in REDIRECTS and response.getheader("Location"):
+        return response.getheader("Location", "")
+    if response.status >= 400:
+        raise FetchError(f"the server answered HTTP {response.status}")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if conn.sock is not None:
+            conn.sock.settimeout(min(timeout, watchdog.remaining()))
+        chunk = response.read1(CHUNK)  # returns what arrived: the deadline is checked as bytes drip in
+        if not chunk:
+            watchdog.remaining()  # an end of data caused by the watchdog is no end of the body
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"larger than the {max_bytes / (1024 * 1024):g} MB download limit")
+        chunks.append(chunk)
+        watchdog.remaining()
+    return b"".join(chunks)
