@@ -10,7 +10,18 @@ from typing import Any
 from flask import Flask
 
 from indexer import open_backend
-from search_app import discover, display, errors, i18n, links, organizations, public, security, sessions  # noqa: F401 - their routes are on the site blueprint
+from search_app import (  # noqa: F401 - their routes are on the site blueprint
+    canonical,
+    discover,
+    display,
+    errors,
+    i18n,
+    links,
+    organizations,
+    public,
+    security,
+    sessions,
+)
 from search_app.api import bp as api_blueprint
 from search_app.services import Services, install
 from search_app.site import bp as site_blueprint
@@ -42,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         backend = open_backend(settings)
     install(app, Services(settings=settings, backend=backend, database=config.get("DATABASE")))
     sessions.configure(app, settings)  # app-wide: the console, the partner portal, signed forms
+    canonical.install(app, settings)  # trusted hosts; absolute links from the public URL only
 
     i18n.init_i18n(app)
     display.register(app)

@@ -269,7 +269,8 @@ def portal_link(partner_id: str) -> str:
 
     p = _partner_or_404(partner_id)
     link = login_url(create_login_token(database(), p.id))
-    emailed = send_login_link(ops_config(), p, link) if ops_config().smtp_host else False
+    public_url = services().settings.public_url
+    emailed = send_login_link(ops_config(), p, link, public_url) if ops_config().smtp_host else False
     return render_template("admin/portal_link.html", p=p, link=link, emailed=emailed)
 
 

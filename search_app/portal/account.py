@@ -107,10 +107,20 @@ def login_url(token: str) -> str:
     return url_for("portal.login_with_token", token=token, _external=True)
 
 
-def send_login_link(cfg: OpsConfig, partner: Partner, link: str) -> bool:
-    """E-mail the link to the partner's contact (SMTP); without SMTP, log it (development)."""
+def send_login_link(cfg: OpsConfig, partner: Partner, link: str, public_url: str | None) -> bool:
+    """E-mail the link to the partner's contact (SMTP); without SMTP, log it (development).
+
+    Refused without a configured public URL: the link would then follow the request's Host
+    header, which any client chooses (search_app.canonical)."""
     if not cfg.smtp_host or not partner.contact_email:
         log.warning("partner sign-in link for %s (no SMTP configured): %s", partner.id, link)
+        return False
+    if not public_url:
+        log.error(
+            "sign-in link for %s not e-mailed: set VOLUNTEER_HUB_PUBLIC_URL (links are never built "
+            "from the request's Host header)",
+            partner.id,
+        )
         return False
     message = EmailMessage()
     message["Subject"] = "Volunteer Hub: votre lien de connexion / your sign-in link"
@@ -159,7 +169,8 @@ def login() -> str | tuple[str, int]:
             )
         cfg = load_ops_config()
         for partner in partners:
-            send_login_link(cfg, partner, login_url(create_login_token(_db(), partner.id)))
+            link = login_url(create_login_token(_db(), partner.id))
+            send_login_link(cfg, partner, link, services().settings.public_url)
     return render_template("portal/login.html", sent=True)
 
 

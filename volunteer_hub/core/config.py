@@ -3,7 +3,8 @@
 Each process loads it once at its entry point (the CLI's commands, ``create_app``, the
 scheduler, Scrapyd's spider) with ``load_settings()`` and passes the ``Settings`` down; nothing
 reads the environment at import time. The scheduler's and alerts' values are parsed here too
-(``ops_values``) into ``schedules.config.OpsConfig``. The README's configuration table lists them.
+(``ops_values``) into ``volunteer_hub.core.ops_config.OpsConfig``. The README's configuration
+table lists them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 MB = 1024 * 1024
 
@@ -58,6 +60,11 @@ class Settings:
     secret_key: str | None = None  # None: a random key kept in ``home / "secret_key"``
     cookie_secure: bool = True  # ``VOLUNTEER_HUB_COOKIE_SECURE=0`` allows cookies over plain http
     metrics_token: str | None = None
+    # Where the public reaches the site ("https://benevolat.example.org"): every absolute link
+    # and e-mail is built from it, never from a request's Host header. None in development.
+    public_url: str | None = None
+    # Host names the site answers to; others get 400. Empty: the public URL's host, if any.
+    trusted_hosts: tuple[str, ...] = ()
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -93,11 +100,32 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("VOLUNTEER_HUB_SECRET_KEY") or None,
         cookie_secure=(env.get("VOLUNTEER_HUB_COOKIE_SECURE") or "").strip() != "0",
         metrics_token=env.get("VOLUNTEER_HUB_METRICS_TOKEN") or None,
+        public_url=_public_url(env),
+        trusted_hosts=tuple(
+            h.strip().lower() for h in (env.get("VOLUNTEER_HUB_TRUSTED_HOSTS") or "").split(",") if h.strip()
+        ),
     )
 
 
+class ConfigError(ValueError):
+    """A setting has a value the application cannot run with."""
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = (_text(env, "VOLUNTEER_HUB_PUBLIC_URL") or "").rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"VOLUNTEER_HUB_PUBLIC_URL must be the site's address, like https://benevolat.example.org "
+            f"(got {raw!r})"
+        )
+    return raw
+
+
 def ops_values(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The scheduler's and alerts' settings, as ``schedules.config.OpsConfig`` keyword arguments
+    """The scheduler's and alerts' settings, as ``core.ops_config.OpsConfig`` keyword arguments
     (that dataclass keeps their defaults and documentation, docs/operations.md)."""
     env = dict(os.environ if env is None else env)
     values: dict[str, Any] = {
@@ -109,7 +137,7 @@ def ops_values(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "keep_runs_per_partner": _int(env, "VOLUNTEER_HUB_KEEP_RUNS", 20),
         "alert_failures": _int(env, "VOLUNTEER_HUB_ALERT_FAILURES", 3),
         "alert_webhook": _text(env, "VOLUNTEER_HUB_ALERT_WEBHOOK"),
-        "public_url": (_text(env, "VOLUNTEER_HUB_PUBLIC_URL") or "").rstrip("/") or None,
+        "public_url": _public_url(env),
         "smtp_host": _text(env, "VOLUNTEER_HUB_SMTP_HOST"),
         "smtp_port": _int(env, "VOLUNTEER_HUB_SMTP_PORT", 25),
         "smtp_starttls": _truthy(env.get("VOLUNTEER_HUB_SMTP_STARTTLS")),
