@@ -54,10 +54,25 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
 # -- serve / demo ----------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
     from search_app import create_app
+    from search_app.sessions import secret_key
+    from volunteer_hub.cli import server
 
-    app = create_app()
-    print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    settings = load_settings()
+    try:
+        server.check_port_free(args.host, args.port, "--port")
+    except server.PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.dev:
+        print(f"development server on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+        create_app({"SETTINGS": settings}).run(
+            host=args.host, port=args.port, threaded=True, use_reloader=False
+        )
+        return EXIT_OK
+    secret_key(settings)  # written once here, before the workers read it
+    workers = args.workers or server.default_workers()
+    print(f"serving on http://{args.host}:{args.port}/ with {workers} workers (Ctrl-C to stop)", flush=True)
+    server.run(lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers)
     return EXIT_OK
 
 
@@ -70,6 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         crawl_only=args.no_serve,
         feeds_port=args.feeds_port,
         scheduler=not args.no_scheduler,
+        dev_server=args.dev,
     )
 
 
@@ -86,11 +102,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="don't recrawl the demo partners on their schedule while serving",
     )
+    p.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="serve the public site and JSON API")
+    p = sub.add_parser("serve", help="serve the public site and JSON API (production server: gunicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="worker processes (default: 2 per core + 1, at most 8)")
+    p.add_argument("--dev", action="store_true", help="Flask's development server instead (one process)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("scheduler", help="crawl every approved partner at its interval (runs until stopped)")
