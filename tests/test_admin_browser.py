@@ -13,8 +13,7 @@ from schedules.alerts import evaluate_all
 from schedules.config import OpsConfig
 from search_app import create_app
 from tests.browser import chromium, live_server, screenshot
-from tests.test_crawl import cli, feed_server, fpxml  # noqa: F401 - fixture
-from tests.test_scheduler import wait_for
+from tests.helpers import cli, fpxml, wait_for
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.auth import add_operator
 from volunteer_hub.store.db import CrawlRun, Database, Partner

@@ -16,7 +16,6 @@ from indexer.sqlite_backend import SqliteBackend
 from schedules.config import OpsConfig
 from search_app import create_app
 from search_app.portal.account import create_login_token
-from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.services import direct
 from volunteer_hub.store.auth import add_operator

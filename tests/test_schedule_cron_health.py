@@ -18,10 +18,8 @@ import schedules.scheduler as scheduler_module
 from schedules.alerts import evaluate_partner, partner_health
 from schedules.config import OpsConfig
 from schedules.scheduler import cron_longest_gap, reconcile
-from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
-from tests.test_crawl import cli
-from tests.test_schedule_cron import add_partner, db, scheduler, set_partner  # noqa: F401 - fixtures
-from tests.test_scheduler import FAST
+from tests.helpers import FAST, add_partner, cli, logged_in, set_partner
+from tests.test_admin import app, backend, client  # noqa: F401 - the console's fixtures (conftest's are the site's)
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import CrawlRun, Database
 from volunteer_hub.store.ops_models import AlertIncident
