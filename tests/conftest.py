@@ -1,21 +1,36 @@
-"""Shared fixtures: an isolated data directory per test, and search backends.
+"""Shared fixtures: an isolated data directory per test, search backends, the database, local
+servers (feeds, a stuck server, SMTP in tests/smtp_server.py), the scheduler, the public site.
 
 ``search_backend`` is parametrized over the embedded SQLite backend and a real
-Elasticsearch node (tests/es_node.py), so conformance tests run on both.
+Elasticsearch node (tests/es_node.py), so conformance tests run on both. A module that needs
+another flavour of a fixture (its own ``db``, ``app`` or ``client``) defines it and overrides
+this one. Plain helpers are in tests/helpers.py.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from flask.testing import FlaskClient
 
 from indexer.sqlite_backend import SqliteBackend
+from schedules.scheduler import build_scheduler
+from search_app import create_app
+from tests.helpers import FAST
+from tests.site_samples import ALL
 from volunteer_hub.core.config import Settings, load_settings
+from volunteer_hub.store.db import Database, Partner
 
-pytest_plugins = ["tests.es_node"]
+pytest_plugins = ["tests.es_node", "tests.smtp_server"]
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "allforgood"
 FILES = Path(__file__).resolve().parent / "files"
@@ -56,3 +71,90 @@ def drop_generations(backend) -> None:  # noqa: ANN001
     """Delete a test alias's indices (by name: ES refuses wildcard deletes)."""
     for name in backend.generations():
         backend.es.indices.delete(index=name)
+
+
+# -- the database and the scheduler -------------------------------------------------------------
+@pytest.fixture
+def db(home: Path) -> Database:
+    return Database.from_settings(load_settings())
+
+
+@pytest.fixture
+def scheduler(db: Database) -> Iterator[BackgroundScheduler]:
+    sched = build_scheduler(load_settings(), db, FAST)
+    sched.start(paused=True)  # jobs are stored and computed, never run
+    yield sched
+    sched.shutdown(wait=False)
+
+
+# -- local servers --------------------------------------------------------------------------------
+@pytest.fixture
+def feed_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers (a stuck feed)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                held.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/feed.xml"
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+# -- the public site on the sample catalogue (tests/site_samples.py) ------------------------------
+@pytest.fixture(name="backend")
+def backend_fixture(tmp_path: Path) -> SqliteBackend:
+    backend = SqliteBackend(tmp_path / "search.sqlite3")
+    report = backend.upsert(ALL)
+    assert report.ok and report.written == len(ALL)
+    return backend
+
+
+@pytest.fixture(name="app")
+def app_fixture(tmp_path: Path, backend: SqliteBackend) -> Flask:
+    settings = load_settings({"VOLUNTEER_HUB_HOME": str(tmp_path / "home")})
+    database = Database.from_settings(settings)
+    with database.session() as session:
+        session.add(
+            Partner(id="amis-littoral", name="Réseau Littoral Breton", url="https://feeds.example.org/rss")
+        )
+        session.commit()
+    return create_app({"SETTINGS": settings, "BACKEND": backend, "DATABASE": database, "TESTING": True})
+
+
+@pytest.fixture(name="client")
+def client_fixture(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as client:
+        yield client

@@ -11,8 +11,7 @@ import pytest
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from tests.browser import chromium, live_server, screenshot
-from tests.test_crawl import cli, feed_server, fpxml  # noqa: F401 - fixture
-from tests.test_scheduler import wait_for
+from tests.helpers import cli, fpxml, wait_for
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.alerts import evaluate_all

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
-from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
+from tests.helpers import fpxml
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import Database, Partner
 

@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1) on a real SQLite index; fixtures come from tests/test_site.py."""
+"""The JSON API (/api/v1) on a real SQLite index; fixtures come from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -11,19 +11,8 @@ from flask.testing import FlaskClient
 from search_app import create_app
 from search_app.filters import query_from_args
 from search_app.serialize import search_payload
-from tests.test_site import (  # noqa: F401 - fixtures
-    BEACH,
-    EXPIRED,
-    GARDEN,
-    HOMEWORK,
-    LIVE,
-    MEALS,
-    TRANSLATION,
-    FailingBackend,
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-)
+from tests.helpers import FailingBackend
+from tests.site_samples import BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS, TRANSLATION
 from volunteer_hub.core.config import load_settings
 
 

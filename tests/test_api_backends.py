@@ -17,7 +17,7 @@ from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.params import DATE_ZONE
 from tests.conftest import drop_generations
-from tests.test_site import ALL, BEACH, NOW
+from tests.site_samples import ALL, BEACH, NOW
 from volunteer_hub.core.config import load_settings
 
 pytestmark = pytest.mark.elasticsearch

@@ -9,18 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from search_app.params import DATE_ZONE
-from tests.test_site import (  # noqa: F401 - fixtures
-    BEACH,
-    GARDEN,
-    HOMEWORK,
-    LIVE,
-    MEALS,
-    NOW,
-    TRANSLATION,
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-)
+from tests.site_samples import BEACH, GARDEN, HOMEWORK, LIVE, MEALS, NOW, TRANSLATION
 
 
 def get(client: FlaskClient, url: str, **kwargs: Any) -> dict[str, Any]:

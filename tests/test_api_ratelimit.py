@@ -9,7 +9,6 @@ from flask import Flask
 
 from search_app import create_app, ratelimit
 from search_app.ratelimit import RateLimiter
-from tests.test_site import backend_fixture  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
 
 

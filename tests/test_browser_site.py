@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from tests.browser import SCREENSHOTS, chromium, live_server, screenshot
-from tests.test_site import ALL, BEACH, GARDEN, HOMEWORK
+from tests.site_samples import ALL, BEACH, GARDEN, HOMEWORK
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import Database, Partner
 from volunteer_hub.store.public_models import OpportunityActivity
@@ -212,7 +212,7 @@ def test_widget_embedded_in_another_site(site: tuple[str, Database], device: str
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_report_poster_organization_and_gone_pages(site: tuple[str, Database], device: str) -> None:
-    from tests.test_site import EXPIRED
+    from tests.site_samples import EXPIRED
     from volunteer_hub.store.public_models import ProblemReport
 
     base, database = site

@@ -15,6 +15,7 @@ import pytest
 from indexer.base import SearchQuery, UnknownFilter
 from indexer.sqlite_backend import SqliteBackend
 from tests.conftest import drop_generations
+from tests.helpers import crawl
 from tests.samples import BREST, LYON, MARSEILLE, NOW, PARIS, RENNES, opp, place
 
 pytestmark = pytest.mark.conformance
@@ -284,25 +285,6 @@ def db(tmp_path):
         s.add(Partner(id="test", name="Test partner", url="https://partner.example/feed.xml"))
         s.add(Partner(id="other", name="Other partner", url="https://other.example/feed.xml"))
     return database
-
-
-def crawl(db, backend, items, *, partner="test", complete=True, failed=None, when=NOW, threshold=0.5):
-    """One crawl run as the runner does it: store, finish (guarded), record the run, push."""
-    from indexer.sync import push_pending
-    from volunteer_hub.store.db import CrawlRun
-    from volunteer_hub.store.partner_sync import PartnerSync
-
-    sync = PartnerSync(db, partner, now=when)
-    sync.store(items)
-    outcome = sync.finish(complete=complete, failed_reason=failed, shrink_threshold=threshold)
-    pushed = push_pending(db, backend, partner)
-    with db.session() as s, s.begin():
-        s.add(
-            CrawlRun(
-                partner_id=partner, status=outcome.status, seen=sync.counts.seen, removed=sync.counts.removed
-            )
-        )
-    return outcome, sync.counts, pushed
 
 
 def partner_items(n, partner="test", prefix="m"):

@@ -6,78 +6,12 @@ reactor starts once per process).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import shutil
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.helpers import cli, fpxml, search_json
 from volunteer_hub.cli.demo import DEMO_DIR
-
-FPXML_ITEM = """
-  <VolunteerOpportunity>
-   <volunteerOpportunityID>{id}</volunteerOpportunityID>
-   <sponsoringOrganizationIDs><sponsoringOrganizationID>1</sponsoringOrganizationID></sponsoringOrganizationIDs>
-   <title>{title}</title>
-   <description>Help sort donations at the food bank.</description>
-   <detailURL>https://partner.example/opps/{id}</detailURL>
-   <locations><location><city>Rennes</city><postalCode>35000</postalCode><country>FR</country></location></locations>
-   <categoryTags><categoryTag>Hunger</categoryTag></categoryTags>
-  </VolunteerOpportunity>"""
-
-
-def fpxml(items: list[tuple[str, str]]) -> str:
-    body = "".join(FPXML_ITEM.format(id=i, title=t) for i, t in items)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><FootprintFeed schemaVersion="0.1"><FeedInfo><providerID>1'
-        "</providerID></FeedInfo><Organizations><Organization><organizationID>1</organizationID>"
-        "<name>Banque Alimentaire Test</name></Organization></Organizations>"
-        f"<VolunteerOpportunities>{body}</VolunteerOpportunities></FootprintFeed>"
-    )
-
-
-@pytest.fixture
-def feed_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    root = tmp_path / "www"
-    root.mkdir()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def cli(home: Path, *args: str, allow_private: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
-    env["VOLUNTEER_HUB_HOME"] = str(home)
-    if allow_private:
-        env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "volunteer_hub.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
-def search_json(home: Path, *args: str) -> dict:
-    out = cli(home, "search", "--json", *args)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
 
 
 def test_demo_feeds_crawl_index_and_search(home: Path, feed_server: tuple[Path, str]) -> None:

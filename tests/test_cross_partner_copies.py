@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from indexer.base import SearchQuery
 from indexer.rebuild import rebuild_index
 from tests.conftest import drop_generations
+from tests.helpers import crawl
 from tests.samples import BREST, NOW, RENNES, opp
-from tests.test_conformance import crawl
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 
 SATURDAY = NOW + timedelta(days=9)

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 from crawlers import resolver as resolver_module
 from crawlers.middlewares import PrivateAddressRefused, RefusedAddressReporter, check_url
 from crawlers.resolver import PublicAddressResolver, refusal_for
-from tests.test_crawl import fpxml
+from tests.helpers import fpxml
 
 REPO = Path(__file__).resolve().parent.parent
 # A global unicast address (not a documentation range, which ``ipaddress`` counts as private).

@@ -17,12 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from search_app.filters import FORM_HANDLED, PARAMETERS, SearchParameter, cli_pairs, query_from_args
-from tests.test_site import (  # noqa: F401 - fixtures
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-    page,
-)
+from tests.helpers import page
 from volunteer_hub.cli.main import build_parser
 
 # Free-text values that must name something real; the rest come from the schemas.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FILES, FIXTURES
-from tests.test_crawl import cli, feed_server, search_json  # noqa: F401 - fixture re-used
+from tests.helpers import cli, search_json
 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures not available")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from crawlers.formats import detect_format, parse_feed
 from crawlers.formats.base import RawOpportunity
-from tests.test_crawl import cli, feed_server, search_json  # noqa: F401 - fixture re-used
+from tests.helpers import cli, search_json
 
 JOB = """<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "JobPosting",
  "title": "{title}", "employmentType": "{kind}", "description": "<p>{title} : aidez-nous chaque semaine.</p>",

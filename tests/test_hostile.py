@@ -23,7 +23,7 @@ import pytest
 
 from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError
-from tests.test_crawl import fpxml
+from tests.helpers import fpxml
 
 GOOD_ITEMS = [(f"opp-{n}", f"Tri à la banque alimentaire n°{n}") for n in range(10)]
 GOOD = fpxml(GOOD_ITEMS).encode()

@@ -22,8 +22,8 @@ from indexer.base import SearchQuery
 from indexer.es_backend import ElasticsearchBackend
 from indexer.sync import push_pending
 from tests.conftest import drop_generations
+from tests.helpers import fpxml
 from tests.samples import NOW, RENNES, opp
-from tests.test_crawl import feed_server, fpxml  # noqa: F401 - the fixture is used by name
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.partner_sync import PartnerSync
 

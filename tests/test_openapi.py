@@ -23,13 +23,7 @@ from search_app import ratelimit
 from search_app.filters import PARAMETERS
 from search_app.openapi import build_document
 from search_app.params import DATE_ZONE
-from tests.test_site import (  # noqa: F401 - fixtures
-    BEACH,
-    NOW,
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-)
+from tests.site_samples import BEACH, NOW
 
 DOCUMENT = build_document()
 

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, settings
 
 from search_app import create_app
 from search_app.openapi import build_document
-from tests.test_site import backend_fixture  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
 
 schemathesis = pytest.importorskip("schemathesis")

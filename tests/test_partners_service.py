@@ -16,8 +16,8 @@ from indexer import open_backend
 from indexer.base import SearchBackend
 from indexer.es_backend import ElasticsearchBackend
 from indexer.sync import push_pending
+from tests.helpers import cli
 from tests.samples import opp
-from tests.test_crawl import cli
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.services import partners
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity

@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.portal.account import create_login_token
-from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services import direct

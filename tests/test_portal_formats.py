@@ -1,4 +1,4 @@
-"""Format guide (/partners/formats): every format with its example from docs/formats.md, in both languages."""
+"""Format guide (/partners/formats): every registered format with its example, in both languages."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
+from crawlers.formats import FORMATS
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
-from search_app.portal.guide import FORMATS, load_formats
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import Database
 
@@ -25,15 +26,19 @@ def client(home: Path) -> FlaskClient:
     return app.test_client()
 
 
-def test_every_format_has_its_example_from_the_docs() -> None:
-    formats = load_formats()
-    assert [f.key for f in formats] == [key for key, _h, _l in FORMATS]
-    for f in formats:
-        assert f.example, f"docs/formats.md has no example for {f.key}"
-    by_key = {f.key: f for f in formats}
-    assert by_key["fpxml"].example.startswith("<FootprintFeed")
-    assert by_key["csv"].example.startswith("identifiant;titre;lien")
-    assert '"@type": "JobPosting"' in by_key["schemaorg"].example
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_registered_format_has_its_guide_entry(client: FlaskClient, language: str) -> None:
+    html = client.get(f"/partners/formats?lang={language}").get_data(as_text=True)
+    assert len(FORMATS) >= 9
+    for f in FORMATS.values():
+        entry = html.split(f'<section id="format-{f.name}"', 1)[1].split("</section>", 1)[0]
+        assert str(escape(f.label)) in entry and f"<code>{f.name}</code>" in entry
+        assert str(escape(f.text(language))) in entry
+        assert str(escape(f.example)) in entry and f'class="language-{f.syntax}"' in entry
+    table = html.split('<table class="portal-mapping">', 1)[1].split("</table>", 1)[0]
+    for f in FORMATS.values():  # a column for each format with a mapping, from its declaration
+        assert (str(escape(f.label)) in table) == f.common
+    assert "<code>validThrough</code>" in table and "<code>applicationUrl</code>" in table
 
 
 def test_guide_page_in_english_and_french(client: FlaskClient) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.test_crawl import cli, feed_server, fpxml  # noqa: F401 - fixture
-from tests.test_scheduler import add_partner, silent_server, wait_for  # noqa: F401 - fixture
+from tests.helpers import add_feed_partner as add_partner
+from tests.helpers import cli, fpxml, wait_for
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.services.crawl_processes import run_crawl
 from volunteer_hub.store.db import CrawlRun, Database, Partner

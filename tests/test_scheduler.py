@@ -3,10 +3,6 @@ feeds served on 127.0.0.1, a persistent job store in the test's own database."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +10,8 @@ import pytest
 from sqlalchemy import select, text
 
 from schedules.scheduler import expiry_job, housekeeping, job_id, start_scheduler, stop_scheduler
-from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
+from tests.helpers import FAST, fpxml, wait_for
+from tests.helpers import add_feed_partner as add_partner
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.crawl_processes import run_crawl
@@ -22,30 +19,6 @@ from volunteer_hub.services.dispatch import spawn_crawl_in_background
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.ops_models import SchedulerHeartbeat, aware
 from volunteer_hub.store.runs import AlreadyRunning, running_run
-
-FAST = OpsConfig(
-    crawl_timeout_seconds=90,
-    workers=3,
-    reconcile_seconds=1,
-    minute_seconds=1,  # interval_minutes=N means N seconds here
-    first_crawl_delay_seconds=1,
-    misfire_grace_seconds=30,
-)
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 60.0, step: float = 0.25) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
-
-
-def add_partner(db: Database, partner_id: str, url: str, interval: int = 3600, **extra: object) -> None:
-    with db.session() as s, s.begin():
-        s.add(Partner(id=partner_id, name=partner_id, url=url, interval_minutes=interval, **extra))
 
 
 def runs(db: Database, partner_id: str) -> list[CrawlRun]:
@@ -59,39 +32,6 @@ def finished(db: Database, partner_id: str, count: int = 1) -> list[CrawlRun] | 
     """The partner's runs once ``count`` are over and closed by the scheduler (log attached)."""
     done = [r for r in runs(db, partner_id) if r.status != "running" and r.log_file]
     return done if len(done) >= count else None
-
-
-@pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that accepts connections and never answers (a stuck feed)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/feed.xml"
-    stop.set()
-    thread.join(2)
-    for conn in held:
-        conn.close()
-    server.close()
 
 
 def test_scheduler_crawls_reconciles_and_persists(db: Database, feed_server: tuple[Path, str]) -> None:  # noqa: F811

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from schedules.scheduler import start_scheduler, stop_scheduler
-from tests.test_crawl import feed_server, fpxml, search_json  # noqa: F401 - fixture
-from tests.test_scheduler import FAST, add_partner, silent_server, wait_for  # noqa: F401 - fixture
+from tests.helpers import FAST, fpxml, search_json, wait_for
+from tests.helpers import add_feed_partner as add_partner
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.services.scrapyd import run_crawl_scrapyd
 from volunteer_hub.store.db import CrawlRun, Database

@@ -1,13 +1,12 @@
 """The public site (search page, opportunity page, outbound redirect) on a real SQLite index.
 
-The fixtures here are shared with tests/test_api.py (conftest.py belongs to another team).
+Its fixtures (the site on the sample catalogue of tests/site_samples.py) are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
 from html import unescape
 from pathlib import Path
 
@@ -16,169 +15,15 @@ from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask import Flask
 from flask.testing import FlaskClient
 
 import search_app
-from indexer.base import SearchBackendError, SearchQuery
-from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
 from search_app.security import CONTENT_SECURITY_POLICY
+from tests.helpers import FailingBackend, page, titles
+from tests.site_samples import BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS, TRANSLATION
 from volunteer_hub.core.config import load_settings
-from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
-from volunteer_hub.store.db import Database, Partner
-
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def _opportunity(partner: str, source_id: str, title: str, **fields: object) -> Opportunity:
-    opp = Opportunity(
-        id=make_id(partner, source_id),
-        partner=partner,
-        source_id=source_id,
-        url=f"https://{partner}.example.org/missions/{source_id}",
-        title=title,
-        **fields,  # type: ignore[arg-type]
-    )
-    opp.content_hash = opp.compute_hash()
-    return opp
-
-
-
-
-def _place(city: str, postal_code: str, region: str, lat: float, lon: float) -> Location:
-    return Location(city=city, postal_code=postal_code, region=region, country="FR", lat=lat, lon=lon)
-
-
-SAINT_MALO = _place("Saint-Malo", "35400", "Bretagne", 48.6493, -2.0257)
-RENNES = _place("Rennes", "35000", "Bretagne", 48.1113, -1.6800)
-LYON = _place("Lyon", "69001", "Auvergne-Rhône-Alpes", 45.764, 4.8357)
-
-BEACH = _opportunity(
-    "amis-littoral",
-    "plage-1",
-    "Ramassage de déchets sur la plage",
-    description=(
-        "<p>Venez nous aider à <strong>nettoyer</strong> la plage du Sillon.</p>"
-        '<script>alert("x")</script><p onclick="steal()">Gants fournis.</p>'
-    ),
-    summary="Venez nous aider à nettoyer la plage du Sillon. Gants fournis.",
-    organization=Organization("Les Amis du Littoral", "https://amis-littoral.example.org/"),
-    causes=["environnement"],
-    locations=[SAINT_MALO],
-    start=NOW + timedelta(days=10),
-    end=NOW + timedelta(days=10, hours=4),
-    posted=NOW - timedelta(days=2),
-    updated=NOW - timedelta(days=1),
-    skills=["Bonne humeur", "Bottes"],
-    min_age=16,
-)
-HOMEWORK = _opportunity(
-    "volunteer-bridge",
-    "vb-7",
-    "Homework help for teenagers",
-    description="<p>Help secondary school pupils with their maths homework.</p>",
-    summary="Help secondary school pupils with their maths homework.",
-    organization=Organization("Study Buddies", "javascript:alert(1)"),
-    causes=["education"],
-    locations=[RENNES],
-    open_ended=True,
-    posted=NOW - timedelta(days=5),
-    language="en",
-)
-TRANSLATION = _opportunity(
-    "passerelles",
-    "tr-3",
-    "Traduction de documents pour une ONG",
-    summary="Traduire des fiches pratiques de l'anglais vers le français, depuis chez vous.",
-    organization=Organization("Passerelles"),
-    causes=["numerique", "humanitaire"],
-    remote=True,
-    posted=NOW - timedelta(days=1),
-)
-MEALS = _opportunity(
-    "passerelles",
-    "repas-9",
-    "Distribution de repas chauds",
-    summary="Servir des repas chauds le soir.",
-    organization=Organization("Restos du Rhône"),
-    causes=["solidarite-insertion", "sante"],
-    locations=[LYON],
-    start=NOW + timedelta(days=3),
-    end=NOW + timedelta(days=30),
-    posted=NOW - timedelta(days=3),
-)
-GARDEN = _opportunity(
-    "amis-littoral",
-    "jardin-2",
-    "Jardin partagé du quartier",
-    summary="Entretenir le potager collectif.",
-    organization=Organization("Les Amis du Littoral"),
-    causes=["environnement", "vivre-ensemble"],
-    locations=[RENNES],
-    start=NOW + timedelta(days=20),
-    posted=NOW - timedelta(days=4),
-)
-EXPIRED = _opportunity(
-    "amis-littoral",
-    "plage-old",
-    "Nettoyage de la plage terminé",
-    summary="Les déchets de la plage, c'était la semaine dernière.",
-    organization=Organization("Les Amis du Littoral"),
-    causes=["environnement"],
-    locations=[SAINT_MALO],
-    start=NOW - timedelta(days=8),
-    end=NOW - timedelta(days=7),
-    posted=NOW - timedelta(days=30),
-)
-LIVE = [BEACH, HOMEWORK, TRANSLATION, MEALS, GARDEN]
-ALL = [*LIVE, EXPIRED]
-
-
-@pytest.fixture(name="backend")
-def backend_fixture(tmp_path: Path) -> SqliteBackend:
-    backend = SqliteBackend(tmp_path / "search.sqlite3")
-    report = backend.upsert(ALL)
-    assert report.ok and report.written == len(ALL)
-    return backend
-
-
-@pytest.fixture(name="app")
-def app_fixture(tmp_path: Path, backend: SqliteBackend) -> Flask:
-    settings = load_settings({"VOLUNTEER_HUB_HOME": str(tmp_path / "home")})
-    database = Database.from_settings(settings)
-    with database.session() as session:
-        session.add(Partner(id="amis-littoral", name="Réseau Littoral Breton", url="https://feeds.example.org/rss"))
-        session.commit()
-    return create_app({"SETTINGS": settings, "BACKEND": backend, "DATABASE": database, "TESTING": True})
-
-
-@pytest.fixture(name="client")
-def client_fixture(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as client:
-        yield client
-
-
-class FailingBackend:
-    """A backend whose engine is down."""
-
-    name = "failing"
-
-    def search(self, query: SearchQuery) -> None:
-        raise SearchBackendError("connection refused")
-
-    def get(self, opportunity_id: str) -> None:
-        raise SearchBackendError("connection refused")
-
-
-def page(client: FlaskClient, url: str, **kwargs: object) -> str:
-    response = client.get(url, **kwargs)  # type: ignore[arg-type]
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
-
-
-def titles(html: str) -> list[str]:
-    return re.findall(r'<h3 class="card-title"><a href="[^"]+"[^>]*>([^<]+)</a>', html)
+from volunteer_hub.core.opportunity import Opportunity
 
 
 def inline_scripts(html: str) -> list[str]:

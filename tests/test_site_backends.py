@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from search_app import create_app
-from tests.test_site import ALL, BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS, titles
+from tests.helpers import titles
+from tests.site_samples import ALL, BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import Database
 

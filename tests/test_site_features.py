@@ -11,19 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from search_app.services import services
-from tests.test_site import (  # noqa: F401 - fixtures
-    BEACH,
-    EXPIRED,
-    GARDEN,
-    HOMEWORK,
-    MEALS,
-    TRANSLATION,
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-    page,
-    titles,
-)
+from tests.helpers import page, titles
+from tests.site_samples import BEACH, EXPIRED, GARDEN, HOMEWORK, MEALS, TRANSLATION
 from volunteer_hub.store.db import StoredOpportunity
 from volunteer_hub.store.public_models import OpportunityActivity
 
@@ -272,7 +261,7 @@ def test_json_ld_open_graph_and_canonical(client: FlaskClient) -> None:
 
 
 def test_json_ld_cannot_be_closed_by_partner_text(app: Flask, backend) -> None:  # noqa: ANN001
-    from tests.test_site import _opportunity
+    from tests.site_samples import site_opportunity as _opportunity
 
     evil = _opportunity("amis-littoral", "evil", "</script><script>alert(1)</script>", summary="x")
     backend.upsert([evil])

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_crawl import fpxml
+from tests.helpers import fpxml
 
 ITEMS = [(f"v-{n}", f"Mission {n}") for n in range(5)]
 

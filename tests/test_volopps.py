@@ -13,18 +13,7 @@ from lxml import etree
 from search_app.filters import MILES_TO_KM, period_days
 from search_app.params import DATE_ZONE
 from search_app.volopps import FP_NAMESPACE, ITEM_FIELDS
-from tests.test_site import (  # noqa: F401 - fixtures
-    BEACH,
-    GARDEN,
-    HOMEWORK,
-    LIVE,
-    MEALS,
-    NOW,
-    TRANSLATION,
-    app_fixture,
-    backend_fixture,
-    client_fixture,
-)
+from tests.site_samples import BEACH, GARDEN, HOMEWORK, LIVE, MEALS, NOW, TRANSLATION
 
 
 def afg(client: FlaskClient, query: str = "") -> dict[str, Any]:

@@ -1,14 +1,14 @@
-"""Feed formats: detection and the parser registry.
+"""Feed formats: the registry, detection and parsing.
 
-Each format module exposes ``NAME``, ``sniff(head: bytes) -> bool`` and
-``parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]``. Order matters for
-detection: specific formats are tried before generic RSS/Atom.
+Each format module declares itself once, as ``FORMAT = FeedFormat(...)``
+(``crawlers/formats/feedformat.py``), and is registered below; see "Adding a format" in
+docs/formats.md. Detection tries the specific formats in the order of ``FORMATS``, then the
+generic ones (``fallback``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 
 from crawlers.formats import (
     api_engagement,
@@ -22,29 +22,35 @@ from crawlers.formats import (
     volunteermatch,
 )
 from crawlers.formats.base import FeedError, ParseProblem, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES, check_no_entities, decompress
 
-FORMATS: dict[str, ModuleType] = {
-    m.NAME: m
-    for m in (
-        networkforgood,
-        volunteermatch,
-        usaservice,
-        idealist,
-        fpxml,
-        api_engagement,
-        rss,
-        schemaorg,
-        csvfeed,
+FORMATS: dict[str, FeedFormat] = {
+    f.name: f
+    for f in (
+        networkforgood.FORMAT,  # before fpxml: its root is also <VolunteerOpportunities>
+        fpxml.FORMAT,
+        rss.FORMAT,
+        api_engagement.FORMAT,
+        schemaorg.FORMAT,
+        csvfeed.FORMAT,
+        volunteermatch.FORMAT,
+        idealist.FORMAT,
+        usaservice.FORMAT,
     )
 }
+DETECTION_ORDER: tuple[FeedFormat, ...] = tuple(
+    sorted(FORMATS.values(), key=lambda f: f.fallback)  # stable: registration order within each group
+)
+# The partners' guide and docs/formats.md: the usual formats (with a field mapping), then the others.
+GUIDE_ORDER: tuple[FeedFormat, ...] = tuple(sorted(FORMATS.values(), key=lambda f: not f.common))
 
 
 def detect_format(data: bytes) -> str:
     head = data[:8192]
-    for name, module in FORMATS.items():
-        if module.sniff(head):
-            return name
+    for feed_format in DETECTION_ORDER:
+        if feed_format.detect(head):
+            return feed_format.name
     if head.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8", b"PK\x03\x04")):
         raise FeedError("this is a binary file (PDF, image or archive), not a feed")
     raise FeedError("unrecognized feed format (expected one of: " + ", ".join(FORMATS) + ")")
@@ -55,7 +61,7 @@ def parse_feed(
 ) -> tuple[str, Iterator[RawOpportunity | ParseProblem]]:
     """Decompress, detect (unless forced) and return (format name, stream of raw items/problems).
 
-    XML entity declarations are refused here for every format, before any parser sees the data.
+    XML entity declarations are refused here for every markup format, before any parser sees the data.
     """
     data = decompress(data, max_bytes)
     if not data or data.isspace():  # isspace(): no copy of a 60 MB feed
@@ -63,6 +69,7 @@ def parse_feed(
     name = detect_format(data) if fmt in ("", "auto", None) else fmt
     if name not in FORMATS:
         raise FeedError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
-    if name != "csv":
+    feed_format = FORMATS[name]
+    if feed_format.syntax != "csv":
         check_no_entities(data)
-    return name, FORMATS[name].parse(data)
+    return name, feed_format.parse(data)

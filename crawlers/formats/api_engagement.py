@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 NAME = "api-engagement"
@@ -74,3 +75,36 @@ def _mission(elem: etree._Element) -> RawOpportunity:
     if remote == "full":
         raw.locations = []
     return raw
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="API Engagement",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={
+        "en": "The French “API Engagement” mission feed; its domains are our causes.",
+        "fr": "Le flux de missions « API Engagement » ; ses domaines sont nos causes.",
+    },
+    detected_by="`<source>` with `<mission>`",
+    details="""\
+`clientId, title, description, applicationUrl, organizationName, postedAt, startAt, endAt,
+domain` (our cause codes), `remote` (`no|possible|full`), `addresses/address{street, postalCode,
+city, departmentCode, region, country, location{lat,lon}}`, or the flat legacy `city`/`postalCode`.""",
+    example="""\
+<source><publisher>Demo</publisher><mission><clientId>m-1</clientId><title>Tri</title>
+ <applicationUrl>https://p.example/m-1</applicationUrl><domain>solidarite-insertion</domain><remote>no</remote>
+ <addresses><address><city>Rennes</city><postalCode>35000</postalCode></address></addresses></mission></source>""",
+    mapping={
+        "title": "title",
+        "url": "applicationUrl",
+        "id": "clientId",
+        "description": "description",
+        "organization": "organizationName",
+        "place": "addresses/address",
+        "remote": "remote",
+        "dates": "startAt, endAt",
+        "categories": "domain",
+    },
+)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from volunteer_hub.core.textfold import fold
 
 NAME = "csv"
@@ -139,3 +140,68 @@ def _row(v: dict[str, str], line: int) -> RawOpportunity:
     if any(vars(location).values()):
         raw.locations.append(location)
     return raw
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="CSV",
+    detect=sniff,
+    parse=parse,
+    syntax="csv",
+    description={
+        "en": "A spreadsheet saved as CSV, one row per mission, column names in French or English; "
+        "separator , ; or tab.",
+        "fr": "Un tableur enregistré en CSV, une ligne par mission, noms de colonnes en français ou en "
+        "anglais ; séparateur , ; ou tabulation.",
+    },
+    detected_by="a header row with a title column",
+    details="""\
+One row per opportunity, first row the column names. Delimiter `,` `;` or tab (detected).
+UTF-8 (with or without BOM); Windows-1252 (Excel in France) is accepted with a warning. Column
+names are matched ignoring case, accents, spaces, `_` and `-`; unknown columns are reported
+once and ignored. Lists (categories, skills) are separated by `;`, `|` or `,` inside the cell.
+Dates: ISO 8601, `30/06/2026`, or text (`le 3 mars 2026 à 14h`, `June 3, 2026`). An end date
+without a time lasts the whole day.
+
+| field | English header | French header(s) |
+|---|---|---|
+| id | `id`, `reference` | `identifiant`, `ref` |
+| **title** (required) | `title` | `titre`, `intitulé`, `mission` |
+| description | `description` | `description`, `détails` |
+| **url** (required) | `url`, `link` | `lien`, `page` |
+| organization | `organization` | `organisation`, `association`, `structure` |
+| organization URL | `organization_url` | `site_organisation`, `site_association`, `site_web` |
+| categories | `categories`, `causes` | `catégories`, `domaine(s)` |
+| street | `address`, `street` | `adresse`, `rue` |
+| city | `city` | `ville`, `commune` |
+| postal code | `postal_code`, `zip` | `code_postal`, `cp` |
+| region | `region`, `state` | `région` |
+| country | `country` | `pays` |
+| latitude / longitude | `latitude`, `longitude` (`lat`, `lon`) | same |
+| remote (`yes`/`oui`/`1`) | `remote`, `virtual` | `à_distance`, `en_ligne` |
+| start / end | `start`, `end` | `début`/`date_début`, `fin`/`date_fin` |
+| expires | `expires` | `expiration`, `date_limite` |
+| skills | `skills` | `compétences` |
+| minimum age | `min_age` | `âge_minimum` |
+| hours per week | `hours_per_week` | `heures_par_semaine` |
+| schedule | `schedule` | `horaires`, `fréquence` |
+| language | `language` | `langue` |""",
+    example="""\
+identifiant;titre;lien;association;ville;code postal;début;fin
+AB-1;Aide alimentaire;https://asso.example/m/1;Restos 35;Rennes;35000;le 3 mars 2027 à 14h;30/06/2027""",
+    mapping={
+        "title": "title, titre",
+        "url": "url, lien",
+        "id": "id, identifiant",
+        "description": "description",
+        "organization": "organization, association",
+        "place": "ville, code postal, pays",
+        "remote": "remote, à distance",
+        "dates": "début, fin",
+        "expires": "expiration",
+        "categories": "catégories",
+        "skills": "compétences",
+        "min_age": "âge minimum",
+    },
+    fallback=True,  # any text whose first line names a title column
+)

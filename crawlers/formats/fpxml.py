@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
 NAME = "fpxml"
@@ -197,3 +198,53 @@ def describe_duration(value: str) -> str:
 
 def _join(date: str, time: str | None) -> str:
     return f"{date}T{time}" if time and "T" not in date else date
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="FPXML 0.1",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={
+        "en": "All for Good “Footprint” XML 0.1: several dates, places and organizations per item.",
+        "fr": "XML « Footprint » 0.1 d’All for Good : plusieurs dates, lieux et organisations par mission.",
+    },
+    detected_by="`<FootprintFeed`",
+    details="""\
+Every field of the spec is read: several `dateTimeDuration`s (earliest start, latest end;
+`openEnded`, `commitmentHoursPerWeek`), several `location`s (`virtual` = remote), organizations
+referenced by `sponsoringOrganizationID` (a missing one is a warning), `olsonTZ` on dates
+(else the one on `lastUpdated`, else on the feed's `createdDateTime`), `expires`, `minimumAge`,
+`skills`, `categoryTags`/`audienceTags`. A missing `detailURL` falls back to the
+organization's page (warning). Duplicate `volunteerOpportunityID`s: the first is kept, the
+others are reported.""",
+    example="""\
+<FootprintFeed schemaVersion="0.1">
+ <FeedInfo><providerID>1</providerID>
+  <createdDateTime olsonTZ="Europe/Paris">2026-11-01T10:00:00</createdDateTime></FeedInfo>
+ <Organizations><Organization>
+  <organizationID>1</organizationID><name>Banque Alimentaire</name></Organization></Organizations>
+ <VolunteerOpportunities><VolunteerOpportunity>
+  <volunteerOpportunityID>opp-1</volunteerOpportunityID>
+  <sponsoringOrganizationIDs><sponsoringOrganizationID>1</sponsoringOrganizationID></sponsoringOrganizationIDs>
+  <title>Tri des dons</title><detailURL>https://ba.example/opp-1</detailURL>
+  <dateTimeDurations><dateTimeDuration><startDate>2027-01-09</startDate><endDate>2027-03-27</endDate></dateTimeDuration></dateTimeDurations>
+  <locations><location><city>Rennes</city><postalCode>35000</postalCode><country>FR</country></location></locations>
+ </VolunteerOpportunity></VolunteerOpportunities>
+</FootprintFeed>""",
+    mapping={
+        "title": "title",
+        "url": "detailURL",
+        "id": "volunteerOpportunityID",
+        "description": "description",
+        "organization": "Organization/name",
+        "place": "location (city, postalCode, country)",
+        "remote": "location/virtual",
+        "dates": "dateTimeDuration (startDate, endDate)",
+        "expires": "expires",
+        "categories": "categoryTags",
+        "skills": "skills",
+        "min_age": "minimumAge",
+    },
+)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
 NAME = "idealist"
@@ -87,3 +88,24 @@ def _content(elem: etree._Element) -> str | None:
                 parts.append(_XMLNS.sub("", child_html))
             return "".join(parts).strip() or None
     return text(elem, "content")
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="Idealist Atom",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={"en": "Idealist.org Atom.", "fr": "Atom d’Idealist.org."},
+    detected_by="`<feed` with `base.google.com/cns`",
+    details="""\
+Atom `entry` (with or without the Atom namespace): `id, title, link, author{name, uri},
+published, updated, category@term, content` (xhtml kept as HTML), `g:event_date_range{g:start,
+g:end}, g:expiration_date, g:employer, g:age_range, awb:city, awb:state, awb:country,
+awb:postalcode` (else `g:location` as a place name).""",
+    example="""\
+<feed xmlns:g="http://base.google.com/ns/1.0" xmlns:awb="http://base.google.com/cns/1.0">
+ <entry><id>https://idealist.example/o/1</id><title>Teacher</title><link href="https://idealist.example/o/1"/>
+  <g:event_date_range><g:start>2027-02-25T05:00:00Z</g:start></g:event_date_range>
+  <awb:city>Accra</awb:city><awb:country>Ghana</awb:country></entry></feed>""",
+)

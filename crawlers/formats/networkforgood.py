@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
@@ -97,3 +98,32 @@ _UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour"}
 def _duration_label(quantity: str, unit: str) -> str:
     name = _UNITS.get(unit.strip().upper()[:1], unit.strip().lower())
     return f"{quantity} {name}{'' if quantity.strip() == '1' else 's'}"
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label='Network for Good "VolunteerOpportunities"',
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={
+        "en": "Network for Good “VolunteerOpportunities” XML.",
+        "fr": "XML « VolunteerOpportunities » de Network for Good.",
+    },
+    detected_by="its namespace or `<LocalID>`",
+    details="""\
+Network for Good "VolunteerOpportunities" (AmeriCorps, SeniorCorps, ServeNet...).
+`LocalID, Title, DetailURL, Description` (else `Abstract`), `DateListed`,
+`SponsoringOrganizations/SponsoringOrganization/Name`, `OpportunityDates/OpportunityDate
+{StartDate, EndDate, Duration}`, `Locations/Location{Address1, City, StateOrProvince,
+ZipOrPostalCode, Country, Virtual}`, `Categories/Category/CategoryID` (passed on as
+`networkforgood:<id>`, which a partner override can map to a cause). Times are taken as US
+Eastern when the feed gives none.""",
+    example="""\
+<VolunteerOpportunities xmlns="http://www.networkforgood.org/VolunteerOpportunities.xsd">
+ <VolunteerOpportunity><LocalID>4379</LocalID><Title>Tutor</Title><DetailURL>https://nfg.example/4379</DetailURL>
+  <Locations><Location><StateOrProvince>WA</StateOrProvince><Country>USA</Country></Location></Locations>
+  <OpportunityDates><OpportunityDate><StartDate>2027-01-09</StartDate><EndDate>2027-07-12</EndDate></OpportunityDate></OpportunityDates>
+  <SponsoringOrganizations><SponsoringOrganization><Name>RSVP</Name></SponsoringOrganization></SponsoringOrganizations>
+ </VolunteerOpportunity></VolunteerOpportunities>""",
+)

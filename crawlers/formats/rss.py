@@ -14,6 +14,7 @@ from typing import Any
 import feedparser
 
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.textdates import parse_date_range
 
 NAME = "rss"
@@ -152,3 +153,46 @@ def _struct(value: Any) -> datetime | None:
     if not value:
         return None
     return datetime(*value[:6], tzinfo=UTC)
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="RSS 2.0 / Atom",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={
+        "en": "RSS 2.0, RSS 1.0 or Atom; dates and places may be written in the text "
+        "(“Lieu : Rennes (35000)”, “Date : samedi 13 février 2027”).",
+        "fr": "RSS 2.0, RSS 1.0 ou Atom ; dates et lieux peuvent être écrits dans le texte "
+        "(« Lieu : Rennes (35000) », « Date : samedi 13 février 2027 »).",
+    },
+    detected_by="`<rss`, `<feed`, `<rdf:RDF`",
+    details="""\
+`guid`/`id`, `title`, `link`, `description`/`content`, `author`/`dc:creator` (organization),
+`category`, `pubDate`/`published`/`updated`, `georss:point` (or `geo:lat`/`geo:long`). Event
+dates from `ev:startdate`/`ev:enddate`, else from a line of the text: `Dates : du 1er avril 2027
+au 30 juin 2027`, `Date : samedi 13 février 2027, de 10 h à 18 h`, `When: Saturday 20 February
+2027, 09:00–16:00`, `à partir du 2 novembre 2026, mission sans date de fin`. Places from
+`Lieu :`/`Lieux :`/`Location:`/`Where:` lines (one per line, or separated by `;`), such as
+`Rennes (35000)` or `35000 Rennes`; `à distance`/`remote` marks the item remote.""",
+    example="""\
+<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel><title>Agir</title>
+ <item><title>Collecte</title><link>https://agir.example/m/1</link><guid>m-1</guid>
+  <description><![CDATA[<p>Lieu : Rennes (35000)</p>
+   <p>Date : samedi 13 février 2027, de 10 h à 18 h</p>]]></description>
+  <ev:startdate>2027-02-13</ev:startdate></item>
+</channel></rss>""",
+    mapping={
+        "title": "title",
+        "url": "link",
+        "id": "guid / id",
+        "description": "description / content",
+        "organization": "author / dc:creator",
+        "place": "georss:point, “Lieu :” line",
+        "remote": "“à distance” / “remote”",
+        "dates": "ev:startdate, ev:enddate, “Date :” line",
+        "categories": "category",
+    },
+    fallback=True,  # any RSS/Atom: the specific RSS and Atom dialects are tried first
+)

@@ -18,6 +18,7 @@ from typing import Any
 import extruct
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 
 NAME = "schemaorg"
 EVENT_TYPES = frozenset(
@@ -178,3 +179,56 @@ def _location(place: Any) -> RawLocation | None:
         location = RawLocation(name=_str(place.get("name")))
     location.lat, location.lon = _str(geo.get("latitude")), _str(geo.get("longitude"))
     return location if any(vars(location).values()) else None
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="schema.org web pages",
+    detect=sniff,
+    parse=parse,
+    syntax="html",
+    description={
+        "en": "No feed but a website: we read schema.org JSON-LD or microdata "
+        "(JobPosting of type VOLUNTEER, Event) on your pages.",
+        "fr": "Pas de flux mais un site : nous lisons le JSON-LD ou les microdonnées schema.org "
+        "(JobPosting de type VOLUNTEER, Event) de vos pages.",
+    },
+    detected_by="`<html` (website spider)",
+    details="""\
+For partners with a website and no feed. A page's JSON-LD (including `@graph` and `ItemList`)
+and microdata are read with extruct. An opportunity is a `JobPosting` whose `employmentType`
+contains `VOLUNTEER`, an `Event` (or subtype), or a type naming a volunteer action
+(`VolunteerAction`...). Paid job postings are ignored. Fields: `identifier`/`@id`/`url`,
+`title`/`name`, `description`, `url`, `hiringOrganization`/`organizer` (`name`,
+`url`/`sameAs`), `jobLocation`/`location` (`Place` with a `PostalAddress` and `geo`;
+`VirtualLocation`, `jobLocationType: TELECOMMUTE` or online attendance mode = remote),
+`startDate`/`jobStartDate`, `endDate`, `datePosted`, `validThrough` (expiry),
+`occupationalCategory`/`industry`/`keywords`/`about` (categories), `skills`, `workHours`.
+
+The website spider starts at the partner's URL and stays on its host **and path** (the URL's
+directory). It reads `sitemap.xml` (site root and that directory; sitemap indexes followed),
+follows links, obeys robots.txt, visits at most `VH_SITE_MAX_PAGES` (500) pages and
+`DEPTH_LIMIT` (4) clicks, and lists each opportunity once. A page that cannot be fetched
+(network error, 5xx) fails the run, so nothing is removed; a 404 is just a warning.""",
+    example="""\
+<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@type": "JobPosting",
+ "title": "Aide aux devoirs", "employmentType": "VOLUNTEER", "identifier": "m-12",
+ "url": "https://asso.example/missions/m-12", "hiringOrganization": {"name": "Les Amis"},
+ "jobLocation": {"@type": "Place", "address": {"addressLocality": "Rennes", "postalCode": "35000"}}}
+</script></head></html>""",
+    mapping={
+        "title": "title / name",
+        "url": "url",
+        "id": "identifier / @id",
+        "description": "description",
+        "organization": "hiringOrganization / organizer",
+        "place": "jobLocation / location",
+        "remote": "TELECOMMUTE, VirtualLocation",
+        "dates": "startDate, endDate",
+        "expires": "validThrough",
+        "categories": "occupationalCategory, keywords",
+        "skills": "skills",
+    },
+    spider="site",
+    fallback=True,  # any web page
+)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import check_no_entities, find, iter_elements, text
 
 US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
@@ -94,3 +95,25 @@ def _item(elem: etree._Element) -> RawOpportunity:
     if any(vars(location).values()):
         raw.locations.append(location)
     return raw
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="usaservice.org event RSS",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={"en": "usaservice.org event RSS.", "fr": "RSS d’événements usaservice.org."},
+    detected_by="`<db:event`",
+    details="""\
+RSS items with `db:event{db:eventType, db:venue_name, db:address{db:street, db:city,
+db:state, db:zipcode, db:country}, db:scheduledTime{db:dateTime, db:length (minutes)},
+db:latitude, db:longitude}`. The real feed has no root element and no namespace declaration:
+it is wrapped (after the entity check) and a warning says so. Its geodata is checked like every
+format's (below).""",
+    example="""\
+<item><title>Park clean-up</title><link>https://usa.example/e/1</link><guid>https://usa.example/e/1</guid>
+ <db:event><db:address><db:city>Chicago</db:city><db:state>IL</db:state><db:country>US</db:country></db:address>
+ <db:scheduledTime><db:dateTime>2027-05-09 09:00:00</db:dateTime><db:length>120</db:length></db:scheduledTime>
+ </db:event></item>""",
+)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
+from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
@@ -115,3 +116,26 @@ def _weekly_hours(num: str | None, unit: str | None, period: str | None) -> floa
     if per_unit is None or per_week is None:
         return None
     return round(amount * per_unit * per_week, 2)
+
+
+FORMAT = FeedFormat(
+    name=NAME,
+    label="VolunteerMatch listings",
+    detect=sniff,
+    parse=parse,
+    syntax="xml",
+    description={"en": "VolunteerMatch listings XML.", "fr": "XML « listings » de VolunteerMatch."},
+    detected_by="`<listings` in the volunteermatch namespace",
+    details="""\
+`key, title, description, skill, categories/category, audiences/audience, duration
+(ongoing="true"; listingTime start/end times become the schedule), location{street1, city,
+region, postalCode, geolocation{latitude, longitude}}, detailURL, expires, commitment{num,
+duration, period}` (converted to hours per week), `parent{name, URL}` (the organization).
+Checked against the 2009 All for Good parser's output.""",
+    example="""\
+<listings xmlns="http://www.volunteermatch.org"><listing><key>425</key><title>Visits</title>
+ <duration ongoing="true"/>
+ <location><city>Chicago</city><region>IL</region><postalCode>60645</postalCode></location>
+ <detailURL>https://vm.example/opp/425</detailURL><parent><name>CJE SeniorLife</name></parent>
+</listing></listings>""",
+)

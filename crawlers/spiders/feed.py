@@ -14,7 +14,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.internet.error import TimeoutError as DefTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.formats import parse_feed
+from crawlers.formats import FORMATS, parse_feed
 from crawlers.formats.base import FeedError, ParseProblem
 from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES
 from crawlers.items import OpportunityItem
@@ -73,10 +73,10 @@ class FeedSpider(scrapy.Spider):
             )
             fmt, stream = parse_feed(response.body, self.feed_format, max_bytes or DEFAULT_MAX_BYTES)
             self.report.format = fmt
-            if fmt == "schemaorg" and self.feed_format == "auto":
+            if FORMATS[fmt].spider != "feed" and self.feed_format == "auto":  # a website, not a feed
                 raise FeedError(
                     f"the feed URL returned a web page ({_content_type(response)}), not a feed; "
-                    "if the partner publishes schema.org pages instead, set its format to schemaorg"
+                    f"if the partner publishes {FORMATS[fmt].label} instead, set its format to {fmt}"
                 )
             for entry in stream:
                 if isinstance(entry, ParseProblem):

@@ -17,60 +17,13 @@ from sqlalchemy import select
 
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
-from tests.smtp_server import smtp_server  # noqa: F401 - fixture
-from tests.test_crawl import feed_server, fpxml  # noqa: F401 - fixture
-from tests.test_scheduler import silent_server, wait_for  # noqa: F401 - fixture
+from tests.helpers import EMAIL, PASSWORD, fpxml, logged_in, login, token_from, wait_for
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.opportunity import Opportunity, make_id
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.alerts import evaluate_partner
-from volunteer_hub.store.auth import add_operator
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident, Operator
-
-EMAIL, PASSWORD = "ops@example.org", "correct horse battery"
-
-
-@pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
-def backend(home: Path) -> SqliteBackend:
-    backend = SqliteBackend(load_settings().sqlite_index_path)
-    backend.ensure_ready()
-    return backend
-
-
-@pytest.fixture
-def app(db: Database, backend: SqliteBackend) -> Flask:
-    add_operator(db, EMAIL, PASSWORD)
-    return create_app({"TESTING": True, "SETTINGS": load_settings(), "BACKEND": backend, "DATABASE": db})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def login(client: FlaskClient, email: str = EMAIL, password: str = PASSWORD) -> tuple[int, str]:
-    token = token_from(client.get("/admin/login").get_data(as_text=True))
-    res = client.post("/admin/login", data={"csrf_token": token, "email": email, "password": password})
-    return res.status_code, res.get_data(as_text=True)
-
-
-def logged_in(client: FlaskClient) -> str:
-    """Log in; return the session's CSRF token."""
-    status, _ = login(client)
-    assert status == 302
-    return token_from(client.get("/admin/").get_data(as_text=True))
 
 
 def add_partner(db: Database, partner_id: str, **fields: object) -> None:

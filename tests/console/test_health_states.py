@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 
 from search_app.admin.data import HEALTH_ORDER
 from search_app.portal.account import health_text
-from tests.test_admin import add_partner, app, backend, client, db, logged_in  # noqa: F401 - fixtures
+from tests.console.test_admin import add_partner
+from tests.helpers import logged_in
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.health import HealthState, partner_health
 from volunteer_hub.store.db import Database

@@ -16,10 +16,7 @@ from sqlalchemy import select
 
 import schedules.scheduler as scheduler_module
 from schedules.scheduler import reconcile
-from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
-from tests.test_crawl import cli
-from tests.test_schedule_cron import add_partner, db, scheduler, set_partner  # noqa: F401 - fixtures
-from tests.test_scheduler import FAST
+from tests.helpers import FAST, add_partner, cli, logged_in, set_partner
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.cron import cron_longest_gap
 from volunteer_hub.core.ops_config import OpsConfig

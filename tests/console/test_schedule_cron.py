@@ -3,7 +3,6 @@ by the CLI and the console."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,39 +12,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask.testing import FlaskClient
 
-from schedules.scheduler import build_scheduler, job_id, reconcile
-from tests.test_admin import app, backend, client, logged_in  # noqa: F401 - fixtures
-from tests.test_crawl import cli
-from tests.test_scheduler import FAST
+from schedules.scheduler import job_id, reconcile
+from tests.helpers import FAST, add_partner, cli, logged_in, set_partner
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.core.cron import CRON_TIMEZONE, cron_error
-from volunteer_hub.store.db import CrawlRun, Database, Partner
-
-
-@pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
-def scheduler(db: Database) -> Iterator[BackgroundScheduler]:
-    sched = build_scheduler(load_settings(), db, FAST)
-    sched.start(paused=True)  # jobs are stored and computed, never run
-    yield sched
-    sched.shutdown(wait=False)
-
-
-def add_partner(db: Database, partner_id: str, **fields: object) -> None:
-    fields.setdefault("url", f"https://{partner_id}.example.org/feed.xml")
-    with db.session() as s, s.begin():
-        s.add(Partner(id=partner_id, name=partner_id, **fields))
-
-
-def set_partner(db: Database, partner_id: str, **values: object) -> None:
-    with db.session() as s, s.begin():
-        partner = s.get(Partner, partner_id)
-        for key, value in values.items():
-            setattr(partner, key, value)
+from volunteer_hub.store.db import CrawlRun, Database
 
 
 def cron_fields(trigger: CronTrigger) -> dict[str, str]:
