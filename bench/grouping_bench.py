@@ -40,6 +40,7 @@ from volunteer_hub.core.opportunity import Opportunity, make_id  # noqa: E402
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity  # noqa: E402
 from volunteer_hub.store.grouping import regroup  # noqa: E402
 from volunteer_hub.store.partner_sync import PartnerSync  # noqa: E402
+from volunteer_hub.store.states import OpportunityState  # noqa: E402
 
 RELAY = "relay-centre"
 
@@ -119,7 +120,7 @@ def main() -> None:
             with db.session() as s:
                 stmt = (
                     select(StoredOpportunity.group_key, func.count())
-                    .where(StoredOpportunity.state == "live")
+                    .where(StoredOpportunity.state == OpportunityState.LIVE)
                     .group_by(StoredOpportunity.group_key)
                 )
                 return len(s.execute(stmt).all())

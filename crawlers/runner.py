@@ -24,6 +24,7 @@ from crawlers.spiders import spider_for_format
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
+from volunteer_hub.store.states import RunStatus
 
 # Publishes a partner's stored changes (to the search index); its counts go into the run record.
 Publish = Callable[[str], SyncCounts]
@@ -94,7 +95,7 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
     finish_reason = stats.get("finish_reason")
     complete = finish_reason == "finished" and report.fatal is None
     if report.not_modified:
-        status, message = "not-modified", "the feed has not changed since the last crawl (HTTP 304)"
+        status, message = RunStatus.NOT_MODIFIED, "the feed has not changed since the last crawl (HTTP 304)"
     else:
         reason = report.fatal
         if reason is None and finish_reason not in (None, "finished"):
@@ -103,8 +104,8 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
             complete=complete, failed_reason=reason, shrink_threshold=settings.shrink_threshold
         )
         status, message = outcome.status, outcome.message
-        if status == "succeeded" and sync.counts.seen == 0 and report.rejected == 0:
-            status, message = "failed", "the feed contained no opportunities"
+        if status == RunStatus.SUCCEEDED and sync.counts.seen == 0 and report.rejected == 0:
+            status, message = RunStatus.FAILED, "the feed contained no opportunities"
 
     pushed = publish(plan.partner.id)
     if pushed.index_failures:
@@ -113,7 +114,7 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
             f"{len(pushed.index_failures)} search index writes failed ({sample}); they are kept in the "
             "database and retried at the next sync"
         )
-        status = "failed" if status == "succeeded" else status
+        status = RunStatus.FAILED if status == RunStatus.SUCCEEDED else status
 
     spider = plan.crawler.spider if plan.crawler else None
     with db.session() as s, s.begin():
@@ -130,7 +131,7 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
         run.rejected = report.rejected
         run.rejected_by_reason = dict(report.rejected_by_reason)
         run.errors = [p.as_dict() | {"severity": p.severity} for p in report.problems]
-        if status == "succeeded" and spider is not None:
+        if status == RunStatus.SUCCEEDED and spider is not None:
             partner = s.get(Partner, plan.partner.id)
             partner.etag, partner.last_modified = spider.new_etag, spider.new_last_modified
     with db.session() as s:

@@ -2,7 +2,7 @@
 
 Steps (``rebuild_index``), all under the backend's rebuild lock so two rebuilds never race:
 
-1. mark expired rows in the database (``state = "expired"``), so they are not written;
+1. mark expired rows in the database (``OpportunityState.EXPIRED``), so they are not written;
 2. create a new generation tuned for bulk loading (ES: replicas 0, refresh off; SQLite: a new
    file with no journal) and stream every live, unexpired ``StoredOpportunity`` into it, except
    copies of another partner's record, which are listed with it (``volunteer_hub.store.grouping``);
@@ -33,6 +33,7 @@ from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import attach_sources, regroup
 from volunteer_hub.store.partner_sync import SyncCounts
+from volunteer_hub.store.states import OpportunityState
 
 LOAD_BATCH = 1000
 
@@ -70,7 +71,7 @@ def mark_expired(db: Database, now: datetime) -> list[str]:
         ids = list(
             s.scalars(
                 select(StoredOpportunity.id).where(
-                    StoredOpportunity.state == "live",
+                    StoredOpportunity.state == OpportunityState.LIVE,
                     StoredOpportunity.expiry.is_not(None),
                     StoredOpportunity.expiry <= now,
                 )
@@ -80,7 +81,7 @@ def mark_expired(db: Database, now: datetime) -> list[str]:
             s.execute(
                 update(StoredOpportunity)
                 .where(StoredOpportunity.id.in_(ids[start : start + 500]))
-                .values(state="expired")
+                .values(state=OpportunityState.EXPIRED)
             )
     return ids
 
@@ -93,7 +94,7 @@ def live_opportunities(
     stmt = (
         select(StoredOpportunity.content_hash, StoredOpportunity.data)
         .where(
-            StoredOpportunity.state == "live",
+            StoredOpportunity.state == OpportunityState.LIVE,
             StoredOpportunity.duplicate_of.is_(None),
             or_(StoredOpportunity.expiry.is_(None), StoredOpportunity.expiry > now),
         )
@@ -203,7 +204,7 @@ def reconcile_indexed_hashes(db: Database, written: dict[str, str]) -> int:
         )
         for opp_id, state, content_hash, indexed_hash, duplicate_of in rows:
             in_gen = written.get(opp_id)
-            if state == "live" and duplicate_of is None:
+            if state == OpportunityState.LIVE and duplicate_of is None:
                 want = in_gen if in_gen is not None and in_gen == content_hash else marker
             else:
                 want = in_gen

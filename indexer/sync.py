@@ -18,6 +18,7 @@ from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import attach_sources, regroup
 from volunteer_hub.store.partner_sync import SyncCounts
+from volunteer_hub.store.states import OpportunityState
 
 PUSH_BATCH = 500
 
@@ -38,7 +39,7 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
     else:
         reason = None
     with db.session() as s:
-        shown = (StoredOpportunity.state == "live") & StoredOpportunity.duplicate_of.is_(None)
+        shown = (StoredOpportunity.state == OpportunityState.LIVE) & StoredOpportunity.duplicate_of.is_(None)
         stmt = select(StoredOpportunity).where(
             shown,
             (StoredOpportunity.indexed_hash.is_(None))

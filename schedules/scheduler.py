@@ -47,6 +47,7 @@ from volunteer_hub.services.scrapyd import ScrapydError
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.ops_models import AlertIncident, SchedulerHeartbeat, aware
 from volunteer_hub.store.runs import HOST, AlreadyRunning, reap_abandoned, running_on_host
+from volunteer_hub.store.states import PartnerStatus, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def crawl_job(partner_id: str, timeout_seconds: int) -> None:
     settings, db, cfg = _ctx()
     with db.session() as s:
         partner = s.get(Partner, partner_id)
-    if partner is None or partner.status != "approved" or partner.paused:
+    if partner is None or partner.status != PartnerStatus.APPROVED or partner.paused:
         log.info("skipping %s: removed, not approved or paused", partner_id)
         return
     try:
@@ -172,7 +173,7 @@ def housekeeping(db: Database, cfg: OpsConfig, now: datetime | None = None) -> i
             old = s.scalars(
                 select(CrawlRun).where(
                     CrawlRun.partner_id == partner_id,
-                    CrawlRun.status != "running",
+                    CrawlRun.status != RunStatus.RUNNING,
                     CrawlRun.started_at < cutoff,
                 )
             ).all()
@@ -270,7 +271,8 @@ def reconcile(
     wanted = {
         job_id(p.id): p
         for p in db.partners()
-        if p.status == "approved" and not p.paused and p.format != "direct"  # direct: no feed to crawl
+        # direct: no feed to crawl
+        if p.status == PartnerStatus.APPROVED and not p.paused and p.format != "direct"
     }
     for job in scheduler.get_jobs(jobstore="default"):
         if job.id.startswith(JOB_PREFIX) and job.id not in wanted:

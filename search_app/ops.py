@@ -24,6 +24,7 @@ from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import scheduler_status
 from volunteer_hub.store.db import CrawlRun, Database
 from volunteer_hub.store.ops_models import AlertIncident
+from volunteer_hub.store.states import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class DatabaseCollector(Collector):
         runs = GaugeMetricFamily(
             "volunteer_hub_crawl_runs", "Recorded crawl runs by status", labels=["status"]
         )
-        for status in ("running", "succeeded", "failed", "partial", "shrink-guarded", "not-modified"):
+        for status in RunStatus:  # a series for every status, even at zero
             runs.add_metric([status], by_status.pop(status, 0))
         for status, count in by_status.items():
             runs.add_metric([status], count)

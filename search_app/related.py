@@ -14,6 +14,7 @@ from search_app.services import backend
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_slug
 from volunteer_hub.store.db import StoredOpportunity
+from volunteer_hub.store.states import OpportunityState
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def stored_opportunity(opportunity_id: str) -> StoredRecord | None:
             if row is None:
                 return None
             data = dict(row.data)
-            listed_as = row.duplicate_of if row.state == "live" else None
+            listed_as = row.duplicate_of if row.state == OpportunityState.LIVE else None
     except SQLAlchemyError:
         log.warning("stored opportunity lookup failed for %s", opportunity_id, exc_info=True)
         return None

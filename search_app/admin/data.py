@@ -19,6 +19,7 @@ from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import next_run_times
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
+from volunteer_hub.store.states import GOOD_STATUSES, OpportunityState, RunStatus
 
 # Worst first; every state the health rules give (tests/test_admin.py checks none is missing).
 HEALTH_ORDER = (
@@ -33,12 +34,12 @@ HEALTH_ORDER = (
     HealthState.REJECTED,
 )
 STATUS_COLOURS = {
-    "succeeded": "#0a6b5a",
-    "not-modified": "#7a8a86",
-    "failed": "#b42318",
-    "partial": "#b45309",
-    "shrink-guarded": "#b45309",
-    "running": "#2f6fb0",
+    RunStatus.SUCCEEDED: "#0a6b5a",
+    RunStatus.NOT_MODIFIED: "#7a8a86",
+    RunStatus.FAILED: "#b42318",
+    RunStatus.PARTIAL: "#b45309",
+    RunStatus.SHRINK_GUARDED: "#b45309",
+    RunStatus.RUNNING: "#2f6fb0",
 }
 LOG_TAIL_BYTES = 8000
 
@@ -142,7 +143,7 @@ def grouped_errors(db: Database, run: CrawlRun | None, examples: int = 5) -> lis
             live = set(
                 s.scalars(
                     select(StoredOpportunity.id).where(
-                        StoredOpportunity.id.in_(ids), StoredOpportunity.state == "live"
+                        StoredOpportunity.id.in_(ids), StoredOpportunity.state == OpportunityState.LIVE
                     )
                 )
             )
@@ -158,8 +159,8 @@ def grouped_errors(db: Database, run: CrawlRun | None, examples: int = 5) -> lis
 
 def last_problem_run(runs: list[CrawlRun]) -> CrawlRun | None:
     """The latest finished run when it did not succeed."""
-    finished = [r for r in runs if r.status != "running"]
-    if finished and finished[0].status not in ("succeeded", "not-modified"):
+    finished = [r for r in runs if r.status != RunStatus.RUNNING]
+    if finished and finished[0].status not in GOOD_STATUSES:
         return finished[0]
     return None
 

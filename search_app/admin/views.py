@@ -26,6 +26,7 @@ from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunit
 from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.public_models import ProblemReport
 from volunteer_hub.store.runs import AlreadyRunning, running_run
+from volunteer_hub.store.states import OpportunityState, PartnerStatus, PostingStatus
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +324,7 @@ def _pending_posting_or_404(posting_id: str):  # noqa: ANN202 - DirectPosting
 
     with database().session() as s:
         posting = s.get(DirectPosting, posting_id)
-    if posting is None or posting.status != "pending":
+    if posting is None or posting.status != PostingStatus.PENDING:
         abort(404)
     return posting
 
@@ -335,7 +336,7 @@ def approve_posting(posting_id: str) -> Response:
 
     posting = _pending_posting_or_404(posting_id)
     partner = _partner_or_404(posting.partner_id)
-    if partner.status == partners.PartnerStatus.PENDING:
+    if partner.status == PartnerStatus.PENDING:
         partners.approve(database(), partner.id)  # an organization without a feed: its first posting
     try:
         counts = publish(database(), services().backend, partner, posting)
@@ -355,7 +356,7 @@ def reject_posting(posting_id: str) -> Response:
 
     posting = _pending_posting_or_404(posting_id)
     with database().session() as s, s.begin():
-        s.get(DirectPosting, posting.id).status = "rejected"
+        s.get(DirectPosting, posting.id).status = PostingStatus.REJECTED
     flash(f"{posting_id}: rejected.")
     return redirect(url_for("admin.moderation"))
 
@@ -379,7 +380,7 @@ def hide(opportunity_id: str) -> Response:
         row = s.get(StoredOpportunity, opportunity_id)
         if row is None:
             abort(404)
-        row.state = "hidden"
+        row.state = OpportunityState.HIDDEN
         partner_id = row.partner_id
     counts = push_pending(db, services().backend, partner_id)
     closed = _handle_reports(opportunity_id, "resolved")

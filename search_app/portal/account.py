@@ -33,6 +33,7 @@ from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
 from volunteer_hub.services.health import HealthState, partner_health
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import PartnerAccess, aware
+from volunteer_hub.store.states import OpportunityState, PartnerStatus
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ def login() -> str | tuple[str, int]:
                 s.scalars(
                     select(Partner).where(
                         func.lower(Partner.contact_email) == email,
-                        Partner.status.in_(("approved", "pending")),
+                        Partner.status.in_((PartnerStatus.APPROVED, PartnerStatus.PENDING)),
                     )
                 )
             )
@@ -227,17 +228,20 @@ def me() -> str | Response:
                     StoredOpportunity.id.in_(ids)
                 )
             ):
-                titles[opp_id] = {"title": (data or {}).get("title") or opp_id, "live": state == "live"}
+                titles[opp_id] = {
+                    "title": (data or {}).get("title") or opp_id,
+                    "live": state == OpportunityState.LIVE,
+                }
         live = s.scalar(
             select(func.count()).where(
-                StoredOpportunity.partner_id == partner.id, StoredOpportunity.state == "live"
+                StoredOpportunity.partner_id == partner.id, StoredOpportunity.state == OpportunityState.LIVE
             )
         )
         # Listings another partner also publishes, shown once under the record seen first.
         shared = s.scalar(
             select(func.count()).where(
                 StoredOpportunity.partner_id == partner.id,
-                StoredOpportunity.state == "live",
+                StoredOpportunity.state == OpportunityState.LIVE,
                 StoredOpportunity.duplicate_of.is_not(None),
             )
         )

@@ -24,6 +24,7 @@ from search_app.services import services
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.services import direct
 from volunteer_hub.store.db import Partner, StoredOpportunity
+from volunteer_hub.store.states import PostingStatus
 
 # normalizer field -> form field
 _FIELD_OF = {"title": "title", "url": "url", "id": "url", "start": "start", "end": "end", "expires": "end"}
@@ -160,7 +161,9 @@ def posting_new() -> Any:
     check_csrf()
     form = _form_values(partner)
     form["expires"] = direct.default_expires()
-    posting = direct.DirectPosting(id=direct.new_posting_id(), partner_id=partner.id, status="pending")
+    posting = direct.DirectPosting(
+        id=direct.new_posting_id(), partner_id=partner.id, status=PostingStatus.PENDING
+    )
     opp, problems = direct.build(partner, posting.id, form)
     if opp is None:
         return _render(partner, form, field_messages(problems), None, 422)
@@ -185,7 +188,7 @@ def posting_new() -> Any:
 def posting_edit(posting_id: str) -> Any:
     partner = _direct_partner()
     posting = _own(partner, posting_id)
-    if posting.status in ("closed", "rejected"):
+    if posting.status in (PostingStatus.CLOSED, PostingStatus.REJECTED):
         abort(409)
     if request.method == "GET":
         return _render(partner, dict(posting.data), {}, posting)
@@ -198,7 +201,7 @@ def posting_edit(posting_id: str) -> Any:
     db = _db()
     direct.save(db, posting, form, reset_reminder=True)
     _flash_warnings(problems)
-    if posting.status == "published":
+    if posting.status == PostingStatus.PUBLISHED:
         counts = direct.publish(db, services().backend, partner, posting)
         flash(_index_pending() if counts.index_failures else gettext("Your changes are saved."))
     else:
@@ -211,11 +214,11 @@ def posting_renew(posting_id: str) -> Response:
     partner = _direct_partner()
     check_csrf()
     posting = _own(partner, posting_id)
-    if posting.status not in ("pending", "published"):
+    if posting.status not in (PostingStatus.PENDING, PostingStatus.PUBLISHED):
         abort(409)
     db = _db()
     direct.save(db, posting, direct.renewed(posting.data), reset_reminder=True)
-    if posting.status == "published":
+    if posting.status == PostingStatus.PUBLISHED:
         direct.publish(db, services().backend, partner, posting)
     flash(gettext("Your opportunity is renewed."))
     return redirect(url_for("portal.postings"))
@@ -226,7 +229,7 @@ def posting_close(posting_id: str) -> Response:
     partner = _direct_partner()
     check_csrf()
     posting = _own(partner, posting_id)
-    if posting.status != "closed":
+    if posting.status != PostingStatus.CLOSED:
         direct.close(_db(), services().backend, posting)
     flash(gettext("Your opportunity is closed."))
     return redirect(url_for("portal.postings"))

@@ -13,6 +13,7 @@ from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, open
 def cmd_crawl(args: argparse.Namespace) -> int:
     from volunteer_hub.services.crawl import crawl_now
     from volunteer_hub.store.runs import AlreadyRunning, RunNotRunning
+    from volunteer_hub.store.states import PartnerStatus
 
     settings, db, backend = open_context()
     partners = db.partners()
@@ -27,7 +28,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         partners = [p for p in partners if p.id in wanted]
     else:
-        partners = [p for p in partners if p.status == "approved" and not p.paused]
+        partners = [p for p in partners if p.status == PartnerStatus.APPROVED and not p.paused]
     if not partners:
         print("nothing to crawl: no partner given (or none approved and active with --all)", file=sys.stderr)
         return EXIT_FAILED

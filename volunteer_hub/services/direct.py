@@ -35,6 +35,7 @@ from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity, utcnow
 from volunteer_hub.store.direct_models import DirectPosting
 from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
+from volunteer_hub.store.states import OpportunityState, PostingStatus
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,8 @@ def publish(db: Database, backend: SearchBackend, partner: Partner, posting: Dir
     with db.session() as s, s.begin():
         row = s.get(DirectPosting, posting.id)
         assert row is not None
-        row.status, row.opportunity_id, row.updated_at = "published", opp.id, utcnow()
-    posting.status, posting.opportunity_id = "published", opp.id
+        row.status, row.opportunity_id, row.updated_at = PostingStatus.PUBLISHED, opp.id, utcnow()
+    posting.status, posting.opportunity_id = PostingStatus.PUBLISHED, opp.id
     return push_pending(db, backend, partner.id)
 
 
@@ -155,14 +156,17 @@ def close(db: Database, backend: SearchBackend, posting: DirectPosting) -> SyncC
     with db.session() as s, s.begin():
         row = s.get(DirectPosting, posting.id)
         assert row is not None
-        row.status, row.updated_at = "closed", now
+        row.status, row.updated_at = PostingStatus.CLOSED, now
         if row.opportunity_id:
             s.execute(
                 update(StoredOpportunity)
-                .where(StoredOpportunity.id == row.opportunity_id, StoredOpportunity.state != "gone")
-                .values(state="gone", gone_at=now)
+                .where(
+                    StoredOpportunity.id == row.opportunity_id,
+                    StoredOpportunity.state != OpportunityState.GONE,
+                )
+                .values(state=OpportunityState.GONE, gone_at=now)
             )
-    posting.status = "closed"
+    posting.status = PostingStatus.CLOSED
     return push_pending(db, backend, posting.partner_id)
 
 
@@ -198,7 +202,8 @@ def needs_approval(db: Database, partner_id: str) -> bool:
     with db.session() as s:
         approved = s.scalars(
             select(DirectPosting.id).where(
-                DirectPosting.partner_id == partner_id, DirectPosting.status.in_(("published", "closed"))
+                DirectPosting.partner_id == partner_id,
+                DirectPosting.status.in_((PostingStatus.PUBLISHED, PostingStatus.CLOSED)),
             )
         ).first()
     return approved is None
@@ -220,7 +225,7 @@ def pending_postings(db: Database) -> list[DirectPosting]:
         return list(
             s.scalars(
                 select(DirectPosting)
-                .where(DirectPosting.status == "pending")
+                .where(DirectPosting.status == PostingStatus.PENDING)
                 .order_by(DirectPosting.created_at)
             )
         )
@@ -245,9 +250,9 @@ def due_reminders(db: Database, now: datetime | None = None) -> list[Reminder]:
             .join(StoredOpportunity, StoredOpportunity.id == DirectPosting.opportunity_id)
             .join(Partner, Partner.id == DirectPosting.partner_id)
             .where(
-                DirectPosting.status == "published",
+                DirectPosting.status == PostingStatus.PUBLISHED,
                 DirectPosting.expires_reminded_at.is_(None),
-                StoredOpportunity.state == "live",
+                StoredOpportunity.state == OpportunityState.LIVE,
                 StoredOpportunity.expiry.is_not(None),
                 StoredOpportunity.expiry > now,
                 StoredOpportunity.expiry <= horizon,

@@ -17,7 +17,7 @@ from volunteer_hub.core.cron import cron_longest_gap, schedule_text
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.store.db import CrawlRun, Database, Partner
 from volunteer_hub.store.ops_models import aware
-from volunteer_hub.store.runs import FAILED_STATUSES, GOOD_STATUSES, RunStatus
+from volunteer_hub.store.states import FAILED_STATUSES, GOOD_STATUSES, PartnerStatus, RunStatus
 
 
 class HealthState(StrEnum):
@@ -107,12 +107,12 @@ def partner_health(db: Database, partner: Partner, cfg: OpsConfig, now: datetime
     if now - reference > 2 * expected:
         conditions.add(AlertKind.STALE)
     # Direct-posting partners (no feed) are never crawled: no crawl alerts for them.
-    active = partner.status == "approved" and not partner.paused and partner.format != "direct"
+    active = partner.status == PartnerStatus.APPROVED and not partner.paused and partner.format != "direct"
     health.conditions = conditions if active else set()
 
-    if partner.status == "pending":
+    if partner.status == PartnerStatus.PENDING:
         health.state, health.reasons = HealthState.PENDING, ["waiting for an operator's approval"]
-    elif partner.status == "rejected":
+    elif partner.status == PartnerStatus.REJECTED:
         health.state, health.reasons = HealthState.REJECTED, ["rejected by an operator"]
     elif partner.format == "direct":
         health.state, health.reasons = HealthState.DIRECT, ["posts through the portal form (no feed)"]

@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from volunteer_hub.core.cron import CRON_TIMEZONE, cron_error, normalise_cron, schedule_text
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import AlertIncident
+from volunteer_hub.store.states import OpportunityState, PartnerStatus, RunStatus
 
 if TYPE_CHECKING:
     from indexer.base import SearchBackend
@@ -34,12 +34,6 @@ AUTO_FORMAT = "auto"
 PARTNER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 COUNTRY = re.compile(r"[A-Za-z]{2}")
 MIN_INTERVAL, MAX_INTERVAL = 5, 60 * 24 * 30  # minutes between scheduled crawls
-
-
-class PartnerStatus(StrEnum):
-    APPROVED = "approved"  # crawled on its schedule (unless paused)
-    PENDING = "pending"  # signed up in the portal, waiting for an operator
-    REJECTED = "rejected"
 
 
 class PartnerError(ValueError):
@@ -300,8 +294,10 @@ def remove(db: Database, backend: SearchBackend, partner_id: str) -> Removed:
         partner.paused = True
         s.execute(
             update(StoredOpportunity)
-            .where(StoredOpportunity.partner_id == partner_id, StoredOpportunity.state != "gone")
-            .values(state="gone", gone_at=now)
+            .where(
+                StoredOpportunity.partner_id == partner_id, StoredOpportunity.state != OpportunityState.GONE
+            )
+            .values(state=OpportunityState.GONE, gone_at=now)
         )
     counts = push_pending(db, backend, partner_id)
     if counts.index_failures:
@@ -315,7 +311,7 @@ def remove(db: Database, backend: SearchBackend, partner_id: str) -> Removed:
 
 
 def _running(s: Session, partner_id: str) -> bool:
-    stmt = select(CrawlRun.id).where(CrawlRun.partner_id == partner_id, CrawlRun.status == "running")
+    stmt = select(CrawlRun.id).where(CrawlRun.partner_id == partner_id, CrawlRun.status == RunStatus.RUNNING)
     return s.scalars(stmt.limit(1)).first() is not None
 
 
@@ -359,7 +355,7 @@ def list_partners(db: Database, partner_id: str | None = None) -> list[PartnerOv
     """Every partner (or one) by id, with its live listing count and last run, in one query."""
     live = (
         select(StoredOpportunity.partner_id, func.count().label("n"))
-        .where(StoredOpportunity.state == "live")
+        .where(StoredOpportunity.state == OpportunityState.LIVE)
         .group_by(StoredOpportunity.partner_id)
         .subquery()
     )

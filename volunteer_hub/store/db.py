@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store import direct_models, ops_models, public_models  # noqa: F401 - register their tables
+from volunteer_hub.store.states import RunStatus
 from volunteer_hub.store.tables import Base, CrawlRun, Partner, StoredOpportunity, utcnow
 
 __all__ = ["Base", "CrawlRun", "Database", "Partner", "StoredOpportunity", "utcnow"]
@@ -49,7 +50,7 @@ class Database:
     def last_good_run(self, s: Session, partner_id: str) -> CrawlRun | None:
         stmt = (
             select(CrawlRun)
-            .where(CrawlRun.partner_id == partner_id, CrawlRun.status == "succeeded")
+            .where(CrawlRun.partner_id == partner_id, CrawlRun.status == RunStatus.SUCCEEDED)
             .order_by(CrawlRun.id.desc())
             .limit(1)
         )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from volunteer_hub.store.states import PostingStatus
 from volunteer_hub.store.tables import Base, utcnow
 
 
@@ -17,8 +18,8 @@ class DirectPosting(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
-    # pending / published / closed / rejected
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    # a PostingStatus (volunteer_hub.store.states)
+    status: Mapped[str] = mapped_column(String(12), default=PostingStatus.PENDING, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the form's values
     opportunity_id: Mapped[str | None] = mapped_column(String(96), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -28,11 +28,12 @@ from volunteer_hub.core.identity import Member, cluster, group_key, title_terms
 from volunteer_hub.core.opportunity import Opportunity, Source
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
+from volunteer_hub.store.states import OpportunityState
 
 BACKFILL_BATCH = 1000
 # A record hidden by a moderator still takes part: when it is the one that would be shown, its
 # copies stay out of search too (a listing reported as misleading is misleading everywhere).
-GROUPED_STATES = ("live", "hidden")
+GROUPED_STATES = (OpportunityState.LIVE, OpportunityState.HIDDEN)
 _T = StoredOpportunity
 
 
@@ -88,11 +89,11 @@ def regroup(db: Database) -> set[str]:
     src_changes = []
     for i in set(want_src) | set(current_src):
         new = want_src.get(i)
-        old, state = current_src.get(i, (None, "live"))
+        old, state = current_src.get(i, (None, OpportunityState.LIVE))
         if new != old:
             # Reset indexed_hash only for a live canonical row (it must be rewritten); a row
             # that left or became a copy keeps it, so the push can still delete it.
-            rewrite = state == "live" and i not in want_dup
+            rewrite = state == OpportunityState.LIVE and i not in want_dup
             src_changes.append({"b_id": i, "b_src": new, "b_rewrite": rewrite})
     if dup_changes or src_changes:
         table = _T.__table__
@@ -142,7 +143,7 @@ def attach_sources(db: Database, opportunities: Iterable[Opportunity]) -> None:
     with db.session() as s:
         rows = s.execute(
             select(_T.duplicate_of, _T.id, _T.partner_id, _T.data["url"].as_string())
-            .where(_T.duplicate_of.in_(list(by_id)), _T.state == "live")
+            .where(_T.duplicate_of.in_(list(by_id)), _T.state == OpportunityState.LIVE)
             .order_by(_T.first_seen, _T.id)
         )
         for canonical, opp_id, partner, url in rows:

@@ -18,6 +18,7 @@ from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import record_group_key
+from volunteer_hub.store.states import OpportunityState, RunStatus
 
 
 @dataclass
@@ -63,19 +64,19 @@ class PartnerSync:
                         StoredOpportunity(
                             id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
                             content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
-                            last_seen=self.now, state="live", expiry=opp.expiry(),
+                            last_seen=self.now, state=OpportunityState.LIVE, expiry=opp.expiry(),
                             group_key=record_group_key(opp),
                         )
                     )
                     self.counts.new += 1
                     continue
                 opp.first_seen, opp.last_seen = row.first_seen, self.now
-                if row.state == "expired":
+                if row.state == OpportunityState.EXPIRED:
                     # Expired earlier (``index expire``); it is live again if the partner extended it.
                     expiry = opp.expiry()
                     if expiry is None or aware(expiry) > self.now:
-                        row.state = "gone"  # revived just below, like a returning item
-                changed = row.content_hash != opp.content_hash or row.state == "gone"
+                        row.state = OpportunityState.GONE  # revived just below, like a returning item
+                changed = row.content_hash != opp.content_hash or row.state == OpportunityState.GONE
                 if changed:
                     self.counts.updated += 1
                     row.content_hash = opp.content_hash
@@ -85,15 +86,16 @@ class PartnerSync:
                 else:
                     self.counts.unchanged += 1
                 row.last_seen = self.now
-                if row.state == "gone":
-                    row.state, row.gone_at = "live", None
+                if row.state == OpportunityState.GONE:
+                    row.state, row.gone_at = OpportunityState.LIVE, None
 
     def retire_missing(self) -> int:
         """Mark live opportunities the partner no longer publishes as gone (kept, with the date)."""
         with self.db.session() as s, s.begin():
             live = s.scalars(
                 select(StoredOpportunity.id).where(
-                    StoredOpportunity.partner_id == self.partner_id, StoredOpportunity.state == "live"
+                    StoredOpportunity.partner_id == self.partner_id,
+                    StoredOpportunity.state == OpportunityState.LIVE,
                 )
             ).all()
             missing = [i for i in live if i not in self.seen_ids]
@@ -101,7 +103,7 @@ class PartnerSync:
                 s.execute(
                     update(StoredOpportunity)
                     .where(StoredOpportunity.id.in_(missing[start : start + 500]))
-                    .values(state="gone", gone_at=self.now)
+                    .values(state=OpportunityState.GONE, gone_at=self.now)
                 )
         self.counts.removed = len(missing)
         return len(missing)
@@ -109,16 +111,16 @@ class PartnerSync:
     def finish(self, *, complete: bool, failed_reason: str | None, shrink_threshold: float) -> FinishOutcome:
         """Decide the run's outcome and retire missing items only when it is safe to."""
         if failed_reason:
-            return FinishOutcome("failed", failed_reason)
+            return FinishOutcome(RunStatus.FAILED, failed_reason)
         if not complete:
-            return FinishOutcome("partial", "the crawl was cut short; nothing was removed")
+            return FinishOutcome(RunStatus.PARTIAL, "the crawl was cut short; nothing was removed")
         with self.db.session() as s:
             last_good = self.db.last_good_run(s, self.partner_id)
         if last_good and last_good.seen and self.counts.seen < last_good.seen * shrink_threshold:
             return FinishOutcome(
-                "shrink-guarded",
+                RunStatus.SHRINK_GUARDED,
                 f"only {self.counts.seen} items against {last_good.seen} in the last good run "
                 f"(below {shrink_threshold:.0%}); nothing was removed",
             )
         self.retire_missing()
-        return FinishOutcome("succeeded")
+        return FinishOutcome(RunStatus.SUCCEEDED)

@@ -16,12 +16,12 @@ import socket
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from types import TracebackType
 
 from sqlalchemy import delete, select
 
 from volunteer_hub.store.db import CrawlRun, Database
+from volunteer_hub.store.states import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +30,6 @@ HOST = socket.gethostname()
 # (LEASE_SECONDS) is presumed dead, even on another host where its pid cannot be checked.
 RENEW_SECONDS = 15
 LEASE_SECONDS = 120
-
-
-class RunStatus(StrEnum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    NOT_MODIFIED = "not-modified"
-    FAILED = "failed"
-    PARTIAL = "partial"
-    SHRINK_GUARDED = "shrink-guarded"
-
-
-GOOD_STATUSES = (RunStatus.SUCCEEDED, RunStatus.NOT_MODIFIED)
-FAILED_STATUSES = (RunStatus.FAILED, RunStatus.PARTIAL)
 
 
 class AlreadyRunning(RuntimeError):

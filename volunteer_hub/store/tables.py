@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from volunteer_hub.core.timeutil import aware
+from volunteer_hub.store.states import GOOD_STATUSES, OpportunityState, PartnerStatus, RunStatus
 
 
 def utcnow() -> datetime:
@@ -31,8 +32,7 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(32), default="auto")
-    # approved / pending (self sign-up awaiting an operator) / rejected
-    status: Mapped[str] = mapped_column(String(16), default="approved")
+    status: Mapped[str] = mapped_column(String(16), default=PartnerStatus.APPROVED)  # a PartnerStatus
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     interval_minutes: Mapped[int] = mapped_column(Integer, default=360)
     # Crontab expression (Europe/Paris time) used by the scheduler instead of the interval when set.
@@ -55,8 +55,7 @@ class CrawlRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     trigger: Mapped[str] = mapped_column(String(16), default="manual")  # manual / schedule
-    # running / succeeded / failed / partial / shrink-guarded / not-modified
-    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING, index=True)  # a RunStatus
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     format: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -89,7 +88,7 @@ class CrawlRun(Base):
 
     @property
     def ok(self) -> bool:
-        return self.status in ("succeeded", "not-modified")
+        return self.status in GOOD_STATUSES
 
 
 class StoredOpportunity(Base):
@@ -104,8 +103,8 @@ class StoredOpportunity(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # Opportunity.to_dict()
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # live / gone (no longer published by the partner) / hidden (moderation)
-    state: Mapped[str] = mapped_column(String(12), default="live", index=True)
+    # an OpportunityState (live / gone / hidden / expired; volunteer_hub.store.states)
+    state: Mapped[str] = mapped_column(String(12), default=OpportunityState.LIVE, index=True)
     gone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The content hash last written to the search index; differs from content_hash when a
     # write is pending (e.g. the backend was down), so the next sync retries it.
