@@ -158,7 +158,7 @@ def test_password_reset_with_the_cli_ends_every_session(app: Flask, home: Path) 
     )
     assert reset.returncode == 0, reset.stderr
     assert client.get("/admin/").status_code == 302
-    assert "sessions are ended" in reset.stdout
+    assert "console sessions ended" in reset.stdout
     assert login(client)[0] == 401
     assert login(client, password="a brand new passphrase")[0] == 302
     assert client.get("/admin/").status_code == 200

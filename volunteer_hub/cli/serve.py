@@ -48,7 +48,7 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     email = args.email.strip().lower()
-    print(f"added operator {email}" if created else f"updated operator {email}: its console sessions are ended")
+    print(f"added operator {email}" if created else f"updated operator {email}: its console sessions ended")
     return EXIT_OK
 
 
@@ -121,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     operators = sub.add_parser("operators", help="operator console accounts").add_subparsers(
         dest="operators_command", required=True, metavar="ACTION"
     )
-    p = operators.add_parser("add", help="create an operator (or reset its password, ending all its console sessions)")
+    p = operators.add_parser("add", help="create an operator (or reset its password, ending its sessions)")
     p.add_argument("email")
     p.add_argument(
         "--password-stdin",
