@@ -1,7 +1,9 @@
 """Console access control: operator sessions and CSRF tokens (no extra dependency).
 
 The session (Flask's signed cookie: httponly, SameSite=Lax, secure outside tests) holds the
-operator id, the login time and a random CSRF token. Every POST under /admin must echo the
+operator id, the operator's session version at login (``volunteer_hub.store.auth``: logout and a
+password reset bump it, so the session ends even though the cookie is still validly signed), the
+login time and a random CSRF token. Every POST under /admin must echo the
 token in a ``csrf_token`` field; anything else is refused with 400.
 """
 
@@ -39,11 +41,12 @@ def check_csrf() -> None:
         abort(400, description="The form expired or did not come from this site (CSRF check failed).")
 
 
-def log_in(operator_id: int, email: str) -> None:
+def log_in(operator_id: int, email: str, session_version: int) -> None:
     """Start a fresh session (new CSRF token: no session fixation)."""
     session.clear()
     session.permanent = True
     session["operator_id"] = operator_id
+    session["operator_version"] = session_version
     session["operator_email"] = email
     session["login_at"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
@@ -70,7 +73,7 @@ def guard() -> Response | None:
     login_at = session.get("login_at") or 0
     if operator_id and time.time() - login_at < SESSION_LIFETIME.total_seconds():
         operator = get_operator(database(), int(operator_id))
-        if operator is not None:
+        if operator is not None and session.get("operator_version") == (operator.session_version or 0):
             g.operator = operator
     if g.operator is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if operator_id:

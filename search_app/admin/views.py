@@ -5,7 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 
@@ -21,8 +32,9 @@ from volunteer_hub.services.dispatch import spawn_crawl_in_background
 from volunteer_hub.services.health import partner_health
 from volunteer_hub.services.partners import MAX_INTERVAL, MIN_INTERVAL
 from volunteer_hub.services.scheduler_status import next_run_times, scheduler_status
-from volunteer_hub.store.auth import MAX_FAILURES, authenticate
+from volunteer_hub.store.auth import authenticate, end_sessions
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.login_throttle import ACCOUNT_DELAY
 from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.public_models import ProblemReport
 from volunteer_hub.store.runs import AlreadyRunning, running_run
@@ -74,23 +86,34 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(url_for("admin.overview"))
         return render_template("admin/login.html", error=None, email="", next=request.args.get("next", ""))
     email = request.form.get("email", "")
-    result = authenticate(database(), email, request.form.get("password", ""))
+    result = authenticate(
+        database(),
+        email,
+        request.form.get("password", ""),
+        address=request.remote_addr or "unknown",
+        account_delay=float(current_app.config.get("LOGIN_ACCOUNT_DELAY", ACCOUNT_DELAY)),
+    )
     if result.ok and result.operator_id is not None:
-        log_in(result.operator_id, result.email or email)
+        log_in(result.operator_id, result.email or email, result.session_version)
         return redirect(safe_next(request.form.get("next")) or url_for("admin.overview"))
-    if result.locked_until:
-        error = (
-            f"Too many failed attempts: this account is locked until {result.locked_until:%H:%M} UTC. "
-            "Another operator can unlock it with `volunteer-hub operators add EMAIL`."
-        )
-    else:
-        error = f"Wrong e-mail or password. After {MAX_FAILURES} failures in a row the account is locked."
+    # One answer for an unknown e-mail and a wrong password (no account is ever locked); the
+    # throttle's answer depends on the client's address only, never on the account existing.
+    status = 401
+    error = "Wrong e-mail or password."
+    if result.throttled:
+        status = 429
+        minutes = max(1, -(-result.retry_after // 60))
+        error = f"Too many failed attempts from your address. Try again in {minutes} min."
     page = render_template("admin/login.html", error=error, email=email, next=request.form.get("next", ""))
-    return page, 401
+    response = make_response(page, status)
+    if result.throttled:
+        response.headers["Retry-After"] = str(result.retry_after)
+    return response
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    end_sessions(database(), g.operator.id)  # every session of this operator, not only this one
     log_out()
     flash("You are logged out.")
     return redirect(url_for("admin.login"))

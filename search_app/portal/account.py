@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 
 from search_app.admin.data import grouped_errors, last_run_with_errors, recent_runs
@@ -32,7 +32,7 @@ from volunteer_hub.core.mail import send_mail
 from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
 from volunteer_hub.services.health import HealthState, partner_health
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
-from volunteer_hub.store.ops_models import PartnerAccess, aware
+from volunteer_hub.store.ops_models import PartnerAccess
 from volunteer_hub.store.states import OpportunityState, PartnerStatus
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,26 @@ def create_login_token(db: Database, partner_id: str) -> str:
             )
         )
     return token
+
+
+def consume_login_token(db: Database, token: str) -> str | None:
+    """The partner id of a valid, unused link, marking it used; None otherwise. One conditional
+    UPDATE: of any number of simultaneous uses, exactly one sees its row change."""
+    now = datetime.now(UTC)
+    token_hash = _hash(token)
+    with db.session() as s, s.begin():
+        used = s.execute(
+            update(PartnerAccess)
+            .where(
+                PartnerAccess.token_hash == token_hash,
+                PartnerAccess.used_at.is_(None),
+                PartnerAccess.expires_at > now,
+            )
+            .values(used_at=now)
+        ).rowcount
+        if used != 1:
+            return None
+        return s.scalar(select(PartnerAccess.partner_id).where(PartnerAccess.token_hash == token_hash))
 
 
 def login_url(token: str) -> str:
@@ -177,14 +197,8 @@ def login() -> str | tuple[str, int]:
 
 @bp.get("/login/<token>")
 def login_with_token(token: str) -> Response | tuple[str, int]:
-    now = datetime.now(UTC)
-    with _db().session() as s, s.begin():
-        access = s.scalars(select(PartnerAccess).where(PartnerAccess.token_hash == _hash(token))).first()
-        valid = access is not None and access.used_at is None and aware(access.expires_at) > now  # type: ignore[operator]
-        if valid:
-            access.used_at = now  # type: ignore[union-attr]
-            partner_id = access.partner_id  # type: ignore[union-attr]
-    if not valid or _db().partner(partner_id) is None:
+    partner_id = consume_login_token(_db(), token)
+    if partner_id is None or _db().partner(partner_id) is None:
         error = gettext("This sign-in link is invalid, expired or already used. Ask for a new one.")
         return render_template("portal/login.html", sent=False, error=error), 403
     csrf = session.get("csrf")

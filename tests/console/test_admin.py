@@ -1,4 +1,4 @@
-"""The operator console with the Flask test client: login, CSRF, lockout, pages, actions, alerts."""
+"""The operator console with the Flask test client: login, CSRF, pages, actions, alerts."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from volunteer_hub.core.opportunity import Opportunity, make_id
 from volunteer_hub.core.ops_config import OpsConfig
 from volunteer_hub.services.alerts import evaluate_partner
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
-from volunteer_hub.store.ops_models import AlertIncident, Operator
+from volunteer_hub.store.ops_models import AlertIncident
 
 
 def add_partner(db: Database, partner_id: str, **fields: object) -> None:
@@ -125,20 +125,7 @@ def test_csrf_enforced_on_every_form(client: FlaskClient, db: Database) -> None:
         assert forms and all('name="csrf_token"' in f for f in forms)
 
 
-def test_lockout_after_five_failures(client: FlaskClient, db: Database) -> None:
-    for _ in range(4):
-        assert login(client, password="nope nope nope")[0] == 401
-    status, body = login(client, password="nope nope nope")
-    assert status == 401 and "locked" in body
-    # Even the right password is refused while locked.
-    status, body = login(client)
-    assert status == 401 and "locked until" in body
-    # 15 minutes later (moved back in the database) the right password works again.
-    with db.session() as s, s.begin():
-        operator = s.scalars(select(Operator).where(Operator.email == EMAIL)).one()
-        assert operator.locked_until is not None
-        operator.locked_until = datetime.now(UTC) - timedelta(seconds=1)
-    assert login(client)[0] == 302
+# Failed logins, throttling and session ends: tests/console/test_login_security.py
 
 
 # -- pages ---------------------------------------------------------------------------------------

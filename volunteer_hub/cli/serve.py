@@ -47,7 +47,8 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
     except OperatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{'added' if created else 'updated'} operator {args.email.strip().lower()}")
+    email = args.email.strip().lower()
+    print(f"added operator {email}" if created else f"updated operator {email}: its console sessions ended")
     return EXIT_OK
 
 
@@ -120,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     operators = sub.add_parser("operators", help="operator console accounts").add_subparsers(
         dest="operators_command", required=True, metavar="ACTION"
     )
-    p = operators.add_parser("add", help="create an operator (or reset its password and unlock it)")
+    p = operators.add_parser("add", help="create an operator (or reset its password, ending its sessions)")
     p.add_argument("email")
     p.add_argument(
         "--password-stdin",
