@@ -42,6 +42,8 @@ from crawlers.validate import read_source
 from volunteer_hub.core.gazetteer import distance_km, name_key
 
 US_TERRITORIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
+# GeoNames files overseas départements as countries; a feed rightly states "FR" for them.
+FRENCH_OVERSEAS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
 KEPT_KM = 0.01
 BORDER_KM = 10.0
 
@@ -236,7 +238,11 @@ def _measure_places(quality: FeedQuality, raw: RawOpportunity, opp: Any, placer:
             continue
         where_country, where_state = placer.place(loc.lat, loc.lon, state)
         quality.stated_country += 1
-        inside = where_country == country or (country == "US" and where_country in US_TERRITORIES)
+        inside = (
+            where_country == country
+            or (country == "US" and where_country in US_TERRITORIES)
+            or (country == "FR" and where_country in FRENCH_OVERSEAS)
+        )
         quality.in_country += inside
         if state:
             quality.stated_state += 1
