@@ -27,6 +27,7 @@ No network access except for a feed URL given on the command line.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import sys
 from collections import Counter, defaultdict
@@ -38,7 +39,6 @@ from typing import Any
 from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
 from crawlers.normalize import NormalizeContext, gazetteer, normalize
-from crawlers.validate import read_source
 from volunteer_hub.core.gazetteer import distance_km, name_key
 
 US_TERRITORIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
@@ -46,6 +46,20 @@ US_TERRITORIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 FRENCH_OVERSEAS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
 KEPT_KM = 0.01
 BORDER_KM = 10.0
+
+
+def read_feed(source: str) -> bytes:
+    """A local file, or a URL through ``validate``'s guarded reader (whichever signature it has)."""
+    path = Path(source)
+    if path.is_file():
+        return path.read_bytes()
+    from crawlers import validate
+
+    if "settings" in inspect.signature(validate.read_source).parameters:
+        from volunteer_hub.core.config import load_settings
+
+        return validate.read_source(source, load_settings())
+    return validate.read_source(source)
 
 
 def shared_fixture_dirs() -> list[Path]:
@@ -302,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for label, source in sources:
         try:
-            data = source.read_bytes() if isinstance(source, Path) else read_source(source)
+            data = source.read_bytes() if isinstance(source, Path) else read_feed(source)
         except Exception as exc:  # noqa: BLE001 - reported in the table
             results.append(FeedQuality(label, error=str(exc)))
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +51,7 @@ _LANGUAGE_NAMES = {"english": "en", "anglais": "en", "french": "fr", "francais":
 _BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGIT = re.compile(r"\d")
 _HAS_TIME = re.compile(r"\d\s*(?:h|:)|\d\s*[ap]\.?m\b", re.I)
+MAX_SPAN_YEARS = 20
 _gazetteer: OfflineGazetteer | None = None
 _point_checker: PointChecker | None = None
 
@@ -118,7 +119,12 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
             problem(
                 f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning"
             )
+        if parsed is not None and tz is not None and parsed.utcoffset() == timedelta(0):
+            # "Z"/"+00:00" serializes an instant, it does not say the local time: express it in
+            # the event's zone (the same instant) so that its day and hour read right there.
+            parsed = parsed.astimezone(tz)
         dates[name] = parsed
+    _drop_implausible_end(dates, ctx.now, problem)
     problems.extend(place_problems)
 
     description = sanitize(raw.description)
@@ -162,6 +168,24 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     )
     opp.content_hash = opp.compute_hash()
     return opp, problems
+
+
+def _drop_implausible_end(dates: dict[str, datetime | None], now: datetime, problem) -> None:  # noqa: ANN001
+    """An end more than ``MAX_SPAN_YEARS`` after the start (or now) is a typo, not a commitment:
+    "5590-01-01" for a 2009 AmeriCorps term kept it live for ever. Without it, a dated item
+    ends with its start day (``Opportunity.expiry``)."""
+    end, start = dates.get("end"), dates.get("start")
+    if end is None:
+        return
+    base = start or now
+    if end.year > base.year + MAX_SPAN_YEARS:
+        problem(
+            f"the end date {end.date().isoformat()} is more than {MAX_SPAN_YEARS} years after "
+            f"{'the start' if start else 'today'}; it was ignored",
+            "end",
+            "warning",
+        )
+        dates["end"] = None
 
 
 def event_zone(raw: RawOpportunity, locations: list[Location], ctx: NormalizeContext) -> str:

@@ -216,6 +216,16 @@ def test_network_for_good_start_and_duration_end() -> None:
     assert opp.is_expired(TODAY)
 
 
+def test_a_typo_end_date_does_not_keep_a_2009_term_live() -> None:
+    # americorps-sample.xml.gz, LocalID 2301: <StartDate>2009-01-01</StartDate><EndDate>5590-01-01</EndDate>
+    data = networkforgood(
+        "<OpportunityDate><StartDate>2009-01-01</StartDate><EndDate>5590-01-01</EndDate></OpportunityDate>"
+    )
+    [(opp, messages)] = normalized(data).values()
+    assert opp.end is None and opp.is_expired(TODAY)
+    assert messages == ["the end date 5590-01-01 is more than 20 years after the start; it was ignored"]
+
+
 def test_a_french_place_is_still_in_paris_time() -> None:
     opp, _ = one(RawLocation(city="Rennes", postal_code="35000", country="FR"), start="2027-06-10T19:00:00")
     assert opp.start == datetime.fromisoformat("2027-06-10T19:00:00+02:00")
