@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask_babel import format_date, format_decimal, format_time, gettext, to_user_timezone
+from flask_babel import format_date, format_decimal, format_time, gettext
 
 from search_app.i18n import current_language
 from volunteer_hub.core.opportunity import Opportunity

@@ -243,6 +243,22 @@ def test_a_start_without_end_is_over_after_its_day() -> None:
     assert ongoing.expiry() is None and not ongoing.is_expired(TODAY)
 
 
+def test_a_one_off_event_is_not_available_after_its_day(tmp_path: Path) -> None:
+    from indexer.base import SearchQuery
+
+    event, _ = one(RawLocation(city="Miami", region="FL"), start="2027-03-10T19:00:00", open_ended=False)
+    backend = SqliteBackend(tmp_path / "search.sqlite3")
+    backend.ensure_ready()
+    backend.upsert([event])
+
+    def found(day: int) -> int:  # searches "available on 2027-03-<day>"
+        first = datetime(2027, 3, day, tzinfo=UTC)
+        query = SearchQuery(date_from=first, date_to=first + timedelta(days=1), now=TODAY)
+        return backend.search(query).total
+
+    assert (found(10), found(20)) == (1, 0)  # on its day, not ten days later
+
+
 @needs_fixtures
 def test_no_2009_one_off_event_is_live_today() -> None:
     events = fixture("usaservice.org-sample.xml.gz")

@@ -100,9 +100,12 @@ class Opportunity:
         Open-ended opportunities only expire through ``expires``. A dated one with a start and
         no end (a one-off event) is over at the end of its start day, in the event's own time.
         """
-        end = None if self.open_ended else self.end or _end_of_day(self.start)
-        candidates = [d for d in (end, self.expires) if d]
+        candidates = [d for d in (self.effective_end(), self.expires) if d]
         return min(candidates) if candidates else None
+
+    def effective_end(self) -> datetime | None:
+        """When the dates say it is over: ``end``, else the end of the start day; None when open-ended."""
+        return None if self.open_ended else self.end or _end_of_day(self.start)
 
     def is_expired(self, now: datetime) -> bool:
         exp = self.expiry()
