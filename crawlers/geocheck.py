@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from volunteer_hub.core.gazetteer import OfflineGazetteer, distance_km, name_key
+from volunteer_hub.core.gazetteer import OfflineGazetteer, distance_km, name_key, us_state_code, us_zip
 from volunteer_hub.core.opportunity import Location
 
 FAR_KM = 60.0
@@ -40,6 +40,11 @@ WORLD_FAR_KM = 100.0
 # is a village of 3,600 near Lompoc, 187 km away. Only a namesake of at least this size is
 # taken to be the place the feed means.
 WORLD_SURE_POPULATION = 10_000
+# A point this far from the centroid of the ZIP code stated with it (and agreeing with the
+# stated city and state) contradicts the address. ZIP codes are small in towns, but rural ones
+# span tens of km: on the usaservice.org sample the right points lie within 60 km of their
+# ZIP centroid, and the one beyond 100 km (Encinitas, 140 km) is wrong.
+ZIP_FAR_KM = 100.0
 US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
 _FRENCH = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
 # Region names feeds spell out, as GeoNames admin1 codes (US state names are added from the data).
@@ -104,8 +109,33 @@ class PointChecker:
             return
         if (loc.country or "FR") in _FRENCH:
             self._check_french(loc, problem)
+        elif loc.country in ("US", *US_TERRITORIES) and self._check_us_zip(loc, problem):
+            return
         elif loc.country:
             self._check_world(loc, problem)
+
+    def _check_us_zip(self, loc: Location, problem: Problem) -> bool:
+        """Check a US point against its ZIP code's centroid; False when the ZIP code cannot tell
+        (unknown, or another state's or town's than the stated ones: the city decides then)."""
+        assert loc.lat is not None and loc.lon is not None
+        zip_code = us_zip(loc.postal_code)
+        state = us_state_code(loc.region)
+        if zip_code is None or (state and zip_code.state != state):
+            return False
+        if loc.city and not zip_code.serves(loc.city):
+            return False
+        far = distance_km(loc.lat, loc.lon, zip_code.lat, zip_code.lon)
+        if far <= ZIP_FAR_KM:
+            return True
+        # The address has precedence over the coordinates (FPXML 0.1, <latitude>): say so.
+        problem(
+            f"coordinates {loc.lat},{loc.lon} are {far:,.0f} km from ZIP code {zip_code.code} "
+            f"({zip_code.city}, {zip_code.state}); the position of that ZIP code was used",
+            "locations",
+            "warning",
+        )
+        loc.lat, loc.lon = zip_code.lat, zip_code.lon
+        return True
 
     def _check_french(self, loc: Location, problem: Problem) -> None:
         assert loc.lat is not None and loc.lon is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,12 +18,13 @@ import dateparser
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
 from crawlers.geocheck import PointChecker
-from volunteer_hub.core.gazetteer import OfflineGazetteer
+from volunteer_hub.core.gazetteer import OfflineGazetteer, us_state_code, us_zip
 from volunteer_hub.core.html import sanitize, summarize, to_text
 from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
 from volunteer_hub.core.regions import region_for_postal_code
 from volunteer_hub.core.taxonomy import map_categories
 from volunteer_hub.core.textfold import fold
+from volunteer_hub.core.zones import country_zone, zone_of
 
 # Remote from the text: strong phrases always count; "online"/"en ligne" alone ("register
 # online", "inscription en ligne") only when the item names no physical place.
@@ -50,6 +51,7 @@ _LANGUAGE_NAMES = {"english": "en", "anglais": "en", "french": "fr", "francais":
 _BARE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGIT = re.compile(r"\d")
 _HAS_TIME = re.compile(r"\d\s*(?:h|:)|\d\s*[ap]\.?m\b", re.I)
+MAX_SPAN_YEARS = 20
 _gazetteer: OfflineGazetteer | None = None
 _point_checker: PointChecker | None = None
 
@@ -98,7 +100,17 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     if any(p.severity == "error" for p in problems):
         return None, problems
 
-    tz = _zone(raw.timezone or ctx.default_timezone)
+    # Places first: an event's local times are read in the time zone of where it happens.
+    place_problems: list[ParseProblem] = []
+
+    def place_problem(message: str, field_name: str, severity: str = "error") -> None:
+        place_problems.append(
+            ParseProblem(message, item=item, line=raw.line, field=field_name, severity=severity)
+        )
+
+    default_country = ctx.default_country or raw.default_country
+    locations = [loc for loc in (_location(r, default_country, place_problem) for r in raw.locations) if loc]
+    tz = _zone(event_zone(raw, locations, ctx))
     dates = {}
     for name in ("start", "end", "posted", "updated", "expires"):
         value = getattr(raw, name)
@@ -107,12 +119,17 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
             problem(
                 f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning"
             )
+        if parsed is not None and tz is not None and parsed.utcoffset() == timedelta(0):
+            # "Z"/"+00:00" serializes an instant, it does not say the local time: express it in
+            # the event's zone (the same instant) so that its day and hour read right there.
+            parsed = parsed.astimezone(tz)
         dates[name] = parsed
+    _drop_implausible_end(dates, ctx.now, problem)
+    problems.extend(place_problems)
 
     description = sanitize(raw.description)
     plain = to_text(description)
     full_text = f"{title}\n{plain}"
-    locations = [loc for loc in (_location(r, ctx, problem) for r in raw.locations) if loc]
     remote = bool(raw.remote) or (raw.remote is None and _remote_text(fold(full_text), bool(locations)))
     if not locations and not remote:
         problem(
@@ -153,7 +170,38 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     return opp, problems
 
 
-def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | None:  # noqa: ANN001
+def _drop_implausible_end(dates: dict[str, datetime | None], now: datetime, problem) -> None:  # noqa: ANN001
+    """An end more than ``MAX_SPAN_YEARS`` after the start (or now) is a typo, not a commitment:
+    "5590-01-01" for a 2009 AmeriCorps term kept it live for ever. Without it, a dated item
+    ends with its start day (``Opportunity.expiry``)."""
+    end, start = dates.get("end"), dates.get("start")
+    if end is None:
+        return
+    base = start or now
+    if end.year > base.year + MAX_SPAN_YEARS:
+        problem(
+            f"the end date {end.date().isoformat()} is more than {MAX_SPAN_YEARS} years after "
+            f"{'the start' if start else 'today'}; it was ignored",
+            "end",
+            "warning",
+        )
+        dates["end"] = None
+
+
+def event_zone(raw: RawOpportunity, locations: list[Location], ctx: NormalizeContext) -> str:
+    """The zone naive date/times are read in: the feed's own, the first place's, the partner's
+    country's, the format's convention, else the context default (Europe/Paris)."""
+    if raw.timezone and _zone(raw.timezone):
+        return raw.timezone
+    for loc in locations:
+        found = zone_of(loc)
+        if found:
+            return found
+    partner_zone = country_zone(ctx.default_country) if ctx.default_country else None
+    return partner_zone or raw.default_timezone or ctx.default_timezone
+
+
+def _location(raw: RawLocation, default_country: str | None, problem) -> Location | None:  # noqa: ANN001
     loc = Location(
         name=_clean(raw.name),
         street=_clean(raw.street),
@@ -165,12 +213,22 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
         lon=_float(raw.lon),
     )
     _check_range(loc, problem)
+    named = _country_name(loc.city) if not (loc.postal_code or loc.region or loc.street) else None
+    if named and loc.country in (None, named):
+        loc.country, loc.city = named, None  # "India" in the city field is the country, not a town
+    stated_country = loc.country
     if not loc.country:
-        loc.country = ctx.default_country
+        # The place's own evidence before any default: "Dartmouth, MA 02748" is in the US.
+        loc.country = (
+            gazetteer().infer_country(city=loc.city, region=loc.region, postal_code=loc.postal_code)
+            or default_country
+        )
     if loc.country == "FR" and loc.postal_code:
         region = region_for_postal_code(loc.postal_code)
         if region:
             loc.region = region.name_fr
+    if loc.country == "US":
+        _check_us_zip(loc, problem)
     if loc.lat is not None and (loc.city or loc.postal_code):
         point_checker().check(loc, problem)
     if loc.lat is None and (loc.city or loc.postal_code):
@@ -183,18 +241,39 @@ def _location(raw: RawLocation, ctx: NormalizeContext, problem) -> Location | No
             if not loc.region and place.region_slug and place.country == "FR":
                 region = region_for_postal_code(place.postal_code or "")
                 loc.region = region.name_fr if region else loc.region
-    if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat)):
+    if not any((loc.name, loc.street, loc.city, loc.postal_code, loc.region, loc.lat, stated_country)):
         return None
     return loc
 
 
+def _country_name(city: str | None) -> str | None:
+    """The ISO code when a "city" is a country's name ("India", "Costa Rica"), else None."""
+    if not city or len(city) <= 3:  # "USA", "FRA": codes, and short town names, stay cities
+        return None
+    return gazetteer().country_code(city)
+
+
+def _check_us_zip(loc: Location, problem) -> None:  # noqa: ANN001
+    """Flag a ZIP code that belongs to another state than the one stated (Glenview, CA 60025)."""
+    zip_code = us_zip(loc.postal_code)
+    state = us_state_code(loc.region)
+    if zip_code is not None and state and zip_code.state != state:
+        problem(
+            f"ZIP code {zip_code.code} is in {zip_code.state} ({zip_code.city}), not in {state} as stated; "
+            "the state or the ZIP code is wrong",
+            "locations",
+            "warning",
+        )
+
+
 def _geocode(loc: Location):  # noqa: ANN202
     """Geocode, retrying "Ho, Volta Region" / "Mukono town" as "Ho" / "Mukono"."""
-    place = gazetteer().geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country)
+    geocode = gazetteer().geocode
+    place = geocode(city=loc.city, postal_code=loc.postal_code, country=loc.country, region=loc.region)
     if place is None and loc.city:
         simpler = _PLACE_NOISE.sub("", loc.city.split(",")[0]).strip()
         if simpler and simpler != loc.city:
-            place = gazetteer().geocode(city=simpler, postal_code=loc.postal_code, country=loc.country)
+            place = geocode(city=simpler, postal_code=loc.postal_code, country=loc.country, region=loc.region)
     return place
 
 

@@ -128,6 +128,7 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
         run.seen, run.new, run.updated = sync.counts.seen, sync.counts.new, sync.counts.updated
         run.unchanged, run.removed = sync.counts.unchanged, sync.counts.removed
         run.indexed = pushed.indexed
+        run.expired_on_arrival = sync.counts.expired_on_arrival
         run.rejected = report.rejected
         run.rejected_by_reason = dict(report.rejected_by_reason)
         run.errors = [p.as_dict() | {"severity": p.severity} for p in report.problems]

@@ -66,7 +66,7 @@ def build_document(opp: Opportunity) -> SearchDocument:
         countries=sorted({loc.country for loc in opp.locations if loc.country}),
         points=[(loc.lat, loc.lon) for loc in opp.locations if loc.lat is not None and loc.lon is not None],
         avail_start=_utc(opp.start, FAR_PAST),
-        avail_end=FAR_FUTURE if opp.open_ended else _utc(opp.end, FAR_FUTURE),
+        avail_end=_utc(opp.effective_end(), FAR_FUTURE),  # a one-off event: its start day
         expiry=_utc(opp.expiry(), FAR_FUTURE),
         sort_start=_utc(opp.start, FAR_FUTURE),
         posted=_utc(opp.posted or opp.first_seen, FAR_PAST),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask_babel import format_date, format_decimal, format_time, gettext, to_user_timezone
+from flask_babel import format_date, format_decimal, format_time, gettext
 
 from search_app.i18n import current_language
 from volunteer_hub.core.opportunity import Opportunity
@@ -36,24 +36,28 @@ def http_url(url: str | None) -> str | None:
 
 
 def date_range(opportunity: Opportunity, now: datetime | None = None) -> str:
-    """"12 juin 2025 – 14 juin 2025", "À partir du …", "Jusqu'au …" or "En continu" / "Ongoing"."""
+    """"12 juin 2025 – 14 juin 2025", "À partir du …", "Jusqu'au …" or "En continu" / "Ongoing".
+
+    Days and times are the event's own (``rebase=False``): a 19:00 Miami session reads 19:00,
+    not 01:00 the next day in the site's Paris time.
+    """
     start, end = aware(opportunity.start), aware(opportunity.end)
     now = now or datetime.now(UTC)
     if opportunity.open_ended or (start is None and end is None):
         if start is not None and start > now:
-            return gettext("Ongoing, from %(start)s", start=format_date(start, "medium"))
+            return gettext("Ongoing, from %(start)s", start=format_date(start, "medium", rebase=False))
         return gettext("Ongoing")
     if start is None:
-        return gettext("Until %(end)s", end=format_date(end, "medium"))
+        return gettext("Until %(end)s", end=format_date(end, "medium", rebase=False))
     if end is None:
-        return gettext("From %(start)s", start=format_date(start, "medium"))
-    first, last = format_date(start, "medium"), format_date(end, "medium")
+        return gettext("From %(start)s", start=format_date(start, "medium", rebase=False))
+    first, last = format_date(start, "medium", rebase=False), format_date(end, "medium", rebase=False)
     if first == last:
-        if start == end or to_user_timezone(start).time() == time.min:  # a date without a time
+        if start == end or start.time() == time.min:  # a date without a time
             return first
         return gettext(
-            "%(day)s, %(start)s – %(end)s", day=first, start=format_time(start, "short"),
-            end=format_time(end, "short"),
+            "%(day)s, %(start)s – %(end)s", day=first, start=format_time(start, "short", rebase=False),
+            end=format_time(end, "short", rebase=False),
         )
     return gettext("%(start)s – %(end)s", start=first, end=last)
 

@@ -154,7 +154,8 @@ def test_expiry_job_removes_expired_listings_from_search(home: Path) -> None:
         s.add(Partner(id="test", name="Test", url="http://127.0.0.1:9/feed.xml"))
     ended = opp("ended", "Collecte terminée", end=datetime(2026, 1, 1, tzinfo=UTC))
     current = opp("current", "Collecte permanente", open_ended=True)
-    PartnerSync(db, "test").store([ended, current])
+    # Crawled while it was still on (an item already over when crawled is never indexed).
+    PartnerSync(db, "test", now=datetime(2025, 12, 1, tzinfo=UTC)).store([ended, current])
     push_pending(db, backend)
     assert backend.count() == 2
 

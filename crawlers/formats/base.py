@@ -48,7 +48,11 @@ class RawOpportunity:
     posted: Any = None
     updated: Any = None
     expires: Any = None
-    timezone: str | None = None  # Olson name for naive date/times
+    timezone: str | None = None  # Olson name the feed states for its naive date/times
+    # The format's conventions, used only when neither the item nor its partner says more:
+    # the country of a place that states none, and the zone of an item with no place.
+    default_country: str | None = None
+    default_timezone: str | None = None
     language: str | None = None
     skills: list[str] = field(default_factory=list)
     min_age: str | int | None = None

@@ -5,13 +5,21 @@
 
 Organizations are referenced by id from ``sponsoringOrganizationIDs``; a reference to a
 missing organization is a warning, not a rejection (the opportunity is still useful).
+
+Places and times follow the spec (spec/spec0.1.xsd): a location's country defaults to "US";
+start/end times are in their ``olsonTZ`` attribute's zone, else in the zone of the first
+location (the normalizer finds it), else, for a virtual opportunity, America/Los_Angeles. The
+zone of ``lastUpdated`` or of the feed's ``createdDateTime`` says nothing about the event's.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
@@ -19,6 +27,8 @@ from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
 NAME = "fpxml"
+SPEC_COUNTRY = "US"  # <location><country>: "Optional. Default is "US"."
+SPEC_TIMEZONE = "America/Los_Angeles"  # times of a virtual opportunity, and dateTimeOlsonDefaultPacific
 
 
 def sniff(head: bytes) -> bool:
@@ -64,11 +74,13 @@ def _opportunity(
         url=text(elem, "detailURL"),
         skills=[s for s in [text(elem, "skills")] if s],
         min_age=text(elem, "minimumAge"),
-        posted=text(elem, "lastUpdated"),
-        updated=text(elem, "lastUpdated"),
-        expires=text(elem, "expires"),
+        posted=_zoned(find(elem, "lastUpdated")),
+        updated=_zoned(find(elem, "lastUpdated")),
+        expires=_zoned(find(elem, "expires")),
         language=text(elem, "language"),
         line=elem.sourceline,
+        default_country=SPEC_COUNTRY,
+        default_timezone=feed_timezone or SPEC_TIMEZONE,
     )
     for org_id_elem in children(find(elem, "sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
         org_id = (org_id_elem.text or "").strip()
@@ -130,23 +142,26 @@ def _opportunity(
             schedules.append(describe_recurrence(recurrence))
         elif duration and not text(dtd, "startDate"):
             schedules.append(describe_duration(duration))
-        if _yes(text(dtd, "openEnded")):
-            open_ended = True
+        dtd_open = bool(_yes(text(dtd, "openEnded")))
+        open_ended = open_ended or dtd_open
         start_date, end_date = text(dtd, "startDate"), text(dtd, "endDate")
-        if start_date:
-            starts.append(_join(start_date, text(dtd, "startTime")))
+        start = _join(start_date, text(dtd, "startTime")) if start_date else None
+        if start:
+            starts.append(start)
         if end_date:
             ends.append(_join(end_date, text(dtd, "endTime")))
+        elif start_date and text(dtd, "endTime"):  # an evening on the start day
+            ends.append(_join(start_date, text(dtd, "endTime")))
+        elif start and duration and not dtd_open:  # a one-off of a stated length
+            end = add_duration(start, duration)
+            if end:
+                ends.append(end)
         if text(dtd, "commitmentHoursPerWeek"):
             hours.append(text(dtd, "commitmentHoursPerWeek"))
-        start_elem = find(dtd, "startDate")
-        if start_elem is None:
-            start_elem = find(dtd, "startTime")
-        if start_elem is not None and start_elem.get("olsonTZ"):
-            raw.timezone = start_elem.get("olsonTZ")
-    if raw.timezone is None:  # the zone of the item's own dates, else the feed's
-        updated = find(elem, "lastUpdated")
-        raw.timezone = (updated.get("olsonTZ") if updated is not None else None) or feed_timezone
+        raw.timezone = raw.timezone or _olson(dtd, "startTime", "endTime", "startDate", "endDate")
+    if raw.timezone is None:  # leniency: an olsonTZ on a location (the spec puts none there)
+        zones = (loc.get("olsonTZ") for loc in children(find(elem, "locations"), "location"))
+        raw.timezone = next((z for z in zones if _valid_zone(z)), None)
     # Several durations: the opportunity is available from the earliest start to the latest end
     # (ISO strings of the same shape compare in date order).
     raw.start = min(starts) if starts else None
@@ -200,6 +215,52 @@ def _join(date: str, time: str | None) -> str:
     return f"{date}T{time}" if time and "T" not in date else date
 
 
+def _valid_zone(name: str | None) -> bool:
+    try:
+        return bool(name) and ZoneInfo(name) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _olson(dtd: etree._Element, *names: str) -> str | None:
+    """The first valid ``olsonTZ`` on the duration itself or on one of its ``names`` children."""
+    for candidate in (dtd, *(find(dtd, n) for n in names)):
+        if candidate is not None and _valid_zone(candidate.get("olsonTZ")):
+            return candidate.get("olsonTZ")
+    return None
+
+
+def _zoned(elem: etree._Element | None) -> str | datetime | None:
+    """A dateTimeOlsonDefaultPacific value: aware in its own ``olsonTZ`` when it has one; else
+    as found (naive: read in the event's zone, which for a French feed is more likely right
+    than the spec's Pacific default)."""
+    value = (elem.text or "").strip() if elem is not None else ""
+    if not value:
+        return None
+    zone = elem.get("olsonTZ") if elem is not None else None
+    if not _valid_zone(zone):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+
+
+def add_duration(start: str, duration: str) -> str | None:
+    """``start`` (ISO date or date-time) plus an ISO 8601 duration ("P1D", "PT3H"), as ISO text."""
+    m = _ISO_DURATION.match(duration.strip().upper())
+    if not m or not any(m.groups()):
+        return None
+    try:
+        moment = datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    years, months, weeks, days, hours, minutes = (int(g or 0) for g in m.groups())
+    delta = relativedelta(years=years, months=months, weeks=weeks, days=days, hours=hours, minutes=minutes)
+    return (moment + delta).isoformat()
+
+
 FORMAT = FeedFormat(
     name=NAME,
     label="FPXML 0.1",
@@ -214,8 +275,9 @@ FORMAT = FeedFormat(
     details="""\
 Every field of the spec is read: several `dateTimeDuration`s (earliest start, latest end;
 `openEnded`, `commitmentHoursPerWeek`), several `location`s (`virtual` = remote), organizations
-referenced by `sponsoringOrganizationID` (a missing one is a warning), `olsonTZ` on dates
-(else the one on `lastUpdated`, else on the feed's `createdDateTime`), `expires`, `minimumAge`,
+referenced by `sponsoringOrganizationID` (a missing one is a warning), `olsonTZ` on
+`startTime`/`endTime` (else the first location's zone; see docs/data-quality.md), a location's
+country defaulting to "US" as the spec says, `expires`, `minimumAge`,
 `skills`, `categoryTags`/`audienceTags`. A missing `detailURL` falls back to the
 organization's page (warning). Duplicate `volunteerOpportunityID`s: the first is kept, the
 others are reported.""",

@@ -13,15 +13,19 @@ Feeds are often iso-8859-1. Categories are numeric ids; they are passed on as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.fpxml import add_duration
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
-US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
+# Local times without a zone: read in the zone of the item's place (the normalizer finds it);
+# these are the conventions of a US-wide feed for an item that names no place.
+US_COUNTRY, US_TIMEZONE = "US", "America/New_York"
 NAME = "networkforgood"
 
 
@@ -46,7 +50,8 @@ def _opportunity(elem: etree._Element) -> RawOpportunity:
         posted=text(elem, "DateListed"),
         updated=text(elem, "DateListed"),
         line=elem.sourceline,
-        timezone=US_TIMEZONE,
+        default_country=US_COUNTRY,
+        default_timezone=US_TIMEZONE,
     )
     sponsor = find(elem, "SponsoringOrganizations", "SponsoringOrganization")
     raw.organization_name = text(sponsor, "Name")
@@ -78,18 +83,49 @@ def _opportunity(elem: etree._Element) -> RawOpportunity:
             raw.locations.append(location)
 
     starts, ends = [], []
-    for date in children(find(elem, "OpportunityDates"), "OpportunityDate"):
-        if text(date, "StartDate"):
-            starts.append(text(date, "StartDate"))
-        if text(date, "EndDate"):
-            ends.append(text(date, "EndDate"))
+    dates = children(find(elem, "OpportunityDates"), "OpportunityDate")
+    for date in dates:
+        # <StartTime>/<EndTime> (as All for Good's parser read them): a 6-9 pm session is not a day.
+        day, end_day = text(date, "StartDate"), text(date, "EndDate")
+        start_time, end_time = _clock(text(date, "StartTime")), _clock(text(date, "EndTime"))
         quantity, unit = text(date, "Duration", "DurationQuantity"), text(date, "Duration", "DurationUnit")
+        if day:
+            starts.append(_at(day, start_time))
+        if end_day or (day and end_time):
+            ends.append(_at(end_day or day, end_time))
+        elif day and quantity and unit:  # a start and a length: over after that length
+            end = add_duration(_at(day, start_time), f"P{quantity.strip()}{unit.strip().upper()[:1]}")
+            if end:
+                ends.append(end)
         if quantity and unit and not raw.schedule:
             raw.schedule = _duration_label(quantity, unit)
     raw.start = min(starts) if starts else None
     raw.end = max(ends) if ends else None
-    raw.open_ended = not ends
+    # All for Good's parser: an <OpportunityDate> makes the listing dated (openEnded No), none
+    # makes it open-ended. A dated listing with no end is over after its start day.
+    raw.open_ended = not dates
     return raw
+
+
+def _at(day: str, time: str | None) -> str:
+    """``day`` at ``time`` ("2009-03-01", "18:00:00" -> "2009-03-01T18:00:00"), the day alone without."""
+    return f"{day}T{time}" if time and "T" not in day else day
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])?\.?\s*m?\.?$", re.I)
+
+
+def _clock(value: str | None) -> str | None:
+    """A time of day as HH:MM:SS ("18:30", "6:30 PM", "06:30:00"), None when it is not one."""
+    m = _CLOCK.match((value or "").strip())
+    if not m:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    if m.group(4):
+        hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
 
 
 _UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour"}

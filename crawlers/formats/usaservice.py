@@ -19,7 +19,9 @@ from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import check_no_entities, find, iter_elements, text
 
-US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
+# Local times without a zone: read in the zone of the event's place (the normalizer finds it);
+# these are the conventions of a US-wide feed for an event that names no place.
+US_COUNTRY, US_TIMEZONE = "US", "America/New_York"
 NAME = "usaservice"
 DB_NAMESPACE = "urn:x-volunteer-hub:usaservice-db"
 _DECLARATION = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*", re.S)
@@ -69,7 +71,8 @@ def _item(elem: etree._Element) -> RawOpportunity:
         categories=[c for c in (text(event, "eventType"), text(event, "categories")) if c],
         line=elem.sourceline,
         open_ended=False,
-        timezone=US_TIMEZONE,
+        default_country=US_COUNTRY,
+        default_timezone=US_TIMEZONE,
     )
     when = text(event, "scheduledTime", "dateTime")
     raw.start = when or text(elem, "pubDate")

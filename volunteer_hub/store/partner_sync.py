@@ -29,6 +29,9 @@ class SyncCounts:
     unchanged: int = 0
     removed: int = 0
     indexed: int = 0
+    # Already over when the partner published them (a 2009 event in today's feed): stored as
+    # "expired", so never indexed, listed or in the sitemap; counted for the run report.
+    expired_on_arrival: int = 0
     index_failures: dict[str, str] = field(default_factory=dict)
 
 
@@ -57,6 +60,8 @@ class PartnerSync:
             for opp in batch:
                 self.seen_ids.add(opp.id)
                 self.counts.seen += 1
+                over = opp.is_expired(self.now)
+                self.counts.expired_on_arrival += over
                 row = existing.get(opp.id)
                 if row is None:
                     opp.first_seen = opp.last_seen = self.now
@@ -64,7 +69,8 @@ class PartnerSync:
                         StoredOpportunity(
                             id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
                             content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
-                            last_seen=self.now, state=OpportunityState.LIVE, expiry=opp.expiry(),
+                            last_seen=self.now, expiry=opp.expiry(),
+                            state=OpportunityState.EXPIRED if over else OpportunityState.LIVE,
                             group_key=record_group_key(opp),
                         )
                     )
@@ -85,9 +91,12 @@ class PartnerSync:
                     row.group_key = record_group_key(opp)
                 else:
                     self.counts.unchanged += 1
+                    row.expiry = opp.expiry()  # the rule may have changed (a start alone now ends)
                 row.last_seen = self.now
                 if row.state == OpportunityState.GONE:
                     row.state, row.gone_at = OpportunityState.LIVE, None
+                if over:
+                    row.state = OpportunityState.EXPIRED
 
     def retire_missing(self) -> int:
         """Mark live opportunities the partner no longer publishes as gone (kept, with the date)."""

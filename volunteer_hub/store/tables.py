@@ -66,6 +66,8 @@ class CrawlRun(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     removed: Mapped[int] = mapped_column(Integer, default=0)
     indexed: Mapped[int] = mapped_column(Integer, default=0)
+    # Items already over when read (stored as expired, never shown); None on runs before it was counted.
+    expired_on_arrival: Mapped[int | None] = mapped_column(Integer, nullable=True)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     bytes: Mapped[int] = mapped_column(Integer, default=0)
     # reason -> count, and a list of {"item", "field", "message"} (bounded)
