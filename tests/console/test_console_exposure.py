@@ -32,7 +32,8 @@ def test_login_still_follows_a_console_next(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/login", "/admin/", "/partners/login", "/partners/signup", "/partners/me", "/partners/postings"]
+    "path",
+    ["/admin/login", "/admin/", "/partners/login", "/partners/signup", "/partners/me", "/partners/postings"],
 )
 def test_console_and_partner_pages_are_never_cached(client: FlaskClient, path: str) -> None:
     if path == "/admin/":
