@@ -28,6 +28,8 @@ from search_app.site import bp as site_blueprint
 from search_app.volopps import bp as volopps_blueprint
 from volunteer_hub.core.config import load_settings
 
+MAX_CONTENT_LENGTH = 2_000_000  # bytes: 2 MB (docs/site.md)
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the site.
@@ -39,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     config = dict(config or {})
     app = Flask(__name__)
+    # Request bodies (forms: sign-up, direct postings, reports, logins) above this are refused with
+    # a friendly 413 before being read; the largest legitimate form is a posting of a few KB.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.config.update(config)
     # Keep the documented key order (total, page, per_page, items, facets) and real UTF-8,
     # so API bodies read like the CLI's ``search --json`` output.

@@ -3,6 +3,7 @@ embeddable widget (``/widget``, the only page other sites may frame) with its sn
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -15,10 +16,9 @@ from search_app import links
 from search_app.display import aware, date_range, is_live, place_labels
 from search_app.filters import WIDGET_PARAMS, parse_search
 from search_app.i18n import current_language
-from search_app.params import ParameterError
+from search_app.params import ParameterError, param_integer
 from search_app.services import backend
 from search_app.site import bp
-from search_app.when import expand_when
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.core.textfold import slugify
 
@@ -29,6 +29,19 @@ WIDGET_MAX_ITEMS = 20
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+# Characters XML 1.0 cannot carry, even escaped (NUL, most C0 controls, lone surrogates, U+FFFE/F).
+# One of them in a query or a partner's title made the whole feed unparseable for every reader.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """``root`` serialized, with every text and attribute stripped of XML-illegal characters."""
+    for element in root.iter():
+        if element.text:
+            element.text = XML_ILLEGAL.sub("", element.text)
+        for name, value in element.attrib.items():
+            element.set(name, XML_ILLEGAL.sub("", value))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # -- sitemap ----------------------------------------------------------------------------------
@@ -60,7 +73,7 @@ def sitemap() -> Response:
                 organizations.setdefault(slug, None)
     for slug in sorted(organizations):
         add(url_for("public.organization", slug=slug, _external=True), organizations[slug])
-    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    body = xml_bytes(urlset)
     response = Response(body, mimetype="application/xml")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -72,7 +85,7 @@ def feed(fmt: str) -> Response:
     """The search described by the query string (same parameters as the site) as RSS 2.0 or Atom."""
     if fmt not in FEED_TYPES:
         abort(404)
-    args = expand_when(request.args)
+    args = request.args.copy()
     if not args.get("sort"):
         args["sort"] = "newest"
     if not args.get("per_page"):
@@ -134,7 +147,7 @@ def _rss(title: str, page_url: str, self_url: str, items: list[dict[str, Any]]) 
         ET.SubElement(node, "pubDate").text = format_datetime(item["published"].astimezone(UTC), usegmt=True)
         for category in item["categories"]:
             ET.SubElement(node, "category").text = category
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return xml_bytes(rss)
 
 
 def _atom(title: str, page_url: str, self_url: str, items: list[dict[str, Any]]) -> bytes:
@@ -157,7 +170,7 @@ def _atom(title: str, page_url: str, self_url: str, items: list[dict[str, Any]])
         ET.SubElement(entry, "summary", type="text").text = item["summary"]
         for category in item["categories"]:
             ET.SubElement(entry, "category", term=category)
-    return ET.tostring(feed_el, encoding="utf-8", xml_declaration=True)
+    return xml_bytes(feed_el)
 
 
 # -- widget -----------------------------------------------------------------------------------
@@ -165,9 +178,13 @@ def _atom(title: str, page_url: str, self_url: str, items: list[dict[str, Any]])
 def widget() -> tuple[str, int]:
     """A compact list for other sites' iframes: the one page with ``frame-ancestors *``."""
     g.vh_frameable = True  # read by search_app.security
-    limit = request.args.get("limit", "")
-    per_page = int(limit) if limit.isdigit() and 1 <= int(limit) <= WIDGET_MAX_ITEMS else WIDGET_DEFAULT_ITEMS
-    args = expand_when(request.args)
+    try:  # a missing or invalid limit shows the default number of items
+        per_page = param_integer(
+            request.args, "limit", default=WIDGET_DEFAULT_ITEMS, low=1, high=WIDGET_MAX_ITEMS
+        )
+    except ParameterError:
+        per_page = WIDGET_DEFAULT_ITEMS
+    args = request.args.copy()
     args["per_page"] = str(per_page)
     args.setdefault("sort", "soonest")
     args.poplist("page")
@@ -191,7 +208,7 @@ def widget_builder() -> str:
     else:
         pairs.append(("lang", lang))
     try:
-        parse_search(expand_when(request.args), lang=lang, for_site=True)
+        parse_search(request.args, lang=lang, for_site=True)
         error = None
     except ParameterError as err:
         error = err.parameter

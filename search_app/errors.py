@@ -1,12 +1,18 @@
-"""Error pages and JSON errors: 404, 405, 503 (search backend down), 500."""
+"""Error pages and JSON errors: 404, 405, 413 (request body too large), 503 (search backend down), 500."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from indexer.base import SearchBackendError
 from search_app.params import ParameterError
@@ -52,6 +58,21 @@ def method_not_allowed(error: MethodNotAllowed) -> Response:
     return response
 
 
+def too_large(_error: RequestEntityTooLarge) -> tuple[Response | str, int]:
+    """A body over ``MAX_CONTENT_LENGTH`` (``create_app``): refused before it is read."""
+    megabytes = f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1_000_000:g}"
+    return _respond(
+        413,
+        f"Request too large (at most {megabytes} MB)",
+        gettext("This is too much to send"),
+        gettext(
+            "What you sent is larger than %(size)s MB, the most this site accepts. "
+            "Please shorten your text and try again.",
+            size=megabytes,
+        ),
+    )
+
+
 def backend_unavailable(error: SearchBackendError) -> tuple[Response | str, int, dict[str, str]]:
     log.error("search backend error on %s: %s", request.path, error)
     body, status = _respond(
@@ -82,6 +103,7 @@ def http_error(error: HTTPException) -> Response | tuple[Response, int]:
 def register(app: Flask) -> None:
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(MethodNotAllowed, method_not_allowed)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(SearchBackendError, backend_unavailable)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(HTTPException, http_error)

@@ -51,7 +51,7 @@ from search_app.params import (
     param_values,
     positive_number,
 )
-from volunteer_hub.core.gazetteer import parse_place_query
+from search_app.when import PRESETS, preset_window, today_in_zone
 from volunteer_hub.core.regions import find_region, region_label
 from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
 from volunteer_hub.core.textfold import fold, slugify
@@ -112,7 +112,7 @@ class AfgParameter:
 @dataclass(frozen=True)
 class SearchParameter:
     name: str
-    parse: Callable[[Parsing], None] | None  # None: read elsewhere (``lang``: i18n; ``when``: expand_when)
+    parse: Callable[[Parsing], None] | None  # None: read elsewhere (``lang``: i18n)
     schema: Schema | None = None  # OpenAPI schema; None: not an API parameter (the site's own)
     description: str = ""  # OpenAPI description
     repeatable: bool = False  # a list: repeated (or comma-separated); OpenAPI style=form, explode
@@ -219,6 +219,20 @@ def _parse_date_to(p: Parsing) -> None:
     p.query.date_to = param_date(p.args, "date_to", end_of_day=True)
     if p.query.date_from and p.query.date_to and p.query.date_to < p.query.date_from:
         raise ParameterError("date_to", "must not be before date_from")
+
+
+def _parse_when(p: Parsing) -> None:
+    """The form's date preset (``weekend``, ``month``) as a window of days; explicit dates win."""
+    preset = param_value(p.args, "when").lower()
+    if not preset or preset == "dates":  # "dates": the form's own date fields
+        return
+    if preset not in PRESETS:
+        raise ParameterError("when", f"expected one of: {', '.join(PRESETS)}")
+    if p.query.date_from or p.query.date_to:
+        return
+    first, last = preset_window(preset, today_in_zone())
+    p.query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
+    p.query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
 
 
 def _parse_organization(p: Parsing) -> None:
@@ -363,11 +377,7 @@ def _afg_q(args: Args, query: SearchQuery, _today: date) -> None:
 def _afg_vol_loc(args: Args, query: SearchQuery, _today: date) -> None:
     vol_loc = param_text(args, "vol_loc")
     if vol_loc:
-        place = parse_place_query(vol_loc)
-        if place is None:
-            message = f"unknown place {vol_loc!r}; give a city, a postal code or 'lat,lon'"
-            raise ParameterError("vol_loc", message)
-        query.near = (place[0], place[1])
+        query.near, _label = param_place(vol_loc, "vol_loc")
 
 
 def _afg_vol_dist(args: Args, query: SearchQuery, _today: date) -> None:
@@ -529,7 +539,7 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         form="date_to",
         site_error=_DATES_ERROR,
     ),
-    SearchParameter("when", None, form="when"),  # a preset of the form, made dates by expand_when
+    SearchParameter("when", _parse_when, form="when"),  # the site's date presets (search_app.when)
     SearchParameter(
         "organization",
         _parse_organization,

@@ -1,5 +1,10 @@
 """Observability: ``/healthz`` (JSON, 200 or 503 with reasons) and ``/metrics`` (Prometheus).
 
+Neither gives strangers a map of the installation: ``/healthz`` shows status and ok/failed per
+check with a short reason (details - paths, hosts, PIDs, URLs - with the metrics token, or in the
+console at ``/admin/health``); ``/metrics`` needs the metrics token when one is set, else a request
+from a trusted network (loopback by default) that no proxy relayed.
+
 In-process metrics (search latency, redirect clicks) are measured by app-wide request hooks
 around the search endpoints and the ``/go/`` redirect, so views need no change; other code can
 call ``observe_search_latency`` / ``count_redirect_click`` directly. Crawl metrics are read
@@ -9,6 +14,7 @@ from the database at scrape time (the crawls run in other processes).
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import time
 from collections.abc import Iterator
@@ -64,7 +70,13 @@ def _database() -> Database:
 
 
 # -- /healthz ------------------------------------------------------------------------------------
+# What an orchestrator may read about a failed check: no path, host, PID or URL (the verbose view,
+# behind the metrics token or the console's /admin/health, has the details).
+SHORT_REASONS = {"database": "unreachable", "search": "unavailable", "scheduler": "unknown"}
+
+
 def health_checks(db: Database) -> dict[str, dict[str, object]]:
+    """Every check with its verbose ``detail`` (paths, hosts, URLs): for operators only."""
     checks: dict[str, dict[str, object]] = {}
     try:
         with db.engine.connect() as conn:
@@ -84,25 +96,75 @@ def health_checks(db: Database) -> dict[str, dict[str, object]]:
                 "ok": status.ok,
                 "detail": status.detail,
                 "last_beat": status.beat_at.isoformat() if status.beat_at else None,
+                # a failed status names no host or PID: it may be shown to anyone
+                "reason": None if status.ok else status.detail,
             }
         except Exception as exc:  # noqa: BLE001
             checks["scheduler"] = {
                 "ok": False,
                 "detail": f"cannot read the heartbeat: {exc.__class__.__name__}",
+                "reason": "cannot read the heartbeat",
             }
     else:
         checks["scheduler"] = {"ok": False, "detail": "unknown: the database is unreachable"}
     return checks
 
 
+def health_body(checks: dict[str, dict[str, object]], *, verbose: bool) -> tuple[dict[str, object], int]:
+    """The /healthz answer: status, one reason per failed check, and the checks (short or verbose)."""
+    if verbose:
+        shown = {name: {k: v for k, v in c.items() if k != "reason"} for name, c in checks.items()}
+        reasons = [f"{name}: {c['detail']}" for name, c in checks.items() if not c["ok"]]
+    else:
+        shown = {
+            name: {"ok": True} if c["ok"] else {"ok": False, "reason": _short_reason(name, c)}
+            for name, c in checks.items()
+        }
+        reasons = [f"{name}: {c['reason']}" for name, c in shown.items() if not c["ok"]]
+    body = {"status": "ok" if not reasons else "unhealthy", "reasons": reasons, "checks": shown}
+    return body, 200 if not reasons else 503
+
+
+def _short_reason(name: str, check: dict[str, object]) -> str:
+    return str(check.get("reason") or SHORT_REASONS.get(name) or "failed")
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    checks = health_checks(_database())
-    reasons = [f"{name}: {c['detail']}" for name, c in checks.items() if not c["ok"]]
-    body = {"status": "ok" if not reasons else "unhealthy", "reasons": reasons, "checks": checks}
+    """Status and ok/failed per check for orchestrators; the details with the metrics token."""
+    body, status = health_body(health_checks(_database()), verbose=has_metrics_token())
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
-    return response, 200 if not reasons else 503
+    return response, status
+
+
+# -- who may read the operational views -----------------------------------------------------------
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip")
+
+
+def has_metrics_token() -> bool:
+    """The request carries ``Authorization: Bearer <VOLUNTEER_HUB_METRICS_TOKEN>`` (one is set)."""
+    token = services().settings.metrics_token
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def from_trusted_network() -> bool:
+    """The peer is in ``VOLUNTEER_HUB_METRICS_NETWORKS`` (loopback by default) and did not relay
+    the request for someone else: behind a local reverse proxy, every visitor's request comes from
+    127.0.0.1, with a forwarding header."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    try:
+        peer = ipaddress.ip_address((request.remote_addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    networks = services().settings.metrics_networks
+    return any(peer in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 # -- /metrics ------------------------------------------------------------------------------------
@@ -184,11 +246,13 @@ class DatabaseCollector(Collector):
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    token = services().settings.metrics_token
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
+    """Prometheus text: with the metrics token when one is set, else from a trusted network only."""
+    if services().settings.metrics_token:
+        if not has_metrics_token():
             return Response("unauthorized\n", status=401, mimetype="text/plain")
+    elif not from_trusted_network():
+        message = "forbidden: set VOLUNTEER_HUB_METRICS_TOKEN or scrape from a trusted network\n"
+        return Response(message, status=403, mimetype="text/plain")
     body = generate_latest(REGISTRY)
     registry = CollectorRegistry(auto_describe=False)
     try:

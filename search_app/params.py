@@ -121,11 +121,17 @@ def param_boolean(args: Args, name: str) -> bool | None:
     raise ParameterError(name, "expected 1/true/yes or 0/false/no")
 
 
+def names_a_place(text: str) -> bool:
+    """Whether ``text`` can name a place at all: a letter or a digit 0-9. The gazetteer's fuzzy
+    lookup would otherwise match "," or "-" to some village (a hamlet in North Macedonia)."""
+    return any(ch.isalpha() or ch in "0123456789" for ch in text)
+
+
 def param_place(text: str, name: str) -> tuple[tuple[float, float], str]:
     """A place typed as ``text`` (``name`` is the parameter it came from): its point and label."""
     if len(text) > MAX_TEXT_LENGTH:
         raise ParameterError(name, f"too long (at most {MAX_TEXT_LENGTH} characters)")
-    place = parse_place_query(text)
+    place = parse_place_query(text) if names_a_place(text) else None
     if place is None:
         raise ParameterError(name, f"unknown place {text!r}; give 'lat,lon', a postal code or a city name")
     lat, lon, label = place

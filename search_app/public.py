@@ -16,7 +16,7 @@ from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live
 from search_app.filters import FORM_HANDLED, chips, form_field, parse_search, site_error
 from search_app.i18n import current_language
-from search_app.params import ParameterError, ParsedSearch, max_page
+from search_app.params import ParameterError, ParsedSearch, max_page, names_a_place
 from search_app.qr import qr_svg
 from search_app.related import similar, stored_opportunity
 from search_app.reports import ReportError, reason_labels, report_token, submit_report
@@ -24,7 +24,7 @@ from search_app.services import backend, services
 from search_app.share import share_links
 from search_app.site import bp
 from search_app.structured import opportunity_json_ld
-from search_app.when import PRESETS, expand_when
+from search_app.when import PRESETS
 from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
@@ -39,7 +39,7 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100)
 def search() -> tuple[str, int]:
     lang = current_language()
     try:
-        parsed = parse_search(expand_when(request.args), lang=lang, for_site=True)
+        parsed = parse_search(request.args, lang=lang, for_site=True)
     except ParameterError as err:
         return render_template("search.html", **_page_context(None, None), error=_error_text(err)), 400
     result = backend().search(parsed.query)
@@ -135,7 +135,7 @@ def _detail_context(opp: Opportunity, **extra: Any) -> dict[str, Any]:
 def _origin(near: str) -> tuple[float, float, str] | None:
     """The place a search was made from (``?near=lat,lon`` on links from the results)."""
     near = near.strip()
-    if not near or len(near) > 200:
+    if not near or len(near) > 200 or not names_a_place(near):
         return None
     try:
         return parse_place_query(near)
@@ -202,7 +202,12 @@ def _live_or_gone(opportunity_id: str, *, copies: bool = False) -> Opportunity |
         if stored is not None and stored.listed_as is not None:
             if copies:
                 return stored.opportunity
-            target = url_for("public.detail", opportunity_id=stored.listed_as, **request.args.to_dict())
+            # The query string rides along as it came: its names are never url_for's own
+            # arguments (``?opportunity_id=``, ``?endpoint=``, ``?_method=`` were 500s).
+            target = links.with_query(
+                url_for("public.detail", opportunity_id=stored.listed_as),
+                list(request.args.items(multi=True)),
+            )
             abort(redirect(target, code=301))
         opp = stored.opportunity if stored is not None else None
     if opp is None:

@@ -1,4 +1,4 @@
-"""Security headers sent on every response (pages, API, static files, errors)."""
+"""Security headers sent on every response (pages, API, static files, errors); no ``Server`` banner."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ HEADERS = {
 def add_security_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers[name] = value
+    response.headers.pop("Server", None)  # name no software or version (gunicorn's is set in cli.server)
     if g.get("vh_frameable"):  # the embeddable widget (search_app.discover) may be framed anywhere
         response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
     return response

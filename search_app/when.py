@@ -1,8 +1,9 @@
 """Date presets of the search form: ``when=weekend`` / ``when=month`` -> ``date_from``/``date_to``.
 
 Days are counted in the site's time zone (Europe/Paris), like ``date_from``/``date_to``.
-Explicit dates win over a preset. The resulting window keeps opportunities *available*
-in it (overlap), as the backends' date filter does.
+Explicit dates win over a preset. The resulting window keeps opportunities *available* in it
+(overlap), as the backends' date filter does. The ``when`` parameter itself is parsed with the
+others in the registry (``search_app.filters``): an unknown preset is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 
-from werkzeug.datastructures import MultiDict
-
-from search_app.params import DATE_ZONE, Args, ParameterError
+from search_app.params import DATE_ZONE, ParameterError
 
 PRESETS = ("weekend", "month")
 
@@ -32,17 +31,3 @@ def preset_window(preset: str, today: date) -> tuple[date, date]:
 
 def today_in_zone(now: datetime | None = None) -> date:
     return (now or datetime.now(DATE_ZONE)).astimezone(DATE_ZONE).date()
-
-
-def expand_when(args: Args, now: datetime | None = None) -> MultiDict[str, str]:
-    """``args`` with a ``when`` preset turned into ``date_from``/``date_to`` (explicit dates win)."""
-    expanded: MultiDict[str, str] = MultiDict(list(args.items(multi=True)))  # type: ignore[attr-defined]
-    preset = (args.get("when") or "").strip().lower()
-    if not preset or preset == "dates":
-        return expanded
-    if (args.get("date_from") or "").strip() or (args.get("date_to") or "").strip():
-        return expanded
-    first, last = preset_window(preset, today_in_zone(now))
-    expanded.setlist("date_from", [first.isoformat()])
-    expanded.setlist("date_to", [last.isoformat()])
-    return expanded

@@ -76,9 +76,7 @@ def test_healthz_search_backend_down(home: Path, db: Database) -> None:
     client = build(settings, db, BrokenBackend(settings.home / "broken.sqlite3")).test_client()
     res = client.get("/healthz")
     assert res.status_code == 503
-    assert res.get_json()["reasons"] == [
-        "search: Elasticsearch at http://127.0.0.1:9 unreachable: ConnectionError"
-    ]
+    assert res.get_json()["reasons"] == ["search: unavailable"]  # the URL only in the verbose view
 
 
 def metric_values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

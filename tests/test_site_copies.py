@@ -107,6 +107,20 @@ def test_the_relays_own_links_lead_to_the_listed_mission(client: FlaskClient) ->
     assert listed["other_sources"] == [{"partner": "relais", "id": RELAY.id, "url": RELAY.url}]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["opportunity_id=x", "endpoint=public.search", "_method=POST", "_external=1", "_anchor=a&near=Rennes",
+     "near=Rennes&near=Brest", "q=%00%0D%0A"],
+)  # fmt: skip
+def test_the_relays_link_keeps_any_query_string(client: FlaskClient, query: str) -> None:
+    """Issue 16: parameters named like url_for's own arguments made this redirect a 500."""
+    response = client.get(f"/o/{RELAY.id}?{query}")
+    assert response.status_code == 301
+    target = urlsplit(response.headers["Location"])
+    assert target.path == f"/o/{ORIGINAL.id}" and target.query == query
+    assert client.get(f"{target.path}?{target.query}").status_code == 200
+
+
 def test_api_search_counts_it_once_with_its_sources(client: FlaskClient) -> None:
     body = client.get("/api/v1/opportunities?q=tri").get_json()
     assert body["total"] == 1 and [i["id"] for i in body["items"]] == [ORIGINAL.id]

@@ -63,6 +63,8 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/admin") or target.startswith("//"):
         return None
+    if not target.isprintable() or "\\" in target:  # CR/LF cannot go in a Location header (was a 500)
+        return None
     return target
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import gettext
 
+from search_app.admin.security import no_store
 from search_app.i18n import remember_language
 
 bp = Blueprint("portal", __name__, url_prefix="/partners")
 bp.after_request(remember_language)  # ?lang= sticks, as on the public pages
+bp.after_request(no_store)  # partner pages hold accounts, postings and sign-in state: never cached
 
 # ``app.extensions`` key of the sign-up and login rate limiter.
 LIMITS = "volunteer_hub_signup_limits"

@@ -67,8 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         print(f"development server on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
         create_app({"SETTINGS": settings}).run(
-            host=args.host, port=args.port, threaded=True, use_reloader=False
-        )
+            host=args.host, port=args.port, threaded=True, use_reloader=False,
+            request_handler=server.DevRequestHandler,
+        )  # fmt: skip
         return EXIT_OK
     secret_key(settings)  # written once here, before the workers read it
     workers = args.workers or server.default_workers()

@@ -19,6 +19,16 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.http import wsgi as gunicorn_wsgi
+from werkzeug.serving import WSGIRequestHandler
+
+SERVER_NAME = "volunteer-hub"  # the Server header: no software or version
+
+
+class DevRequestHandler(WSGIRequestHandler):
+    """Flask's development server (``serve --dev``) without its ``Werkzeug/x Python/y`` banner."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
 
 
 def default_workers() -> int:
@@ -80,7 +90,7 @@ def run(
         "proc_name": "volunteer-hub",
     }
     # No software or version in the Server header (gunicorn sends "gunicorn" by default).
-    gunicorn_wsgi.SERVER = "volunteer-hub"
+    gunicorn_wsgi.SERVER = SERVER_NAME
     try:
         _Gunicorn(factory, options).run()
     except SystemExit as exc:  # the arbiter exits the process on shutdown; let callers clean up

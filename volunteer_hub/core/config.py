@@ -9,6 +9,7 @@ table lists them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class Settings:
     secret_key: str | None = None  # None: a random key kept in ``home / "secret_key"``
     cookie_secure: bool = True  # ``VOLUNTEER_HUB_COOKIE_SECURE=0`` allows cookies over plain http
     metrics_token: str | None = None
+    # Without a token, /metrics answers only requests from these networks (not through a proxy).
+    metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Where the public reaches the site ("https://benevolat.example.org"): every absolute link
     # and e-mail is built from it, never from a request's Host header. None in development.
     public_url: str | None = None
@@ -100,6 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("VOLUNTEER_HUB_SECRET_KEY") or None,
         cookie_secure=(env.get("VOLUNTEER_HUB_COOKIE_SECURE") or "").strip() != "0",
         metrics_token=env.get("VOLUNTEER_HUB_METRICS_TOKEN") or None,
+        metrics_networks=_networks(env, "VOLUNTEER_HUB_METRICS_NETWORKS", ("127.0.0.0/8", "::1/128")),
         public_url=_public_url(env),
         trusted_hosts=tuple(
             h.strip().lower() for h in (env.get("VOLUNTEER_HUB_TRUSTED_HOSTS") or "").split(",") if h.strip()
@@ -109,6 +113,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 class ConfigError(ValueError):
     """A setting has a value the application cannot run with."""
+
+
+def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated networks ("10.0.0.0/8, 192.168.1.7"), each checked; ``default`` when unset."""
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    networks = tuple(n.strip() for n in raw.split(",") if n.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: not a network or address: {network!r}") from None
+    return networks
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:
