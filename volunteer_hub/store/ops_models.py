@@ -1,5 +1,5 @@
-"""Operations tables: scheduler heartbeat, operators, login throttling, alert incidents, partner
-sign-in links.
+"""Operations tables: scheduler heartbeat, operators, login throttling, rate limits, alert
+incidents, partner sign-in links.
 
 The process crawling a run is recorded on the run itself (``volunteer_hub.store.runs``); the
 ``crawl_process`` table of earlier versions is no longer written.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.timeutil import aware as aware  # re-exported: SQLite drops tzinfo
@@ -65,6 +65,18 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateBucket(Base):
+    """One client's token bucket of one rate limit (``volunteer_hub.store.rate_limit``): in the
+    database so that every web worker process spends the same tokens. ``key`` is
+    ``<limit name>:<client>``; ``updated`` is seconds since the epoch."""
+
+    __tablename__ = "rate_bucket"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)
 
 
 class AlertIncident(Base):
