@@ -89,7 +89,7 @@ def test_html_search_is_limited_with_a_friendly_page(tmp_path: Path, backend: ob
     refused = client.get("/")
     assert refused.status_code == 429
     assert refused.mimetype == "text/html" and int(refused.headers["Retry-After"]) == 20
-    assert "Too many requests" in refused.get_data(as_text=True)
+    assert "Trop de requêtes" in refused.get_data(as_text=True)  # French is the default language
     assert client.get("/widget").status_code == 429  # the widget is a search too
     assert client.get("/robots.txt").status_code == 200  # other pages are not limited
     assert client.get("/api/v1/facets").status_code == 200  # the API has its own limit
