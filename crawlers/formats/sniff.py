@@ -17,7 +17,9 @@ from lxml import etree
 
 MAX_ELEMENTS = 200  # enough to see the first item of any feed
 SPREADSHEETS_NAMESPACE = "http://schemas.google.com/spreadsheets/2006"
-_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.S | re.I)
+_PROLOG = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*", re.S | re.I
+)
 
 
 @dataclass(frozen=True)
