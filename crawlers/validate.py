@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,16 @@ def read_source(source: str, settings: Settings) -> bytes:
 
 
 def validate_bytes(
-    data: bytes, fmt: str = "auto", partner: str = "validate", max_bytes: int = VH_MAX_FEED_BYTES
+    data: bytes,
+    fmt: str = "auto",
+    partner: str = "validate",
+    max_bytes: int = VH_MAX_FEED_BYTES,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Parse and normalize every item; collect errors (rejections) and warnings."""
+    """Parse and normalize every item; collect errors (rejections) and warnings.
+
+    ``now`` (default: the current time) is when "already over" is judged, e.g. to check an archived feed.
+    """
     items = valid = 0
     name: str | None = fmt if fmt not in ("", "auto") else None
     errors: list[ParseProblem] = []
@@ -49,6 +57,8 @@ def validate_bytes(
     try:
         name, stream = parse_feed(data, fmt, max_bytes)
         context = NormalizeContext(partner=partner, strict=True)
+        if now is not None:
+            context.now = now
         seen: set[str] = set()
         for entry in stream:
             if isinstance(entry, ParseProblem):
