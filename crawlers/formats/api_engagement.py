@@ -90,7 +90,7 @@ FORMAT = FeedFormat(
         "fr": "Le flux de missions « API Engagement » ; ses domaines sont nos causes.",
     },
     items="`<mission>` elements",
-    detected_by="`<source>` with `<mission>`",
+    detected_by="root `<source>` (no namespace)",
     details="""\
 `clientId, title, description, applicationUrl, organizationName, postedAt, startAt, endAt,
 domain` (our cause codes), `remote` (`no|possible|full`), `addresses/address{street, postalCode,

@@ -274,7 +274,7 @@ FORMAT = FeedFormat(
         "fr": "XML « Footprint » 0.1 d’All for Good : plusieurs dates, lieux et organisations par mission.",
     },
     items="`<VolunteerOpportunity>` elements",
-    detected_by="`<FootprintFeed`",
+    detected_by="root `<FootprintFeed>` (or `<VolunteerOpportunities>`)",
     details="""\
 Every field of the spec is read: several `dateTimeDuration`s (earliest start, latest end;
 `openEnded`, `commitmentHoursPerWeek`), several `location`s (`virtual` = remote), organizations

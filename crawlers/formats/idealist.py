@@ -102,7 +102,7 @@ FORMAT = FeedFormat(
     syntax="xml",
     description={"en": "Idealist.org Atom.", "fr": "Atom d’Idealist.org."},
     items="`<entry>` elements",
-    detected_by="`<feed` with `base.google.com/cns`",
+    detected_by="root `<feed>` declaring the `base.google.com/cns` namespace",
     details="""\
 Atom `entry` (with or without the Atom namespace): `id, title, link, author{name, uri},
 published, updated, category@term, content` (xhtml kept as HTML), `g:event_date_range{g:start,

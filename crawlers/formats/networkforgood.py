@@ -149,7 +149,7 @@ FORMAT = FeedFormat(
         "fr": "XML « VolunteerOpportunities » de Network for Good.",
     },
     items="`<VolunteerOpportunity>` elements",
-    detected_by="its namespace or `<LocalID>`",
+    detected_by="root `<VolunteerOpportunities>` in its namespace or with `<LocalID>`",
     details="""\
 Network for Good "VolunteerOpportunities" (AmeriCorps, SeniorCorps, ServeNet...).
 `LocalID, Title, DetailURL, Description` (else `Abstract`), `DateListed`,

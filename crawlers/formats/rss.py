@@ -180,7 +180,7 @@ FORMAT = FeedFormat(
         "(« Lieu : Rennes (35000) », « Date : samedi 13 février 2027 »).",
     },
     items="`<item>` (RSS) or `<entry>` (Atom) elements",
-    detected_by="`<rss`, `<feed`, `<rdf:RDF`",
+    detected_by="root `<rss>`, `<feed>` or `<rdf:RDF>`",
     details="""\
 `guid`/`id`, `title`, `link`, `description`/`content`, `author`/`dc:creator` (organization),
 `category`, `pubDate`/`published`/`updated`, `georss:point` (or `geo:lat`/`geo:long`). Event

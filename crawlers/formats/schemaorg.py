@@ -195,7 +195,7 @@ FORMAT = FeedFormat(
         "(JobPosting de type VOLUNTEER, Event) de vos pages.",
     },
     items="schema.org `VolunteerAction`, `JobPosting` or `Event` objects (JSON-LD or microdata)",
-    detected_by="`<html` (website spider)",
+    detected_by="root `<html>` or `<!DOCTYPE html>` (website spider)",
     details="""\
 For partners with a website and no feed. A page's JSON-LD (including `@graph` and `ItemList`)
 and microdata are read with extruct. An opportunity is a `JobPosting` whose `employmentType`

@@ -111,7 +111,7 @@ FORMAT = FeedFormat(
     syntax="xml",
     description={"en": "usaservice.org event RSS.", "fr": "RSS d’événements usaservice.org."},
     items="`<item>` elements with `<db:event>`",
-    detected_by="`<db:event`",
+    detected_by="`<item>`s (or an RSS root) with `<db:event>`",
     details="""\
 RSS items with `db:event{db:eventType, db:venue_name, db:address{db:street, db:city,
 db:state, db:zipcode, db:country}, db:scheduledTime{db:dateTime, db:length (minutes)},

@@ -131,7 +131,7 @@ FORMAT = FeedFormat(
     syntax="xml",
     description={"en": "VolunteerMatch listings XML.", "fr": "XML « listings » de VolunteerMatch."},
     items="`<listing>` elements",
-    detected_by="`<listings` in the volunteermatch namespace",
+    detected_by="root `<listings>` in the volunteermatch namespace",
     details="""\
 `key, title, description, skill, categories/category, audiences/audience, duration
 (ongoing="true"; listingTime start/end times become the schedule), location{street1, city,
