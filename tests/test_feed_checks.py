@@ -53,19 +53,24 @@ def one_item(**fields: str) -> str:
 def test_fpxml_naming_idealist_in_its_feed_id_is_fpxml() -> None:
     text = fpxml(ITEMS).replace("<providerID>1</providerID>",
                                 "<providerID>1</providerID><feedID>http://www.idealist.org/feed</feedID>")
-    data = text.encode()
-    assert detect_format(data) == "fpxml"
-    result = validate_bytes(data)
-    assert (result["format"], result["items"], result["valid"]) == ("fpxml", 5, 5)
+    # The same feed with its root written with a prefix: no "<FootprintFeed" substring at all,
+    # but "<feed" (of <feedID>) and "idealist.org" are there.
+    prefixed = text.replace("<FootprintFeed", '<fp:FootprintFeed xmlns:fp="urn:fp"')
+    for name in ("FootprintFeed>", "VolunteerOpportunities>"):
+        prefixed = prefixed.replace(f"</{name}", f"</fp:{name}").replace(f"<{name}", f"<fp:{name}")
+    for data in (text.encode(), prefixed.encode()):
+        assert detect_format(data) == "fpxml"
+        result = validate_bytes(data)
+        assert (result["format"], result["items"], result["valid"]) == ("fpxml", 5, 5)
 
 
 def test_detection_ignores_words_in_the_content() -> None:
-    # An RSS item that talks about "<FootprintFeed" or "<html" is still RSS.
-    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>'
-           b"&lt;FootprintFeed&gt; and &lt;html&gt; and db:event</title><link>https://a.example/1</link>"
-           b"</item></channel></rss>")  # fmt: skip
+    # An RSS item whose HTML description shows "<VolunteerOpportunities>" is still RSS.
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Tri</title>'
+           b"<description><![CDATA[<p>Send us <VolunteerOpportunities> or <db:event> XML</p>]]></description>"
+           b"<link>https://a.example/1</link></item></channel></rss>")  # fmt: skip
     assert detect_format(rss) == "rss"
-    html = b"<!doctype html><html><body><p>We read rss feeds: &lt;rss&gt;</p></body></html>"
+    html = b'<!doctype html><html><head><script>const x = "<rss";</script></head><body></body></html>'
     assert detect_format(html) == "schemaorg"
 
 
