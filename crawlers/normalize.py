@@ -77,6 +77,9 @@ class NormalizeContext:
     default_timezone: str = "Europe/Paris"
     cause_overrides: dict[str, str] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # ``validate``: what the crawl repairs or keeps (an unreadable date, an end before the start,
+    # an unknown French postcode, a mission already over) is an error the partner must fix.
+    strict: bool = False
 
 
 def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity | None, list[ParseProblem]]:
@@ -110,6 +113,15 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
 
     default_country = ctx.default_country or raw.default_country
     locations = [loc for loc in (_location(r, default_country, place_problem) for r in raw.locations) if loc]
+    for loc in locations:
+        french = loc.country == "FR" and loc.postal_code
+        if french and not gazetteer().knows_french_postal_code(loc.postal_code):
+            place_problem(
+                f"the postcode {loc.postal_code!r} is not a French postcode"
+                + ("" if ctx.strict else "; the place was read from the town name"),
+                "locations",
+                "error" if ctx.strict else "warning",
+            )
     tz = _zone(event_zone(raw, locations, ctx))
     dates = {}
     for name in ("start", "end", "posted", "updated", "expires"):
@@ -117,7 +129,10 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         parsed = parse_date(value, tz, end_of_day=name in ("end", "expires"))
         if value and parsed is None:
             problem(
-                f"could not understand the {name} date {str(value)[:60]!r}; it was ignored", name, "warning"
+                f"could not understand the {name} date {str(value)[:60]!r} (not a real date?)"
+                + ("" if ctx.strict else "; it was ignored"),
+                name,
+                "error" if ctx.strict else "warning",
             )
         if parsed is not None and tz is not None and parsed.utcoffset() == timedelta(0):
             # "Z"/"+00:00" serializes an instant, it does not say the local time: express it in
@@ -125,6 +140,7 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
             parsed = parsed.astimezone(tz)
         dates[name] = parsed
     _drop_implausible_end(dates, ctx.now, problem)
+    _check_order(dates, ctx.strict, problem)
     problems.extend(place_problems)
 
     description = sanitize(raw.description)
@@ -167,7 +183,27 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         schedule=raw.schedule or "",
     )
     opp.content_hash = opp.compute_hash()
+    over = opp.expiry()
+    if ctx.strict and over is not None and over < ctx.now:
+        # The crawl stores it as expired (never shown); a partner checking a feed wants to know.
+        problem(f"the mission is already over (it ended on {over.date().isoformat()})", "end")
+    if ctx.strict and any(p.severity == "error" for p in problems):
+        return None, problems
     return opp, problems
+
+
+def _check_order(dates: dict[str, datetime | None], strict: bool, problem) -> None:  # noqa: ANN001
+    """An end before the start is an error for ``validate``; the crawl ignores the end (the item then
+    ends with its start day) rather than lose the item."""
+    start, end = dates.get("start"), dates.get("end")
+    if start is None or end is None or end >= start:
+        return
+    message = f"the end {end.isoformat()} is before the start {start.isoformat()}"
+    if strict:
+        problem(message, "end")
+    else:
+        problem(message + "; the end was ignored", "end", "warning")
+        dates["end"] = None
 
 
 def _drop_implausible_end(dates: dict[str, datetime | None], now: datetime, problem) -> None:  # noqa: ANN001

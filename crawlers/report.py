@@ -21,18 +21,23 @@ class RunReport:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     problems: list[ParseProblem] = field(default_factory=list)
     warnings: int = 0
+    rejected: int = 0  # items, not reasons: an item with three problems is one rejected item
 
     def add_problem(self, problem: ParseProblem) -> None:
-        if problem.severity == "error":
-            self.rejected_by_reason[_reason_key(problem)] += 1
-        else:
-            self.warnings += 1
-        if len(self.problems) < MAX_KEPT_PROBLEMS:
-            self.problems.append(problem)
+        """A problem on its own: an error is one rejected item (a parser's or a duplicate's)."""
+        self.add_item_problems([problem])
 
-    @property
-    def rejected(self) -> int:
-        return sum(self.rejected_by_reason.values())
+    def add_item_problems(self, problems: list[ParseProblem]) -> None:
+        """The problems of one item: it counts once in ``rejected`` when any is an error."""
+        if any(p.severity == "error" for p in problems):
+            self.rejected += 1
+        for problem in problems:
+            if problem.severity == "error":
+                self.rejected_by_reason[_reason_key(problem)] += 1
+            else:
+                self.warnings += 1
+            if len(self.problems) < MAX_KEPT_PROBLEMS:
+                self.problems.append(problem)
 
 
 def _reason_key(problem: ParseProblem) -> str:

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawlers import settings as crawler_settings
+from crawlers.formats import no_opportunities
 from crawlers.normalize import NormalizeContext
 from crawlers.report import RunReport
 from crawlers.spiders import spider_for_format
@@ -100,12 +101,13 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
         reason = report.fatal
         if reason is None and finish_reason not in (None, "finished"):
             reason = f"the crawl stopped early ({finish_reason})"
+        if complete and sync.counts.seen == 0:
+            # No silent zero: a feed that gives no opportunity fails, and retires nothing.
+            complete, reason = False, no_opportunities(report.format, report.rejected)
         outcome = sync.finish(
             complete=complete, failed_reason=reason, shrink_threshold=settings.shrink_threshold
         )
         status, message = outcome.status, outcome.message
-        if status == RunStatus.SUCCEEDED and sync.counts.seen == 0 and report.rejected == 0:
-            status, message = RunStatus.FAILED, "the feed contained no opportunities"
 
     pushed = publish(plan.partner.id)
     if pushed.index_failures:

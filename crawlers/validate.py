@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.fetch import FetchError, FetchLimits, fetch
-from crawlers.formats import parse_feed
+from crawlers.formats import no_opportunities, parse_feed
 from crawlers.formats.base import FeedError, ParseProblem
 from crawlers.normalize import NormalizeContext, normalize
 from crawlers.settings import VH_MAX_FEED_BYTES
@@ -25,7 +26,13 @@ def read_source(source: str, settings: Settings) -> bytes:
         try:  # the one guarded fetcher, with the crawl's limits
             return fetch(source, allow_private=settings.allow_private_urls, limits=FetchLimits.of(settings))
         except FetchError as exc:
-            raise ValidationUnreadable(str(exc)) from exc
+            message = str(exc)
+            if "non-public address" in message and not settings.allow_private_urls:
+                message += (
+                    "; to check a feed served from this machine or a private network, set "
+                    "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS=1"
+                )
+            raise ValidationUnreadable(message) from exc
     path = Path(source)
     if not path.is_file():
         raise ValidationUnreadable("no such file")
@@ -33,15 +40,25 @@ def read_source(source: str, settings: Settings) -> bytes:
 
 
 def validate_bytes(
-    data: bytes, fmt: str = "auto", partner: str = "validate", max_bytes: int = VH_MAX_FEED_BYTES
+    data: bytes,
+    fmt: str = "auto",
+    partner: str = "validate",
+    max_bytes: int = VH_MAX_FEED_BYTES,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Parse and normalize every item; collect errors (rejections) and warnings."""
+    """Parse and normalize every item; collect errors (rejections) and warnings.
+
+    ``now`` (default: the current time) is when "already over" is judged, e.g. to check an archived feed.
+    """
     items = valid = 0
+    name: str | None = fmt if fmt not in ("", "auto") else None
     errors: list[ParseProblem] = []
     warnings: list[ParseProblem] = []
     try:
         name, stream = parse_feed(data, fmt, max_bytes)
-        context = NormalizeContext(partner=partner)
+        context = NormalizeContext(partner=partner, strict=True)
+        if now is not None:
+            context.now = now
         seen: set[str] = set()
         for entry in stream:
             if isinstance(entry, ParseProblem):
@@ -80,6 +97,9 @@ def validate_bytes(
                 field="feed",
             )
         )
+    if not valid and not any(p.field == "feed" and p.severity == "error" for p in errors):
+        # No silent zero: a feed that gives no opportunity is a failed crawl, so a failed check.
+        errors.append(ParseProblem(no_opportunities(name, items), field="feed"))
     return {
         "format": name,
         "items": items,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import open_backend
 from search_app import (  # noqa: F401 - their routes are on the site blueprint
@@ -19,6 +20,7 @@ from search_app import (  # noqa: F401 - their routes are on the site blueprint
     links,
     organizations,
     public,
+    ratelimit,
     security,
     sessions,
 )
@@ -59,10 +61,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install(app, Services(settings=settings, backend=backend, database=config.get("DATABASE")))
     sessions.configure(app, settings)  # app-wide: the console, the partner portal, signed forms
     canonical.install(app, settings)  # trusted hosts; absolute links from the public URL only
+    if settings.trusted_proxies:  # outermost, so it runs first: the canonical layer sees the client's host
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)  # type: ignore[method-assign]
 
     i18n.init_i18n(app)
     display.register(app)
     errors.register(app)
+    ratelimit.register(app)  # per client: HTML search, the widget and feeds (the API's is in search_app.api)
     app.after_request(security.add_security_headers)
     app.jinja_env.globals.update(language_url=links.language_url, current_language=i18n.current_language)
 

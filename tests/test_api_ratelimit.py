@@ -1,4 +1,5 @@
-"""Per-client token buckets on the API: 429 with Retry-After and a JSON error, refill, isolation."""
+"""Per-client token buckets on the API: 429 with Retry-After and a JSON error, refill, isolation
+(tests/test_rate_limits_shared.py: across workers, behind proxies, on the site)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from search_app import create_app, ratelimit
 from search_app.ratelimit import RateLimiter
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.store import rate_limit
+from volunteer_hub.store.db import Database
+from volunteer_hub.store.ops_models import RateBucket
 
 
 class FakeClock:
@@ -102,9 +107,11 @@ def test_default_is_120_a_minute(tmp_path: Path, backend: object) -> None:
     assert active is not None and (active.limit, active.period, active.capacity) == (120, 60.0, 120.0)
 
 
-def test_burst_capacity_and_bad_settings() -> None:
+def test_burst_capacity_and_bad_settings(tmp_path: Path) -> None:
     clock = FakeClock()
-    bucket = RateLimiter(60, 60, burst=2, clock=clock)
+    bucket = RateLimiter(
+        60, 60, burst=2, clock=clock, database=Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    )
     assert [bucket.take("a")[0] for _ in range(3)] == [True, True, False]
     allowed, _, wait = bucket.take("a")
     assert not allowed and wait == pytest.approx(1.0)
@@ -112,14 +119,15 @@ def test_burst_capacity_and_bad_settings() -> None:
         RateLimiter(0)
 
 
-def test_idle_clients_are_forgotten_when_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ratelimit, "MAX_CLIENTS", 4)
+def test_idle_clients_are_forgotten(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     clock = FakeClock()
-    bucket = RateLimiter(2, 60, clock=clock)
+    bucket = RateLimiter(2, 60, clock=clock, database=database)
     for client in ("a", "b", "c", "d"):
         bucket.take(client)
     bucket.take("a")  # "a" is now empty
     clock.now += 30  # "b", "c", "d" are full again, "a" is not
-    bucket.take("e")  # the fifth client: the full buckets go, "a" keeps its state
-    assert set(bucket._buckets) == {"a", "e"}
+    assert rate_limit.prune(database, "api:", bucket.capacity, bucket.rate, clock.now) == 3
+    with database.session() as s:
+        assert set(s.scalars(select(RateBucket.key))) == {"api:a"}
     assert bucket.take("a")[0] and not bucket.take("a")[0]

@@ -54,8 +54,12 @@ def test_french_headers_semicolons() -> None:
     assert third.title is None and third.line == 5
 
     result = validate_bytes(data)
-    assert (result["format"], result["items"], result["valid"]) == ("csv", 3, 2)
-    assert [(e["item"], e["line"], e["field"]) for e in result["errors"]] == [("AB-3", 5, "title")]
+    # validate is strict: the first mission ended on 30/06/2026, an error a partner must see.
+    assert (result["format"], result["items"], result["valid"]) == ("csv", 3, 1)
+    assert [(e["item"], e["line"], e["field"]) for e in result["errors"]] == [
+        ("AB-1", 2, "end"),
+        ("AB-3", 5, "title"),
+    ]
 
 
 def test_normalized_csv_row() -> None:

@@ -11,7 +11,7 @@ import gzip
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -47,21 +47,30 @@ def rejected_by_field(result: dict[str, Any]) -> dict[str | None, int]:
 @pytest.mark.parametrize(
     ("name", "fmt", "items", "valid", "rejected"),
     [
-        ("americorps-sample.xml.gz", "networkforgood", 1252, 1252, {}),
+        # 25 AmeriCorps terms end in the year 9 ("0009-05-16"): over before they start.
+        ("americorps-sample.xml.gz", "networkforgood", 1252, 1227, {"end": 25}),
         ("volunteermatch-sample1.xml", "volunteermatch", 5, 5, {}),
         ("volunteermatch-sample1-output-fpxml.xml.gz", "fpxml", 5, 5, {}),
         ("idealist-small-sample.xml", "idealist", 4, 4, {}),
         ("usaservice.org-sample.xml.gz", "usaservice", 1298, 1298, {}),
         ("sampleData0.1.xml", "fpxml", 3, 3, {}),
-        ("skeleton.fpxml", "fpxml", 3, 0, {"url": 2, "id": 1}),
+        ("skeleton.fpxml", "fpxml", 3, 0, {"url": 2, "id": 1, "feed": 1}),  # feed: no opportunity
         ("okay_data.xml", "fpxml", 10, 1, {"id": 9}),
     ],
 )
 def test_fixture_counts(name: str, fmt: str, items: int, valid: int, rejected: dict[str, int]) -> None:
     assert detect_format(decompress(read(name))) == fmt
-    result = validate_bytes(read(name))
+    # Checked as of before the 2009 feeds were written (every item would be "already over" today).
+    result = validate_bytes(read(name), now=datetime(2007, 1, 1, tzinfo=UTC))
     assert (result["format"], result["items"], result["valid"]) == (fmt, items, valid)
     assert rejected_by_field(result) == rejected
+
+
+def test_fixtures_checked_today_are_over_and_fail() -> None:
+    result = validate_bytes(read("volunteermatch-sample1.xml"))
+    assert result["valid"] == 0
+    assert rejected_by_field(result) == {"end": 5, "feed": 1}
+    assert all("already over" in e["message"] for e in result["errors"] if e["field"] == "end")
 
 
 def test_networkforgood_items() -> None:

@@ -23,7 +23,8 @@ from crawlers.formats import (
 )
 from crawlers.formats.base import FeedError, ParseProblem, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
-from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES, check_no_entities, decompress
+from crawlers.formats.sniff import is_spreadsheet_cell_feed, xml_head
+from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES, check_no_entities, decompress, repair
 
 FORMATS: dict[str, FeedFormat] = {
     f.name: f
@@ -70,6 +71,31 @@ def parse_feed(
     if name not in FORMATS:
         raise FeedError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
     feed_format = FORMATS[name]
-    if feed_format.syntax != "csv":
-        check_no_entities(data)
-    return name, feed_format.parse(data)
+    if feed_format.syntax == "csv":
+        return name, feed_format.parse(data)
+    check_no_entities(data)
+    if is_spreadsheet_cell_feed(xml_head(data[:8192])):
+        raise FeedError(
+            "this is a spreadsheet cell feed (Google Spreadsheets: one entry per cell, A1, B1...), not a "
+            "list of opportunities; publish the sheet as CSV, one row per opportunity"
+        )
+    warnings: list[ParseProblem] = []
+    if feed_format.syntax == "xml":
+        data, warnings = repair(data)
+    return name, _then(warnings, feed_format.parse(data))
+
+
+def _then(
+    first: list[ParseProblem], rest: Iterator[RawOpportunity | ParseProblem]
+) -> Iterator[RawOpportunity | ParseProblem]:
+    yield from first
+    yield from rest
+
+
+def no_opportunities(name: str | None, read: int = 0) -> str:
+    """Why a feed that gave no opportunity fails: what the format's items are, or that all were refused."""
+    if read:
+        return f"the feed has no opportunities: all {read} items were rejected (see the errors)"
+    expected = FORMATS[name].items if name in FORMATS else "opportunities"
+    label = f"{FORMATS[name].label} " if name in FORMATS else ""
+    return f"the feed has no opportunities (expected {expected} in this {label}feed)"

@@ -15,13 +15,15 @@ from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 NAME = "api-engagement"
 
 
 def sniff(head: bytes) -> bool:
-    return b"<mission>" in head and b"<source" in head
+    found = xml_head(head)
+    return found is not None and found.root == "source" and not found.namespace
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
@@ -87,7 +89,8 @@ FORMAT = FeedFormat(
         "en": "The French “API Engagement” mission feed; its domains are our causes.",
         "fr": "Le flux de missions « API Engagement » ; ses domaines sont nos causes.",
     },
-    detected_by="`<source>` with `<mission>`",
+    items="`<mission>` elements",
+    detected_by="root `<source>` (no namespace)",
     details="""\
 `clientId, title, description, applicationUrl, organizationName, postedAt, startAt, endAt,
 domain` (our cause codes), `remote` (`no|possible|full`), `addresses/address{street, postalCode,

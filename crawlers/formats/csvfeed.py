@@ -154,6 +154,7 @@ FORMAT = FeedFormat(
         "fr": "Un tableur enregistré en CSV, une ligne par mission, noms de colonnes en français ou en "
         "anglais ; séparateur , ; ou tabulation.",
     },
+    items="rows after the header row",
     detected_by="a header row with a title column",
     details="""\
 One row per opportunity, first row the column names. Delimiter `,` `;` or tab (detected).

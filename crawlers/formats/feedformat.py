@@ -45,6 +45,8 @@ class FeedFormat:
     example: str  # minimal feed shown in the guide and docs; tested to give a valid opportunity
     detected_by: str  # how detection recognises it (docs table, Markdown)
     details: str = ""  # what is read and how (docs section, Markdown)
+    # What one opportunity is in this format, for "the feed has no opportunities (expected ...)".
+    items: str = "opportunities"
     # Our field (``MAPPED_FIELDS``) -> where it comes from. Formats with a mapping are the
     # "usual formats" of the guide and get a column in its mapping table.
     mapping: Mapping[str, str] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
 NAME = "fpxml"
@@ -32,7 +33,8 @@ SPEC_TIMEZONE = "America/Los_Angeles"  # times of a virtual opportunity, and dat
 
 
 def sniff(head: bytes) -> bool:
-    return b"<FootprintFeed" in head or b"<VolunteerOpportunities" in head
+    found = xml_head(head)
+    return found is not None and found.root in ("FootprintFeed", "VolunteerOpportunities")
 
 
 def _yes(value: str | None) -> bool | None:
@@ -271,7 +273,8 @@ FORMAT = FeedFormat(
         "en": "All for Good “Footprint” XML 0.1: several dates, places and organizations per item.",
         "fr": "XML « Footprint » 0.1 d’All for Good : plusieurs dates, lieux et organisations par mission.",
     },
-    detected_by="`<FootprintFeed`",
+    items="`<VolunteerOpportunity>` elements",
+    detected_by="root `<FootprintFeed>` (or `<VolunteerOpportunities>`)",
     details="""\
 Every field of the spec is read: several `dateTimeDuration`s (earliest start, latest end;
 `openEnded`, `commitmentHoursPerWeek`), several `location`s (`virtual` = remote), organizations

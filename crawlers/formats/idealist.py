@@ -18,6 +18,7 @@ from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
 NAME = "idealist"
@@ -25,7 +26,10 @@ _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
 def sniff(head: bytes) -> bool:
-    return b"<feed" in head and (b"base.google.com/cns" in head or b"idealist.org" in head)
+    # Idealist's Atom declares Google Base's custom namespace on its root; the word "idealist.org"
+    # anywhere in the content says nothing (an FPXML feed's <feedID> may contain it).
+    found = xml_head(head)
+    return found is not None and found.root == "feed" and found.declares("base.google.com/cns")
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
@@ -97,7 +101,8 @@ FORMAT = FeedFormat(
     parse=parse,
     syntax="xml",
     description={"en": "Idealist.org Atom.", "fr": "Atom d’Idealist.org."},
-    detected_by="`<feed` with `base.google.com/cns`",
+    items="`<entry>` elements",
+    detected_by="root `<feed>` declaring the `base.google.com/cns` namespace",
     details="""\
 Atom `entry` (with or without the Atom namespace): `id, title, link, author{name, uri},
 published, updated, category@term, content` (xhtml kept as HTML), `g:event_date_range{g:start,

@@ -21,6 +21,7 @@ from lxml import etree
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
 from crawlers.formats.fpxml import add_duration
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 # Local times without a zone: read in the zone of the item's place (the normalizer finds it);
@@ -30,9 +31,10 @@ NAME = "networkforgood"
 
 
 def sniff(head: bytes) -> bool:
-    return b"networkforgood.org/VolunteerOpportunities" in head or (
-        b"<VolunteerOpportunities" in head and b"<LocalID>" in head
-    )
+    found = xml_head(head)
+    if found is None or found.root != "VolunteerOpportunities":
+        return False
+    return "networkforgood.org/VolunteerOpportunities" in found.namespace or found.has("LocalID")
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
@@ -146,7 +148,8 @@ FORMAT = FeedFormat(
         "en": "Network for Good “VolunteerOpportunities” XML.",
         "fr": "XML « VolunteerOpportunities » de Network for Good.",
     },
-    detected_by="its namespace or `<LocalID>`",
+    items="`<VolunteerOpportunity>` elements",
+    detected_by="root `<VolunteerOpportunities>` in its namespace or with `<LocalID>`",
     details="""\
 Network for Good "VolunteerOpportunities" (AmeriCorps, SeniorCorps, ServeNet...).
 `LocalID, Title, DetailURL, Description` (else `Abstract`), `DateListed`,

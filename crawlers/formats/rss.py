@@ -7,6 +7,7 @@ and a "Lieu : Rennes (35000)" / "Location: Leeds" line or a bare postal code giv
 from __future__ import annotations
 
 import re
+import xml.sax
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ import feedparser
 
 from crawlers.formats.base import FeedError, ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.textdates import parse_date_range
 
 NAME = "rss"
@@ -31,19 +33,17 @@ _POSTCODE_CITY = re.compile(r"^(?P<pc>\d{5})\s+(?P<city>.+)$")
 
 
 def sniff(head: bytes) -> bool:
-    lowered = head.lower()
-    return b"<rss" in lowered or b"<feed" in lowered or b"<rdf:rdf" in lowered
+    found = xml_head(head)
+    return found is not None and found.root.lower() in ("rss", "feed", "rdf")
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
     feed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if feed.bozo and not feed.entries:
         raise FeedError(f"not a readable RSS/Atom feed: {feed.get('bozo_exception')}")
-    if feed.bozo:
-        yield ParseProblem(
-            f"the feed is not well-formed XML ({feed.get('bozo_exception')}); items were recovered",
-            severity="warning",
-        )
+    broken = feed.get("bozo_exception")
+    if feed.bozo and not isinstance(broken, xml.sax.SAXParseException):  # e.g. a mislabelled encoding
+        yield ParseProblem(f"the feed was read with a workaround ({broken})", severity="warning")
     starts = _ITEM_START.finditer(data)
     position, line = 0, 1
     for entry in feed.entries:
@@ -54,6 +54,10 @@ def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
             position = start.start()
             raw.line = line
         yield raw
+    if isinstance(broken, xml.sax.SAXParseException):
+        # Not well-formed (a truncated download, a cut-off file): the items after the break are
+        # lost, so the run must fail rather than retire them.
+        raise FeedError(f"the XML is malformed at line {broken.getLineNumber()}: {broken.getMessage()}")
 
 
 def _entry(entry: Any) -> RawOpportunity:
@@ -63,7 +67,7 @@ def _entry(entry: Any) -> RawOpportunity:
         source_id=entry.get("id") or entry.get("guid") or entry.get("link"),
         title=entry.get("title"),
         description=description,
-        url=entry.get("link"),
+        url=_detail_url(entry),
         organization_name=entry.get("author") or entry.get("dc_creator"),
         categories=[t.get("term") for t in entry.get("tags") or [] if t.get("term")],
         posted=_struct(entry.get("published_parsed")) or entry.get("published"),
@@ -93,6 +97,14 @@ def _entry(entry: Any) -> RawOpportunity:
         else:
             raw.locations.append(RawLocation(lat=point[0], lon=point[1]))
     return raw
+
+
+def _detail_url(entry: Any) -> str | None:
+    """The item's page: its ``alternate`` link, never an Atom ``rel=self`` (the API's own record)."""
+    links = entry.get("links") or []
+    if not links:
+        return entry.get("link")
+    return next((link.get("href") for link in links if link.get("rel", "alternate") == "alternate"), None)
 
 
 def _point(entry: Any) -> tuple[Any, Any] | None:
@@ -167,7 +179,8 @@ FORMAT = FeedFormat(
         "fr": "RSS 2.0, RSS 1.0 ou Atom ; dates et lieux peuvent être écrits dans le texte "
         "(« Lieu : Rennes (35000) », « Date : samedi 13 février 2027 »).",
     },
-    detected_by="`<rss`, `<feed`, `<rdf:RDF`",
+    items="`<item>` (RSS) or `<entry>` (Atom) elements",
+    detected_by="root `<rss>`, `<feed>` or `<rdf:RDF>`",
     details="""\
 `guid`/`id`, `title`, `link`, `description`/`content`, `author`/`dc:creator` (organization),
 `category`, `pubDate`/`published`/`updated`, `georss:point` (or `geo:lat`/`geo:long`). Event

@@ -19,6 +19,7 @@ import extruct
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 
 NAME = "schemaorg"
 EVENT_TYPES = frozenset(
@@ -32,8 +33,8 @@ logging.getLogger("extruct").setLevel(logging.CRITICAL)
 
 
 def sniff(head: bytes) -> bool:
-    lowered = head[:4096].lower()
-    return b"<html" in lowered or b"<!doctype html" in lowered
+    found = xml_head(head)
+    return found is not None and (found.root.lower() == "html" or found.doctype == "html")
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
@@ -193,7 +194,8 @@ FORMAT = FeedFormat(
         "fr": "Pas de flux mais un site : nous lisons le JSON-LD ou les microdonnées schema.org "
         "(JobPosting de type VOLUNTEER, Event) de vos pages.",
     },
-    detected_by="`<html` (website spider)",
+    items="schema.org `VolunteerAction`, `JobPosting` or `Event` objects (JSON-LD or microdata)",
+    detected_by="root `<html>` or `<!DOCTYPE html>` (website spider)",
     details="""\
 For partners with a website and no feed. A page's JSON-LD (including `@graph` and `ItemList`)
 and microdata are read with extruct. An opportunity is a `JobPosting` whose `employmentType`

@@ -17,6 +17,7 @@ from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import check_no_entities, find, iter_elements, text
 
 # Local times without a zone: read in the zone of the event's place (the normalizer finds it);
@@ -28,7 +29,9 @@ _DECLARATION = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*", re.S)
 
 
 def sniff(head: bytes) -> bool:
-    return b"<db:event" in head
+    # Bare <item>s (or an RSS root) whose items carry the db:event extension element.
+    found = xml_head(head)
+    return found is not None and found.root in ("item", "rss", "channel") and "db:event" in found.elements
 
 
 def wrap(data: bytes) -> tuple[bytes, bool]:
@@ -107,7 +110,8 @@ FORMAT = FeedFormat(
     parse=parse,
     syntax="xml",
     description={"en": "usaservice.org event RSS.", "fr": "RSS d’événements usaservice.org."},
-    detected_by="`<db:event`",
+    items="`<item>` elements with `<db:event>`",
+    detected_by="`<item>`s (or an RSS root) with `<db:event>`",
     details="""\
 RSS items with `db:event{db:eventType, db:venue_name, db:address{db:street, db:city,
 db:state, db:zipcode, db:country}, db:scheduledTime{db:dateTime, db:length (minutes)},

@@ -18,6 +18,7 @@ from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, text
 
 # Local times without a zone: read in the zone of the listing's place (the normalizer finds it);
@@ -31,7 +32,8 @@ _PER_WEEK = {"week": 1.0, "day": 7.0, "month": 12 / 52, "year": 1 / 52}
 
 
 def sniff(head: bytes) -> bool:
-    return b"<listings" in head and b"volunteermatch" in head.lower()
+    found = xml_head(head)
+    return found is not None and found.root == "listings" and "volunteermatch" in found.namespace.lower()
 
 
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
@@ -128,7 +130,8 @@ FORMAT = FeedFormat(
     parse=parse,
     syntax="xml",
     description={"en": "VolunteerMatch listings XML.", "fr": "XML « listings » de VolunteerMatch."},
-    detected_by="`<listings` in the volunteermatch namespace",
+    items="`<listing>` elements",
+    detected_by="root `<listings>` in the volunteermatch namespace",
     details="""\
 `key, title, description, skill, categories/category, audiences/audience, duration
 (ongoing="true"; listingTime start/end times become the schedule), location{street1, city,

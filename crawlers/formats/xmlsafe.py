@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from crawlers.formats.base import FeedError
+from crawlers.formats.base import FeedError, ParseProblem
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 GZIP_MAGIC = b"\x1f\x8b"
@@ -132,3 +132,69 @@ def find(elem: etree._Element | None, *path: str) -> etree._Element | None:
             return None
         node = next((child for child in node if local(child.tag) == name), None)
     return node
+
+
+# What All for Good's pipeline cleaned before parsing: characters XML 1.0 forbids (one of them
+# made a whole feed of thousands unreadable) and ``<?xml ?>`` declarations repeated mid-document
+# (feeds concatenated from several files).
+_ILLEGAL_CHARACTER = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_DECLARATION = re.compile(rb"<\?xml\s[^>]*\?>")
+_LEADING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*")
+MAX_LINES_NAMED = 10
+
+
+def _lines(data: bytes, positions: list[int]) -> list[int]:
+    lines, line, last = [], 1, 0
+    for position in positions:
+        line += data.count(b"\n", last, position)
+        last = position
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _named(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:MAX_LINES_NAMED])
+    more = f" and {len(lines) - MAX_LINES_NAMED} more" if len(lines) > MAX_LINES_NAMED else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
+
+
+def repair(data: bytes) -> tuple[bytes, list[ParseProblem]]:
+    """Remove XML-illegal control characters and repeated declarations; a warning names the lines.
+
+    UTF-16/32 documents are left alone (their bytes are not ASCII-compatible).
+    """
+    if _ascii_view(data[:64]) != data[:64]:
+        return data, []
+    warnings: list[ParseProblem] = []
+    start = _LEADING.match(data)
+    first = _DECLARATION.match(data, start.end() if start else 0)
+    after = first.end() if first else 0
+    # The fast checks first (a 60 MB feed): find/translate, then the located pass when needed.
+    repeated = []
+    if data.find(b"<?xml", after) >= 0:
+        repeated = [m.start() for m in _DECLARATION.finditer(data, after)]
+    if repeated:
+        lines = _lines(data, repeated)
+        data = data[:after] + _DECLARATION.sub(b"", data[after:])
+        warnings.append(
+            ParseProblem(
+                f"{len(repeated)} repeated <?xml ?> declaration(s) inside the document were removed "
+                f"({_named(lines)})",
+                line=lines[0], field="feed", severity="warning",
+            )
+        )
+    cleaned = data.translate(None, _ILLEGAL_BYTES)
+    if len(cleaned) != len(data):
+        positions = [m.start() for m in _ILLEGAL_CHARACTER.finditer(data)]
+        lines = _lines(data, positions)
+        data = cleaned
+        warnings.append(
+            ParseProblem(
+                f"{len(positions)} control character(s) that XML does not allow were removed "
+                f"({_named(lines)})",
+                line=lines[0], field="feed", severity="warning",
+            )
+        )
+    return data, warnings

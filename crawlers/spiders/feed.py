@@ -83,8 +83,7 @@ class FeedSpider(scrapy.Spider):
                     self.report.add_problem(entry)
                     continue
                 opp, problems = normalize(entry, self.context)
-                for problem in problems:
-                    self.report.add_problem(problem)
+                self.report.add_item_problems(problems)
                 if opp is not None:
                     yield OpportunityItem(opp)
         except FeedError as exc:

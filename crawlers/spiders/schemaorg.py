@@ -158,8 +158,7 @@ class SchemaOrgSpider(FeedSpider):
             return
         self.seen_items.add(key)
         opp, problems = normalize(raw, self.context)
-        for problem in problems:
-            self.report.add_problem(problem)
+        self.report.add_item_problems(problems)
         if opp is not None:
             yield OpportunityItem(opp)
 

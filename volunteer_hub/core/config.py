@@ -68,6 +68,13 @@ class Settings:
     public_url: str | None = None
     # Host names the site answers to; others get 400. Empty: the public URL's host, if any.
     trusted_hosts: tuple[str, ...] = ()
+    # Reverse proxies in front of the site whose X-Forwarded-* headers are believed (ProxyFix);
+    # 0: none, the client is the TCP peer.
+    trusted_proxies: int = 0
+    # Requests per client address: (requests, seconds); 0 requests switches the limit off.
+    rate_limit_api: tuple[int, float] = (120, 60.0)
+    rate_limit_search: tuple[int, float] = (60, 60.0)  # HTML search pages and the widget
+    rate_limit_feeds: tuple[int, float] = (60, 60.0)  # RSS and Atom feeds
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -108,6 +115,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_hosts=tuple(
             h.strip().lower() for h in (env.get("VOLUNTEER_HUB_TRUSTED_HOSTS") or "").split(",") if h.strip()
         ),
+        trusted_proxies=_trusted_proxies(env),
+        rate_limit_api=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_API", (120, 60.0)),
+        rate_limit_search=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_SEARCH", (60, 60.0)),
+        rate_limit_feeds=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_FEEDS", (60, 60.0)),
     )
 
 
@@ -140,6 +151,38 @@ def _public_url(env: Mapping[str, str]) -> str | None:
             f"(got {raw!r})"
         )
     return raw
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> int:
+    raw = (env.get("VOLUNTEER_HUB_TRUSTED_PROXIES") or "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError(
+            f"VOLUNTEER_HUB_TRUSTED_PROXIES must be the number of reverse proxies in front of the site, "
+            f"0 to 10 (got {raw!r})"
+        )
+    return int(raw)
+
+
+PERIODS = {"s": 1.0, "second": 1.0, "m": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: tuple[int, float]) -> tuple[int, float]:
+    """``120/minute`` (also ``120/m``, ``120/60`` seconds, or ``120``: per minute); ``0``: off."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    count, _, per = raw.partition("/")
+    per = per.strip() or "minute"
+    try:
+        limit = int(count.strip())
+        period = PERIODS[per] if per in PERIODS else float(per)
+    except (KeyError, ValueError):
+        limit, period = -1, 0.0
+    if limit < 0 or not 0 < period < 1e9:
+        raise ConfigError(
+            f"{name} must look like 120/minute, 10/second, 600/hour or 0 for no limit (got {raw!r})"
+        )
+    return limit, period
 
 
 def ops_values(env: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -396,6 +396,10 @@ class OfflineGazetteer:
         if world:
             self._world()
 
+    def knows_french_postal_code(self, postal_code: str) -> bool:
+        """Is this a French postcode of the offline data (La Poste's list)?"""
+        return self._french().main_for_postal_code(postal_code.strip().zfill(5)) is not None
+
     @property
     def commune_count(self) -> int:
         return sum(1 for c in self._french().communes if c.kind == "c")

@@ -93,7 +93,7 @@ def authenticate(
         return LoginResult(False)
     with db.session() as s, s.begin():
         s.execute(update(Operator).where(Operator.id == operator.id).values(last_login_at=now))
-    login_throttle.record_success(db, email, address)
+    login_throttle.record_success(db, email, address, now)
     return LoginResult(
         True, operator_id=operator.id, email=operator.email, session_version=operator.session_version or 0
     )

@@ -1,5 +1,5 @@
-"""Operations tables: scheduler heartbeat, operators, login throttling, alert incidents, partner
-sign-in links.
+"""Operations tables: scheduler heartbeat, operators, rate limits (login throttling too),
+alert incidents, partner sign-in links.
 
 The process crawling a run is recorded on the run itself (``volunteer_hub.store.runs``); the
 ``crawl_process`` table of earlier versions is no longer written.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.timeutil import aware as aware  # re-exported: SQLite drops tzinfo
@@ -44,7 +44,7 @@ class Operator(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # No longer read: logins are throttled per address in ``login_throttle`` (an account is never
+    # No longer read: logins are throttled per address (``store.login_throttle``) (an account is never
     # locked). Kept because existing databases have ``failed_logins`` NOT NULL.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -55,16 +55,17 @@ class Operator(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class LoginThrottle(Base):
-    """Failed console logins in the current window, per key (``volunteer_hub.store.login_throttle``):
-    ``address:<ip>``, ``pair:<e-mail>|<ip>`` or ``account:<e-mail>``. In the database so that every
-    web worker process counts the same attempts."""
+class RateBucket(Base):
+    """One client's token bucket of one rate limit (``volunteer_hub.store.rate_limit``: the site's
+    limits and the console's login throttling): in the database so that every web worker process
+    spends the same tokens. ``key`` is ``<limit name>:<client>``; ``updated`` is seconds since the
+    epoch. (The ``login_throttle`` table of earlier versions is no longer written.)"""
 
-    __tablename__ = "login_throttle"
+    __tablename__ = "rate_bucket"
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)
 
 
 class AlertIncident(Base):
