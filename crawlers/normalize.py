@@ -325,7 +325,9 @@ def _country(value: object) -> str | None:
     code = gazetteer().country_code(cleaned)
     if code:
         return code
-    return cleaned.upper() if len(cleaned) == 2 and cleaned.isalpha() else None
+    # Upper-case first: "aß".upper() is "ASS", three letters (found by the property test).
+    upper = cleaned.upper()
+    return upper if len(upper) == 2 and upper.isascii() and upper.isalpha() else None
 
 
 def _check_range(loc: Location, problem) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,18 @@ def test_text_is_always_safe(title: str, description: str) -> None:
     assert len(opp.summary) <= 301
     assert opp.language in ("fr", "en")
     assert opp.causes and len(opp.causes) <= 3
+
+
+@pytest.mark.parametrize("country", ["aß", "ßa", "ǆ", "ﬀ"])
+def test_a_country_that_upper_cases_to_more_letters_is_not_a_code(country: str) -> None:
+    """Hypothesis found "aß" -> "ASS": a two-letter string is not always a two-letter code."""
+    item = RawOpportunity(
+        source_id="p",
+        title="Mission",
+        url="https://p.example/1",
+        locations=[RawLocation(city="Springfield", country=country)],
+    )
+    opp, _problems = normalize(item, NormalizeContext(partner="p"))
+    assert opp is not None
+    for loc in opp.locations:
+        assert loc.country is None or (len(loc.country) == 2 and loc.country.isascii()), loc
