@@ -23,9 +23,13 @@ from volunteer_hub.store.db import Database, Partner
 
 
 # -- the CLI, in its own process as in production ------------------------------------------------
-def cli(home: Path, *args: str, allow_private: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(
+    home: Path, *args: str, allow_private: bool = True, timeout: float = 180, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """``volunteer-hub ARGS`` in a subprocess with only ``home`` and ``settings`` (VOLUNTEER_HUB_*
+    variables) as configuration; loopback feeds allowed unless ``allow_private`` is false."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
-    env["VOLUNTEER_HUB_HOME"] = str(home)
+    env.update(settings, VOLUNTEER_HUB_HOME=str(home))
     if allow_private:
         env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
     return subprocess.run(
@@ -33,7 +37,7 @@ def cli(home: Path, *args: str, allow_private: bool = True) -> subprocess.Comple
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=timeout,
     )
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +21,7 @@ import pytest
 
 from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError
-from tests.helpers import fpxml
+from tests.helpers import cli, fpxml
 
 GOOD_ITEMS = [(f"opp-{n}", f"Tri à la banque alimentaire n°{n}") for n in range(10)]
 GOOD = fpxml(GOOD_ITEMS).encode()
@@ -108,17 +106,7 @@ def server() -> Iterator[Server]:
 
 
 def run_cli(home: Path, *args: str, allow_private: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
-    env.update(LIMITS, VOLUNTEER_HUB_HOME=str(home))
-    if allow_private:
-        env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "volunteer_hub.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return cli(home, *args, allow_private=allow_private, timeout=120, **LIMITS)
 
 
 def total(home: Path) -> int:

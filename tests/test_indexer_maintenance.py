@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from indexer.maintenance import expire_index, import_jsonl, write_jsonl
 from indexer.sqlite_backend import SqliteBackend
 from indexer.sync import push_pending
 from tests.conftest import drop_generations
+from tests.helpers import cli as run_cli
 from tests.samples import LYON, NOW, RENNES, opp
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 from volunteer_hub.store.partner_sync import PartnerSync
@@ -132,15 +131,8 @@ def test_export_then_import_moves_the_index_between_backends(search_backend, tmp
 def cli(
     home: Path, *args: str, search: str = "sqlite", alias: str = "volunteer-hub"
 ) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
-    env.update(VOLUNTEER_HUB_HOME=str(home), VOLUNTEER_HUB_SEARCH=search, VOLUNTEER_HUB_ES_INDEX=alias)
-    return subprocess.run(
-        [sys.executable, "-m", "volunteer_hub.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    settings = {"VOLUNTEER_HUB_SEARCH": search, "VOLUNTEER_HUB_ES_INDEX": alias}
+    return run_cli(home, *args, allow_private=False, **settings)
 
 
 def test_cli_export_import_rebuild_expire_stats(tmp_path: Path, es_url: str) -> None:
