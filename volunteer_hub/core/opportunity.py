@@ -26,6 +26,19 @@ _BOOKKEEPING = {"first_seen", "last_seen", "content_hash", "other_sources"}
 class Organization:
     name: str = ""
     url: str | None = None
+    description: str = ""  # plain text, as the partner describes the organization
+    logo: str | None = None  # absolute http(s) URL of the partner's logo (fetched by the app, never hot-linked)
+    # Official identifiers, by scheme: {"rna": "W751234567", "siren": "123456789", "ein": "..."}
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Compensation:
+    """Money paid to the volunteer beyond expenses (API Engagement ``compensation*``); None when unpaid."""
+
+    amount: float | None = None
+    unit: str | None = None  # hour / day / month / year
+    kind: str | None = None  # gross / net
 
 
 @dataclass
@@ -87,6 +100,19 @@ class Opportunity:
     min_age: int | None = None
     commitment_hours_per_week: float | None = None
     schedule: str = ""  # free text ("Every Saturday morning")
+    # Practical facts a volunteer filters on. None means unknown (never guessed below the measured
+    # precision target, docs/quality.md); read from the feed where it says, else inferred from the text.
+    open_to_minors: bool | None = None
+    accessible: bool | None = None  # reduced-mobility access
+    close_to_transport: bool | None = None
+    recurrence: str | None = None  # "one-off" / "recurring"
+    time_of_week: list[str] = field(default_factory=list)  # any of "weekdays", "evenings", "weekends"
+    skills_based: bool | None = None
+    groups: bool | None = None  # suitable for a group
+    family_friendly: bool | None = None
+    requirements: list[str] = field(default_factory=list)  # prerequisites, as the partner lists them
+    compensation: Compensation | None = None
+    image: str | None = None  # absolute http(s) URL of the listing's picture
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     content_hash: str = ""
@@ -115,7 +141,9 @@ class Opportunity:
         return sorted({loc.region for loc in self.locations if loc.region})
 
     def compute_hash(self) -> str:
-        payload = {k: v for k, v in self.to_dict().items() if k not in _BOOKKEEPING}
+        # Empty values are left out, so adding a field to the record does not change the hash of
+        # every stored record (which would rewrite the whole index on the next crawl).
+        payload = _without_empty({k: v for k, v in self.to_dict().items() if k not in _BOOKKEEPING})
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(raw).hexdigest()[:32]
 
@@ -132,6 +160,8 @@ class Opportunity:
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["organization"] = Organization(**(data.get("organization") or {}))
+        if data.get("compensation"):
+            kwargs["compensation"] = Compensation(**data["compensation"])
         kwargs["locations"] = [Location(**loc) for loc in data.get("locations") or []]
         kwargs["other_sources"] = [Source(**src) for src in data.get("other_sources") or []]
         for name in _DATE_FIELDS:
@@ -139,6 +169,14 @@ class Opportunity:
             if isinstance(value, str):
                 kwargs[name] = datetime.fromisoformat(value)
         return cls(**kwargs)
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 def _end_of_day(moment: datetime | None) -> datetime | None:
