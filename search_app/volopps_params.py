@@ -112,7 +112,7 @@ def parse_volopps(args: Args, *, today: date | None = None, lang: str = "fr") ->
     wanted = VolOppsRequest(query=SearchQuery(lang=lang))
     query = wanted.query
     text, q_categories = _split_q(last(args, "q"))
-    query.text = text[:MAX_TEXT_LENGTH]
+    query.text = _first_words(text, MAX_TEXT_LENGTH)
     _read_place(args, wanted)
     _read_dates(args, query, today)
     names = q_categories + [part for raw in args.getlist("category") for part in raw.split(",")]
@@ -138,6 +138,14 @@ def _split_q(q: str) -> tuple[str, list[str]]:
     """Keywords and the ``category:X`` names written inside them."""
     names = [quoted or bare for quoted, bare in _CATEGORY_IN_Q.findall(q)]
     return " ".join(_CATEGORY_IN_Q.sub(" ", q).split()), names
+
+
+def _first_words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary (a cut word would match nothing)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    return head[: head.rfind(" ")].rstrip() if " " in head else text[:limit]
 
 
 def _read_place(args: Args, wanted: VolOppsRequest) -> None:
