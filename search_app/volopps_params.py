@@ -197,14 +197,14 @@ def _read_dates(args: Args, query: SearchQuery, today: date) -> None:
     value that is not a date is ignored; days are France's (the site's), like ``/api/v1``'s.
     """
     period = last(args, "timeperiod").lower()
+    start = _day(last(args, "vol_startdate"))
     if period in TIMEPERIODS:
         first, final = period_days(period, today)
-    else:  # "everything", "all", "" ...: no window
-        first = _day(last(args, "vol_startdate"))  # type: ignore[assignment]
-        if first is None:
-            return
-        final = _day(last(args, "vol_enddate")) or first
-        first, final = min(first, final), max(first, final)
+    elif start is not None:  # an unknown timeperiod ("everything", "all") sets no window
+        end = _day(last(args, "vol_enddate")) or start
+        first, final = min(start, end), max(start, end)
+    else:
+        return
     query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
     query.date_to = datetime.combine(final, time.max, tzinfo=DATE_ZONE)
 

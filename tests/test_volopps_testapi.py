@@ -76,7 +76,9 @@ def catalogue() -> list[Opportunity]:
             offset = 0.1 * (i % 4 + 1) / 4  # up to 0.1 degree: ~7 miles
             title = TITLES[i % len(TITLES)].format(city=city)
             provider = PROVIDERS[(i + n) % len(PROVIDERS)]
-            start = (NOW + timedelta(days=2 + i)).astimezone(ZoneInfo(zone)).replace(hour=9, minute=30, second=0)
+            start = (
+                (NOW + timedelta(days=2 + i)).astimezone(ZoneInfo(zone)).replace(hour=9, minute=30, second=0)
+            )
             opp = Opportunity(
                 id=make_id(provider, f"{city}-{i}"),
                 partner=provider,
