@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
 
 The query parameters come from the registry that also parses them (``search_app.filters``),
-the rest from the same constants the code uses (``search_app.params``, ``search_app.volopps``,
-the cause taxonomy), so limits, defaults and enums cannot drift from the behaviour.
+the rest from the same constants the code uses (``search_app.params``, the cause taxonomy and, for
+All for Good's ``/api/volopps``, ``search_app.volopps_params`` and ``search_app.volopps_format``),
+so limits, defaults and enums cannot drift from the behaviour.
 tests/test_openapi.py validates the document and checks real answers against its schemas;
 tests/test_openapi_schemathesis.py fuzzes the app with it.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_app import volopps
-from search_app.filters import AFG_PARAMETERS, PARAMETERS, AfgParameter, SearchParameter
+from search_app import volopps_format, volopps_params
+from search_app.filters import PARAMETERS, AfgParameter, SearchParameter
 from search_app.params import LANGUAGES, MAX_PER_PAGE
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
 from volunteer_hub.core.taxonomy import CAUSES
@@ -192,39 +193,8 @@ ERROR = {
     },
 }
 
-_AFG_DATE = "Local time (Europe/Paris), 'YYYY-MM-DD HH:MM:SS', or ''."
-VOLOPP = {
-    "type": "object",
-    "description": "An opportunity in All for Good's item shape: every value a string, "
-    "`categories` a list of English cause names; empty strings for unknown values.",
-    "additionalProperties": False,
-    "required": list(volopps.ITEM_FIELDS),
-    "properties": {
-        **{name: {"type": "string"} for name in volopps.ITEM_FIELDS},
-        "categories": {"type": "array", "items": {"type": "string"}},
-        "startDate": {"type": "string", "description": _AFG_DATE},
-        "endDate": {"type": "string", "description": _AFG_DATE},
-        "openEnded": {"type": "string", "enum": ["Yes", "No"]},
-        "virtual": {"type": "string", "enum": ["Yes", "No"]},
-        "latlong": {"type": "string", "description": "'lat,lon' or ''."},
-        "detailUrl": {"type": "string", "description": "Tracked redirect to the partner's page (/go/<id>)."},
-        "xml_url": {"type": "string", "description": "Our page for the opportunity (/o/<id>)."},
-    },
-}
-
-VOLOPPS_RESPONSE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["lastBuildDate", "version", "language", "href", "description", "items"],
-    "properties": {
-        "lastBuildDate": {"type": "string", "description": "RFC 822 date."},
-        "version": {"type": "string"},
-        "language": {"type": "string"},
-        "href": {"type": "string", "description": "The URL that was asked."},
-        "description": {"type": "string"},
-        "items": {"type": "array", "items": _ref("VolOpp"), "maxItems": volopps.MAX_NUM},
-    },
-}
+VOLOPP = volopps_format.ITEM_SCHEMA
+VOLOPPS_RESPONSE = volopps_format.response_schema(_ref("VolOpp"), volopps_params.MAX_NUM)
 
 
 def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
@@ -249,33 +219,15 @@ def _query_parameter(parameter: SearchParameter | AfgParameter) -> dict[str, Any
 _FILTERS = [_query_parameter(p) for p in PARAMETERS if p.api and p.facets]
 _PAGING = [_query_parameter(p) for p in PARAMETERS if p.api and not p.facets]
 
-# AFG's own parameters; the ones feeding a filter of ours are declared with it (AfgParameter).
-_VOLOPPS_OWN = {
-    "num": _param(
-        "num",
-        {"type": "integer", "minimum": 1, "maximum": volopps.MAX_NUM, "default": volopps.DEFAULT_NUM},
-        "Number of results.",
-    ),
-    "start": _param(
-        "start",
-        {"type": "integer", "minimum": 1, "maximum": volopps.MAX_END, "default": 1},
-        f"1-based index of the first result; start + num - 1 may not exceed {volopps.MAX_END}.",
-    ),
-    "output": _param(
-        "output",
-        {"type": "string", "enum": list(volopps.OUTPUTS), "default": "json"},
-        "json, or rss (RSS 2.0 with fp: elements).",
-    ),
-    "sort": _param(
-        "sort",
-        {"type": "string", "enum": list(volopps.SORTS), "default": "relevance"},
-        "relevance, date (soonest first) or distance (needs `vol_loc`).",
-    ),
-    "key": _param("key", {"type": "string"}, "All for Good API key: accepted and ignored."),
-}
-_VOLOPPS_BY_NAME = {**{afg.name: _query_parameter(afg) for afg in AFG_PARAMETERS}, **_VOLOPPS_OWN}
-# In All for Good's own order of its parameters.
-_VOLOPPS_PARAMETERS = [_VOLOPPS_BY_NAME[name] for name in volopps.PARAMETERS]
+# All for Good's parameters (search_app.volopps_params declares them, lenient as it reads them).
+_VOLOPPS_PARAMETERS = [
+    _param(
+        name,
+        *volopps_params.PARAMETER_DOCS[name],
+        **({"style": "form", "explode": True} if name == "category" else {}),
+    )
+    for name in volopps_params.PARAMETERS
+]
 
 
 def _json(schema: str, description: str) -> dict[str, Any]:
@@ -412,7 +364,7 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                                 "application/rss+xml": {"schema": {"type": "string"}},
                             },
                         },
-                        **_errors("400", "429", "503"),
+                        **_errors("429", "503"),
                     },
                 }
             },

@@ -1,10 +1,13 @@
-"""All for Good compatibility (/api/volopps): every parameter, the JSON and RSS shapes."""
+"""All for Good compatibility (/api/volopps): every parameter, AFG's leniency, the JSON and RSS shapes.
+
+AFG's own test suite runs in tests/test_volopps_testapi.py."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,7 +15,7 @@ from lxml import etree
 
 from search_app.filters import MILES_TO_KM, period_days
 from search_app.params import DATE_ZONE
-from search_app.volopps import FP_NAMESPACE, ITEM_FIELDS
+from search_app.volopps_format import ATOM_NAMESPACE, FP_NAMESPACE, ITEM_FIELDS
 from tests.site_samples import BEACH, GARDEN, HOMEWORK, LIVE, MEALS, NOW, TRANSLATION
 
 
@@ -34,42 +37,68 @@ def v1_ids(client: FlaskClient, query: str) -> list[str]:
 def test_envelope_and_item_shape(client: FlaskClient) -> None:
     body = afg(client, "?q=plage")
     assert list(body) == ["lastBuildDate", "version", "language", "href", "description", "items"]
+    assert body["version"] == 1.0 and isinstance(body["version"], float)  # a number, as AFG sent it
     assert body["href"].endswith("/api/volopps?q=plage")
     [item] = body["items"]
     assert list(item) == list(ITEM_FIELDS)
-    assert all(isinstance(v, str) for k, v in item.items() if k != "categories")
-    local_start = BEACH.start.astimezone(DATE_ZONE)  # type: ignore[union-attr]
     assert item == {
         **item,
         "id": BEACH.id,
+        "groupid": BEACH.id,
+        "base_url": BEACH.id,
         "title": BEACH.title,
         "description": BEACH.summary,
-        "startDate": local_start.strftime("%Y-%m-%d %H:%M:%S"),
+        "startDate": BEACH.start.strftime("%Y-%m-%d %H:%M:%S"),  # type: ignore[union-attr]
+        "startTime": BEACH.start.strftime("%H:%M:%S"),  # type: ignore[union-attr]
+        "endDate": BEACH.end.strftime("%Y-%m-%d %H:%M:%S"),  # type: ignore[union-attr]
+        "endTime": BEACH.end.strftime("%H:%M:%S"),  # type: ignore[union-attr]
         "city": "Saint-Malo",
         "region": "Bretagne",
         "postalCode": "35400",
         "country": "FR",
         "latlong": "48.6493,-2.0257",
+        "location_name": "Saint-Malo, Bretagne 35400",
         "categories": ["Environment"],
         "sponsoringOrganizationName": "Les Amis du Littoral",
-        "openEnded": "No",
-        "virtual": "No",
-        "minAge": "16",
+        "openEnded": False,
+        "virtual": False,
+        "minAge": 16,
+        "quality_score": 0.1,
+        "interest_count": 0,
+        "impressions": 0,
         "skills": "Bonne humeur, Bottes",
         "provider": "amis-littoral",
+        "url_short": "amis-littoral.example.org",
+        "contactEmail": "",
     }
     assert item["detailUrl"] == f"http://localhost/go/{BEACH.id}"  # tracked redirect to the partner
     assert item["xml_url"] == f"http://localhost/o/{BEACH.id}"
-    assert item["endDate"].startswith((BEACH.end.astimezone(DATE_ZONE)).date().isoformat())  # type: ignore[union-attr]
+
+
+def test_times_keep_the_events_own_offset(client: FlaskClient, backend: Any) -> None:
+    """A 19:00 Miami event is 19:00 in the answer: the record's own zone, never converted."""
+    miami = ZoneInfo("America/New_York")
+    start = (NOW + timedelta(days=4)).astimezone(miami).replace(hour=19, minute=0, second=0)
+    event = replace(BEACH, id="amis-littoral-miami", title="Beach sweep in Miami", start=start, end=None)
+    event.content_hash = event.compute_hash()
+    backend.upsert([event])
+    [item] = afg(client, "?q=Miami")["items"]
+    assert (item["startDate"][11:], item["startTime"], item["endDate"], item["endTime"]) == (
+        "19:00:00",
+        "19:00:00",
+        "",
+        "",
+    )
 
 
 def test_open_ended_remote_and_placeless_items(client: FlaskClient) -> None:
     items = {item["id"]: item for item in afg(client, "?num=100")["items"]}
     assert set(items) == {o.id for o in LIVE}
-    assert items[HOMEWORK.id]["openEnded"] == "Yes" and items[HOMEWORK.id]["endDate"] == ""
+    assert items[HOMEWORK.id]["openEnded"] is True and items[HOMEWORK.id]["endDate"] == ""
     translation = items[TRANSLATION.id]
-    assert translation["virtual"] == "Yes" and translation["latlong"] == "" and translation["city"] == ""
-    assert translation["startDate"] == ""
+    assert translation["virtual"] is True and translation["latlong"] == "" and translation["city"] == ""
+    assert translation["startDate"] == "" and translation["minAge"] == ""
+    assert items[BEACH.id]["virtual"] is False
 
 
 def test_q(client: FlaskClient) -> None:
@@ -112,7 +141,10 @@ def test_output_json_and_rss(client: FlaskClient) -> None:
     root = etree.fromstring(response.data)
     assert root.tag == "rss" and root.get("version") == "2.0"
     channel = root.find("channel")
-    assert channel is not None and channel.findtext("link", "").endswith("/api/volopps?output=rss&q=plage")
+    assert channel is not None and channel.findtext("link") == "http://localhost/"
+    [self_link] = channel.findall(f"{{{ATOM_NAMESPACE}}}link")
+    assert self_link.get("rel") == "self" and self_link.get("type") == "application/rss+xml"
+    assert self_link.get("href", "").endswith("/api/volopps?output=rss&q=plage")
     [item] = channel.findall("item")
     assert item.findtext("title") == BEACH.title
     assert item.findtext("link") == f"http://localhost/go/{BEACH.id}"
@@ -124,6 +156,17 @@ def test_output_json_and_rss(client: FlaskClient) -> None:
     assert fp["sponsoringOrganizationName"] == "Les Amis du Littoral"
     assert fp["latlong"] == "48.6493,-2.0257" and fp["postalCode"] == "35400"
     assert fp["categories"] == "Environment"
+    assert (fp["virtual"], fp["openEnded"], fp["minAge"], fp["quality_score"]) == (
+        "False",
+        "False",
+        "16",
+        "0.1",
+    )
+    several = client.get("/api/volopps?output=rss&q=jardin").data
+    assert (
+        etree.fromstring(several).findtext(f".//{{{FP_NAMESPACE}}}categories")
+        == "Environment,Living together"
+    )
 
 
 def test_rss_survives_hostile_text(client: FlaskClient, backend: Any) -> None:
@@ -191,35 +234,113 @@ def test_key_is_accepted_and_ignored(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    ("query", "same_as"),
     [
-        ("q=" + "x" * 201, "q"),
-        ("vol_loc=Nowhere-Imaginary-Zz", "vol_loc"),
-        ("vol_loc=Lyon&vol_dist=0", "vol_dist"),
-        ("vol_loc=Lyon&vol_dist=622", "vol_dist"),
-        ("vol_loc=Lyon&vol_dist=ten", "vol_dist"),
-        ("vol_dist=-5", "vol_dist"),
-        ("num=0", "num"),
-        ("num=101", "num"),
-        ("num=ten", "num"),
-        ("start=0", "start"),
-        ("start=x", "start"),
-        ("start=9900&num=2", "start"),
-        ("output=html", "output"),
-        ("output=xml", "output"),
-        ("timeperiod=tomorrow", "timeperiod"),
-        ("category=Zzqx", "category"),
-        ("category=Education,Zzqx", "category"),
-        ("sort=newest", "sort"),
-        ("sort=distance", "sort"),
-        ("q=a&q=b", "q"),
+        # Unknown option values fall back to the default, as in AFG.
+        ("timeperiod=everything", ""),
+        ("timeperiod=tomorrow", ""),
+        ("sort=eventrangeend", ""),
+        ("sort=newest", ""),
+        ("sort=distance", ""),  # without a place
+        ("output=html", ""),
+        ("output=xml", ""),
+        ("type=all", ""),
+        ("type=self_directed", ""),
+        ("category=all", ""),
+        ("vol_loc=anywhere", ""),
+        ("vol_startdate=soon", ""),
+        ("vol_startdate=2027-02-31", ""),
+        ("vol_enddate=2027-01-01", ""),  # an end alone: ignored
+        ("vol_dist=5", ""),  # without vol_loc: no effect
+        ("vol_dist=-5", ""),
+        # Numbers are clamped (AFG's min_max), not refused.
+        ("num=150", "num=100"),
+        ("num=0", "num=1"),
+        ("num=-3", "num=1"),
+        ("num=ten", "num=10"),
+        ("start=0", "start=1"),
+        ("start=x", "start=1"),
+        ("start=99999&num=2", "start=9899&num=2"),
+        ("vol_loc=Saint-Malo&vol_dist=0", "vol_loc=Saint-Malo&vol_dist=25"),
+        ("vol_loc=Saint-Malo&vol_dist=ten", "vol_loc=Saint-Malo&vol_dist=25"),
+        ("vol_loc=Saint-Malo&vol_dist=5000", "vol_loc=Saint-Malo&vol_dist=621"),
+        ("vol_loc=48.6493,-2.0257,12", "vol_loc=48.6493,-2.0257"),  # AFG's lat,lon,zoom
+        # A repeated parameter: the last value wins.
+        ("q=jardin&q=plage", "q=plage"),
+        ("num=1&num=3&sort=date", "num=3&sort=date"),
+        ("vol_loc=Lyon&vol_loc=Saint-Malo", "vol_loc=Saint-Malo"),
+        ("q=" + "plage " * 50, "q=plage"),  # over 200 characters: the first 200 are read
     ],
 )
-def test_bad_parameters_are_400_naming_them(client: FlaskClient, query: str, parameter: str) -> None:
+def test_afg_leniency(client: FlaskClient, query: str, same_as: str) -> None:
     response = client.get(f"/api/volopps?{query}")
-    assert response.status_code == 400, query
-    assert response.get_json()["error"]["parameter"] == parameter
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.status_code == 200, query
+    assert ids(response.get_json() if response.is_json else afg(client, f"?{query}&output=json")) == ids(
+        afg(client, f"?{same_as}")
+    ), query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "vol_loc=fqzvzqx",  # AFG's testapi: a bogus place gives an empty result
+        "vol_loc=Nowhere-Imaginary-Zz",
+        "vol_loc=,",  # no letter or digit: never fuzzy-matched to some village
+        "vol_loc=" + "x" * 201,
+        "vol_provider=no-such-partner",
+        "category=Zzqx",
+        "q=category:Zzqx",
+        "q=fqzzqx",
+    ],
+)
+def test_what_does_not_exist_gives_an_empty_list(client: FlaskClient, query: str) -> None:
+    for output in ("json", "rss"):
+        response = client.get(f"/api/volopps?{query}&output={output}")
+        assert response.status_code == 200, query
+    assert afg(client, f"?{query}")["items"] == []
+
+
+def test_vol_loc_virtual_and_type_virtual_are_remote_only(client: FlaskClient) -> None:
+    assert ids(afg(client, "?vol_loc=virtual")) == [TRANSLATION.id]
+    assert ids(afg(client, "?type=virtual")) == [TRANSLATION.id]
+    assert ids(afg(client, "?type=virtual&q=plage")) == []
+
+
+def test_provider_and_vol_provider(client: FlaskClient) -> None:
+    littoral = {BEACH.id, GARDEN.id}
+    assert set(ids(afg(client, "?vol_provider=amis-littoral"))) == littoral
+    assert set(ids(afg(client, "?provider=Amis-Littoral"))) == littoral  # case ignored
+    assert set(ids(afg(client, "?vol_provider=passerelles&provider=amis-littoral"))) == {
+        TRANSLATION.id,
+        MEALS.id,
+    }
+    assert set(ids(afg(client, "?vol_provider=all"))) == {o.id for o in LIVE}
+
+
+def test_category_inside_q(client: FlaskClient) -> None:
+    assert set(ids(afg(client, "?q=category:Environment"))) == {BEACH.id, GARDEN.id}
+    assert set(ids(afg(client, "?q=category:Environment jardin"))) == {GARDEN.id}
+    assert set(ids(afg(client, '?q=categories:"Education"'))) == {HOMEWORK.id}
+    assert set(ids(afg(client, "?category=Education,Zzqx"))) == {HOMEWORK.id}  # the unknown one drops out
+
+
+def test_vol_startdate_and_vol_enddate(client: FlaskClient) -> None:
+    beach_day = BEACH.start.astimezone(DATE_ZONE).date()  # type: ignore[union-attr]
+    garden_day = GARDEN.start.astimezone(DATE_ZONE).date()  # type: ignore[union-attr]
+    window = f"?vol_startdate={beach_day}&vol_enddate={beach_day}&num=100"
+    expected = set(v1_ids(client, f"?date_from={beach_day}&date_to={beach_day}&per_page=100"))
+    assert BEACH.id in expected and GARDEN.id not in expected
+    assert set(ids(afg(client, window))) == expected
+    assert set(ids(afg(client, f"?vol_startdate={beach_day}&num=100"))) == expected  # alone: that day
+    swapped = f"?vol_startdate={garden_day}&vol_enddate={beach_day}&num=100"
+    assert {BEACH.id, GARDEN.id} <= set(ids(afg(client, swapped)))
+    # timeperiod wins over the dates (AFG: "PARAM_TIMEPERIOD overrides VOL_STARTDATE/VOL_ENDDATE").
+    assert set(ids(afg(client, f"{window}&timeperiod=today"))) == set(ids(afg(client, "?timeperiod=today")))
+
+
+def test_v1_stays_strict(client: FlaskClient) -> None:
+    for query in ("per_page=150", "page=0", "near=fqzvzqx", "sort=eventrangeend", "q=a&q=b"):
+        assert client.get(f"/api/v1/opportunities?{query}").status_code == 400, query
 
 
 def test_other_is_a_category(client: FlaskClient) -> None:
