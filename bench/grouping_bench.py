@@ -127,11 +127,19 @@ def main() -> None:
 
         timed("bare GROUP BY (baseline)", bare_group_by, results)
         with db.session() as s:
-            marked = dict(s.execute(select(StoredOpportunity.id, StoredOpportunity.duplicate_of).where(
-                StoredOpportunity.duplicate_of.is_not(None))).all())
-            blocks = s.execute(text(
-                "SELECT count(*) FROM (SELECT group_key FROM stored_opportunity WHERE group_key != '' "
-                "GROUP BY group_key HAVING count(DISTINCT partner_id) > 1)")).scalar()
+            marked = dict(
+                s.execute(
+                    select(StoredOpportunity.id, StoredOpportunity.duplicate_of).where(
+                        StoredOpportunity.duplicate_of.is_not(None)
+                    )
+                ).all()
+            )
+            blocks = s.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT group_key FROM stored_opportunity WHERE group_key != '' "
+                    "GROUP BY group_key HAVING count(DISTINCT partner_id) > 1)"
+                )
+            ).scalar()
     found = sum(1 for c in copies if c.id in marked or any(v == c.id for v in marked.values()))
     results.update(
         rows_changed_first=len(changed),  # type: ignore[arg-type]
@@ -142,15 +150,18 @@ def main() -> None:
         shared_blocks=blocks,
         store_ratio=round(results["store, with blocking key"] / results["store, no key (baseline)"], 2),  # type: ignore[operator]
         steady_ratio=round(
-            results["regroup steady (nothing new)"] / max(results["bare GROUP BY (baseline)"], 1e-3), 2  # type: ignore[operator]
+            results["regroup steady (nothing new)"] / max(results["bare GROUP BY (baseline)"], 1e-3),
+            2,  # type: ignore[operator]
         ),
     )
     print(
         f"  planted copies found: {found}/{len(copies)} (recall {results['recall']}); "
         f"other records grouped (identical by chance in the generated corpus): {results['other_grouped']}"
     )
-    print(f"  store with key / without: x{results['store_ratio']}; "
-          f"steady regroup / bare GROUP BY: x{results['steady_ratio']}")
+    print(
+        f"  store with key / without: x{results['store_ratio']}; "
+        f"steady regroup / bare GROUP BY: x{results['steady_ratio']}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -7,6 +7,7 @@ them, and refusing is simpler to reason about than expanding them safely.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import re
@@ -69,6 +70,11 @@ def local(tag: object) -> str:
     """Element tag without its namespace: '{http://x}title' -> 'title'."""
     if not isinstance(tag, str):
         return ""
+    return _local(tag)
+
+
+@functools.lru_cache(maxsize=4096)  # a feed has a few dozen distinct tags, seen millions of times
+def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
@@ -108,21 +114,21 @@ def iter_elements(data: bytes, names: set[str]) -> Iterator[etree._Element]:
 
 def text(elem: etree._Element | None, *path: str) -> str | None:
     """Stripped text of the first descendant following ``path`` (local names), or None."""
-    node = elem
-    for name in path:
-        if node is None:
-            return None
-        node = next((child for child in node if local(child.tag) == name), None)
+    node = find(elem, *path)
     if node is None:
         return None
     value = "".join(node.itertext()).strip()
     return value or None
 
 
+# ``{*}name`` is lxml's any-namespace (or none) match, done in C: a Python loop over the children
+# comparing local names was the parsers' largest cost (bench/README.md profile).
+
+
 def children(elem: etree._Element | None, name: str) -> list[etree._Element]:
     if elem is None:
         return []
-    return [child for child in elem if local(child.tag) == name]
+    return elem.findall(f"{{*}}{name}")
 
 
 def find(elem: etree._Element | None, *path: str) -> etree._Element | None:
@@ -130,7 +136,7 @@ def find(elem: etree._Element | None, *path: str) -> etree._Element | None:
     for name in path:
         if node is None:
             return None
-        node = next((child for child in node if local(child.tag) == name), None)
+        node = node.find(f"{{*}}{name}")
     return node
 
 
