@@ -260,12 +260,12 @@ def _luhn(digits: str) -> bool:
 
 _IGNORED_ADMIN = "bookkeeping of API Engagement's own platform, nothing a volunteer reads"
 FIELDS: tuple[SourceField, ...] = (
-    SourceField("clientId", "`source_id`", "`id` when there is none"),
+    SourceField("clientId", "`source_id`", "else `<id>`, else the `applicationUrl`"),
     SourceField("id", "`source_id`", "when there is no `clientId`"),
     SourceField("title", "`title`"),
     SourceField("description", "`description`", "HTML, sanitized"),
-    SourceField("applicationUrl", "`url`", "`url` when there is none"),
-    SourceField("postedAt", "`posted` (and `updated` when there is no `updatedAt`)", "dates below"),
+    SourceField("applicationUrl", "`url`", "else `<url>`; http(s) only"),
+    SourceField("postedAt", "`posted` (and `updated` when there is no `updatedAt`)", "read as `startAt`"),
     SourceField("startAt", "`start`", "ISO 8601, RFC 822, or `MM/DD/YYYY` (month first, as the importer)"),
     SourceField("endAt", "`end`", "none: the mission is open-ended"),
     SourceField("domain", "`causes`", "our cause codes are API Engagement's domains"),

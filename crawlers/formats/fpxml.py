@@ -410,7 +410,7 @@ FIELDS: tuple[SourceField, ...] = (
     SourceField("dateTimeDuration/startTime (17:00 or later)", "`time_of_week`", "`evenings`"),
     SourceField("location/virtual", "`remote`", "Yes: remote (the location is not a place)"),
     SourceField("location/name", "`locations[].name`"),
-    SourceField("location/streetAddress1, 2, 3", "`locations[].street`", "joined"),
+    SourceField("location/streetAddress1, streetAddress2, streetAddress3", "`locations[].street`", "joined"),
     SourceField("location/city, region, postalCode", "`locations[].city`, `region`, `postal_code`"),
     SourceField("location/country", "`locations[].country`", "default US, as the spec says"),
     SourceField(
