@@ -402,7 +402,6 @@ the reason `paid` (an error in `validate`): volunteering is unpaid.""",
         "dates": "startAt, endAt",
         "categories": "domain",
         "skills": "softSkills",
-        "min_age": "openToMinors",
     },
     fields=FIELDS,
 )
