@@ -266,7 +266,12 @@ FIELDS: tuple[SourceField, ...] = (
     SourceField("description", "`description`", "HTML, sanitized"),
     SourceField("applicationUrl", "`url`", "else `<url>`; http(s) only"),
     SourceField("postedAt", "`posted` (and `updated` when there is no `updatedAt`)", "read as `startAt`"),
-    SourceField("startAt", "`start`", "ISO 8601, RFC 822, or `MM/DD/YYYY` (month first, as the importer)"),
+    SourceField(
+        "startAt",
+        "`start`",
+        "ISO 8601, RFC 822, or `MM/DD/YYYY` (month first, as the importer); a time without a zone is "
+        "the place's local time (the importer takes it as UTC)",
+    ),
     SourceField("endAt", "`end`", "none: the mission is open-ended"),
     SourceField("domain", "`causes`", "our cause codes are API Engagement's domains"),
     SourceField("activity", "", "ignored, because it is API Engagement's own activity list, not a cause"),
