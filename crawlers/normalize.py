@@ -20,7 +20,7 @@ from crawlers.formats.textdates import parse_text_date
 from crawlers.geocheck import PointChecker
 from volunteer_hub.core.gazetteer import OfflineGazetteer, us_state_code, us_zip
 from volunteer_hub.core.html import sanitize, summarize, to_text
-from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
+from volunteer_hub.core.opportunity import Compensation, Location, Opportunity, Organization, make_id
 from volunteer_hub.core.regions import region_for_postal_code
 from volunteer_hub.core.taxonomy import map_categories
 from volunteer_hub.core.textfold import fold
@@ -87,8 +87,12 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     problems: list[ParseProblem] = []
     item = raw.source_id or raw.url
 
-    def problem(message: str, field_name: str, severity: str = "error") -> None:
-        problems.append(ParseProblem(message, item=item, line=raw.line, field=field_name, severity=severity))
+    def problem(message: str, field_name: str, severity: str = "error", reason: str | None = None) -> None:
+        problems.append(
+            ParseProblem(
+                message, item=item, line=raw.line, field=field_name, severity=severity, reason=reason
+            )
+        )
 
     title = " ".join(to_text(raw.title or "").split())
     if not title:
@@ -163,7 +167,11 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         description=description,
         summary=summarize(plain),
         organization=Organization(
-            name=" ".join((raw.organization_name or "").split()), url=_http_url(raw.organization_url)
+            name=" ".join((raw.organization_name or "").split()),
+            url=_http_url(raw.organization_url),
+            description=" ".join(to_text(raw.organization_description or "").split())[:2000],
+            logo=_http_url(raw.organization_logo),
+            ids={k: v for k, v in raw.organization_ids.items() if v},
         ),
         causes=map_categories(raw.categories, full_text, ctx.cause_overrides),
         locations=locations,
@@ -180,16 +188,97 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         skills=[s.strip() for s in raw.skills if s and s.strip()],
         min_age=_int(raw.min_age),
         commitment_hours_per_week=_float(raw.commitment_hours_per_week),
-        schedule=raw.schedule or "",
+        schedule=" ".join((raw.schedule or "").split()),
+        open_to_minors=_open_to_minors(raw),
+        accessible=raw.accessible,
+        close_to_transport=raw.close_to_transport,
+        recurrence=raw.recurrence,
+        time_of_week=list(dict.fromkeys(raw.time_of_week)),
+        groups=raw.groups,
+        family_friendly=raw.family_friendly,
+        requirements=[" ".join(r.split()) for r in raw.requirements if r and r.strip()],
+        compensation=_compensation(raw, problem),
+        image=_http_url(raw.image),
     )
     opp.content_hash = opp.compute_hash()
     over = opp.expiry()
     if ctx.strict and over is not None and over < ctx.now:
         # The crawl stores it as expired (never shown); a partner checking a feed wants to know.
         problem(f"the mission is already over (it ended on {over.date().isoformat()})", "end")
-    if ctx.strict and any(p.severity == "error" for p in problems):
+    if opp.compensation is not None and is_paid(opp.compensation):
+        amount, unit = opp.compensation.amount, opp.compensation.unit
+        problem(
+            "the mission is paid"
+            + (f" ({amount:g} per {unit})" if amount and unit else f" ({amount:g})" if amount else "")
+            + "; only unpaid volunteering is listed",
+            "compensation",
+            reason="paid",
+        )
+    # A paid (or wrongly paid) mission is never listed; other errors reject only in ``validate``.
+    rejected = any(p.severity == "error" and (ctx.strict or p.field == "compensation") for p in problems)
+    if rejected:
         return None, problems
     return opp, problems
+
+
+_COMPENSATION_UNITS = {
+    **dict.fromkeys(("hour", "heure", "heures"), "hour"),
+    **dict.fromkeys(("day", "jour", "jours"), "day"),
+    **dict.fromkeys(("month", "mois"), "month"),
+    **dict.fromkeys(("year", "an", "ans", "annee", "année", "années"), "year"),
+}  # API Engagement's parseCompensationUnit
+_COMPENSATION_KINDS = {"gross": "gross", "brut": "gross", "net": "net"}
+
+
+def _compensation(raw: RawOpportunity, problem) -> Compensation | None:  # noqa: ANN001
+    """What the volunteer is paid, as the feed states it; None when it states nothing or 0.
+
+    A negative amount is an error (API Engagement refuses it); an unknown unit or kind is dropped
+    with a warning. ``raw.paid`` alone (FPXML ``<paid>Yes</paid>``) is a compensation of unknown amount.
+    """
+    amount_text = str(raw.compensation_amount).strip() if raw.compensation_amount is not None else ""
+    amount = _float(amount_text)
+    if amount_text and amount is None:
+        problem(
+            f"the compensation amount {amount_text[:30]!r} is not a number; it was ignored",
+            "compensation",
+            "warning",
+        )
+    if amount is not None and amount < 0:
+        problem(
+            f"the compensation amount {amount:g} is negative (a positive number is expected)", "compensation"
+        )
+        return None
+    if not amount and not raw.paid:
+        return None
+    unit = _COMPENSATION_UNITS.get((raw.compensation_unit or "").strip().lower())
+    if raw.compensation_unit and unit is None:
+        problem(
+            f"unknown compensation unit {raw.compensation_unit[:30]!r} (hour, day, month, year)",
+            "compensation",
+            "warning",
+        )
+    kind = _COMPENSATION_KINDS.get((raw.compensation_kind or "").strip().lower())
+    if raw.compensation_kind and kind is None:
+        problem(
+            f"unknown compensation type {raw.compensation_kind[:30]!r} (gross, net)",
+            "compensation",
+            "warning",
+        )
+    return Compensation(amount=amount or None, unit=unit, kind=kind)
+
+
+def is_paid(compensation: Compensation) -> bool:
+    """Paid: a positive amount, or a feed that says "paid" without one."""
+    return compensation.amount is None or compensation.amount > 0
+
+
+def _open_to_minors(raw: RawOpportunity) -> bool | None:
+    """As the feed states it, else from a stated minimum age (under 18: minors are welcome)."""
+    if raw.open_to_minors is not None:
+        return raw.open_to_minors
+    min_age = _int(raw.min_age)
+    return None if min_age is None or min_age <= 0 else min_age < 18
 
 
 def _check_order(dates: dict[str, datetime | None], strict: bool, problem) -> None:  # noqa: ANN001

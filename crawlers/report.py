@@ -41,6 +41,8 @@ class RunReport:
 
 
 def _reason_key(problem: ParseProblem) -> str:
+    if problem.reason:
+        return problem.reason
     # Group by field and message shape (strip quoted values) so operators see few lines.
     message = problem.message.split("'")[0].split('"')[0].strip()
     return f"{problem.field or 'item'}: {message}"

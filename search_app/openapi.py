@@ -67,9 +67,33 @@ SOURCE = {
 ORGANIZATION = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["name", "url"],
-    "properties": {"name": {"type": "string"}, "url": _nullable({"type": "string"})},
+    "required": ["name", "url", "description", "logo", "ids"],
+    "properties": {
+        "name": {"type": "string"},
+        "url": _nullable({"type": "string"}),
+        "description": {"type": "string", "description": "Plain text, as the partner describes it."},
+        "logo": _nullable({"type": "string", "description": "http(s) URL of the organization's logo."}),
+        "ids": {
+            "type": "object",
+            "description": "Official identifiers by scheme: rna, siren, siret (France), ein, guidestar (US).",
+            "additionalProperties": {"type": "string"},
+        },
+    },
 }
+
+COMPENSATION = {
+    "type": "object",
+    "description": "Money paid to the volunteer. Paid missions are not listed, so null in practice.",
+    "additionalProperties": False,
+    "required": ["amount", "unit", "kind"],
+    "properties": {
+        "amount": _nullable({"type": "number"}),
+        "unit": _nullable({"type": "string", "enum": ["hour", "day", "month", "year", None]}),
+        "kind": _nullable({"type": "string", "enum": ["gross", "net", None]}),
+    },
+}
+
+_UNKNOWN = " Null when the partner does not say."
 
 _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "id": {"type": "string", "description": "Stable id: '<partner>-<hash>'."},
@@ -94,6 +118,26 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "min_age": _nullable({"type": "integer", "minimum": 0}),
     "commitment_hours_per_week": _nullable({"type": "number", "minimum": 0}),
     "schedule": {"type": "string"},
+    "open_to_minors": _nullable(
+        {"type": "boolean", "description": "Volunteers under 18 welcome." + _UNKNOWN}
+    ),
+    "accessible": _nullable({"type": "boolean", "description": "Reduced-mobility access." + _UNKNOWN}),
+    "close_to_transport": _nullable({"type": "boolean", "description": "Near public transport." + _UNKNOWN}),
+    "recurrence": _nullable({"type": "string", "enum": ["one-off", "recurring", None]}),
+    "time_of_week": {
+        "type": "array",
+        "items": {"type": "string", "enum": ["weekdays", "evenings", "weekends"]},
+    },
+    "skills_based": _nullable({"type": "boolean", "description": "Asks for professional skills." + _UNKNOWN}),
+    "groups": _nullable({"type": "boolean", "description": "Suitable for a group." + _UNKNOWN}),
+    "family_friendly": _nullable({"type": "boolean", "description": "Suitable for families." + _UNKNOWN}),
+    "requirements": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Prerequisites, as listed.",
+    },
+    "compensation": {"anyOf": [_ref("Compensation"), {"type": "null"}]},
+    "image": _nullable({"type": "string", "description": "http(s) URL of the listing's picture."}),
     "first_seen": _nullable(_DATE_TIME),
     "last_seen": _nullable(_DATE_TIME),
     "content_hash": {"type": "string"},
@@ -374,6 +418,7 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                 "Opportunity": OPPORTUNITY,
                 "Location": LOCATION,
                 "Organization": ORGANIZATION,
+                "Compensation": COMPENSATION,
                 "Source": SOURCE,
                 "SearchHit": SEARCH_HIT,
                 "Facet": FACET,

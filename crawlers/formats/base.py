@@ -58,6 +58,25 @@ class RawOpportunity:
     min_age: str | int | None = None
     commitment_hours_per_week: str | float | None = None
     schedule: str | None = None
+    # Facts the feed states (None = it says nothing; never guessed here).
+    open_to_minors: bool | None = None
+    accessible: bool | None = None
+    close_to_transport: bool | None = None
+    recurrence: str | None = None  # "one-off" / "recurring"
+    time_of_week: list[str] = field(default_factory=list)
+    groups: bool | None = None
+    family_friendly: bool | None = None
+    requirements: list[str] = field(default_factory=list)
+    image: str | None = None
+    # Money paid to the volunteer: ``compensation_amount`` as found ("10", "-5"), unit and kind
+    # as found; ``paid`` is a bare "the feed says it is paid" (FPXML ``paid``) with no amount.
+    compensation_amount: str | float | None = None
+    compensation_unit: str | None = None
+    compensation_kind: str | None = None
+    paid: bool | None = None
+    organization_description: str | None = None
+    organization_logo: str | None = None
+    organization_ids: dict[str, str] = field(default_factory=dict)  # {"rna": ..., "siren": ...}
     line: int | None = None  # where the item starts in the source, when the format allows
 
 
@@ -68,6 +87,9 @@ class ParseProblem:
     line: int | None = None
     field: str | None = None
     severity: str = "error"  # "error" rejects the item; "warning" keeps it
+    # A short, stable name for the run report's ``rejected_by_reason`` ("paid"); when None the
+    # reason is derived from the field and the message.
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"item": self.item, "line": self.line, "field": self.field, "message": self.message}

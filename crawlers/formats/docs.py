@@ -26,7 +26,18 @@ def section(f: FeedFormat) -> str:
     if f.details:
         parts.append(f.details.strip())
     parts.append(f"```{f.syntax}\n{f.example.strip()}\n```")
+    if f.fields:
+        parts.append(field_table(f))
     return "\n\n".join(parts)
+
+
+def field_table(f: FeedFormat) -> str:
+    """Every field of the format: our record field, or "ignored" and why."""
+    rows = [f"Every {f.label} field:", "", "| field | our record field | how, or why not |", "|---|---|---|"]
+    for source in f.fields:
+        note = source.note.replace("|", "\\|")
+        rows.append(f"| `{source.name}` | {source.ours or '—'} | {note} |")
+    return "\n".join(rows)
 
 
 def generated() -> str:

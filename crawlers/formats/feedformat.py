@@ -35,6 +35,16 @@ Syntax = Literal["xml", "html", "csv"]
 
 
 @dataclass(frozen=True)
+class SourceField:
+    """One field of a format and what the reader does with it: a row of the format's table in
+    docs/formats.md, declared next to the reader so that the two change together."""
+
+    name: str  # as written in the feed ("startAt", "addresses/address/postalCode")
+    ours: str  # the record field(s) it fills (Markdown), "" when it is ignored
+    note: str = ""  # how it is read; for an ignored field, why ("ignored, because ...")
+
+
+@dataclass(frozen=True)
 class FeedFormat:
     name: str  # the ``--format`` value stored on a partner
     label: str  # its title in the guide and the docs
@@ -50,6 +60,8 @@ class FeedFormat:
     # Our field (``MAPPED_FIELDS``) -> where it comes from. Formats with a mapping are the
     # "usual formats" of the guide and get a column in its mapping table.
     mapping: Mapping[str, str] = field(default_factory=dict)
+    # Every field of the format, read or ignored (docs/formats.md table); empty when not listed.
+    fields: tuple[SourceField, ...] = ()
     spider: SpiderKind = "feed"
     # A generic shape (any RSS, any web page, any CSV): tried after every specific format.
     fallback: bool = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
-from crawlers.formats.feedformat import FeedFormat
+from crawlers.formats.feedformat import FeedFormat, SourceField
 from crawlers.formats.sniff import xml_head
 from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
 
@@ -43,8 +44,18 @@ def _yes(value: str | None) -> bool | None:
     return value.strip().lower() in {"yes", "true", "1", "y"}
 
 
+@dataclass
+class _Organization:
+    name: str | None = None
+    url: str | None = None
+    detail_url: str | None = None
+    logo: str | None = None
+    description: str | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+
+
 def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
-    organizations: dict[str, tuple[str | None, str | None, str | None]] = {}
+    organizations: dict[str, _Organization] = {}
     feed_timezone: str | None = None
     for elem in iter_elements(data, {"FeedInfo", "Organization", "VolunteerOpportunity"}):
         if local(elem.tag) == "FeedInfo":
@@ -54,10 +65,14 @@ def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
         if local(elem.tag) == "Organization":
             org_id = text(elem, "organizationID")
             if org_id:
-                organizations[org_id] = (
-                    text(elem, "name"),
-                    text(elem, "organizationURL"),
-                    text(elem, "detailURL"),
+                ids = {"ein": text(elem, "nationalEIN"), "guidestar": text(elem, "guidestarID")}
+                organizations[org_id] = _Organization(
+                    name=text(elem, "name"),
+                    url=text(elem, "organizationURL"),
+                    detail_url=text(elem, "detailURL"),
+                    logo=text(elem, "logoURL"),
+                    description=text(elem, "description") or text(elem, "missionStatement"),
+                    ids={k: v for k, v in ids.items() if v},
                 )
             continue
         yield from _opportunity(elem, organizations, feed_timezone)
@@ -65,7 +80,7 @@ def parse(data: bytes) -> Iterator[RawOpportunity | ParseProblem]:
 
 def _opportunity(
     elem: etree._Element,
-    organizations: dict[str, tuple[str | None, str | None, str | None]],
+    organizations: dict[str, _Organization],
     feed_timezone: str | None = None,
 ) -> Iterator[RawOpportunity | ParseProblem]:
     source_id = text(elem, "volunteerOpportunityID")
@@ -76,6 +91,8 @@ def _opportunity(
         url=text(elem, "detailURL"),
         skills=[s for s in [text(elem, "skills")] if s],
         min_age=text(elem, "minimumAge"),
+        requirements=[r for r in [_SEX_RESTRICTED.get((text(elem, "sexRestrictedTo") or "").lower())] if r],
+        paid=_yes(text(elem, "paid")),
         posted=_zoned(find(elem, "lastUpdated")),
         updated=_zoned(find(elem, "lastUpdated")),
         expires=_zoned(find(elem, "expires")),
@@ -87,9 +104,12 @@ def _opportunity(
     for org_id_elem in children(find(elem, "sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
         org_id = (org_id_elem.text or "").strip()
         if org_id in organizations:
-            raw.organization_name, raw.organization_url, org_detail = organizations[org_id]
-            if not raw.url and (org_detail or raw.organization_url):
-                raw.url = org_detail or raw.organization_url
+            org = organizations[org_id]
+            raw.organization_name, raw.organization_url = org.name, org.url
+            raw.organization_logo, raw.organization_description = org.logo, org.description
+            raw.organization_ids = dict(org.ids)
+            if not raw.url and (org.detail_url or raw.organization_url):
+                raw.url = org.detail_url or raw.organization_url
                 yield ParseProblem(
                     "the opportunity has no <detailURL>; volunteers are sent to its organization's page",
                     item=source_id,
@@ -114,9 +134,13 @@ def _opportunity(
         for c in children(find(elem, "categoryTags"), "categoryTag")
         if (c.text or "").strip()
     ]
-    for audience in children(find(elem, "audienceTags"), "audienceTag"):
-        if audience.text and audience.text.strip():
-            raw.categories.append(audience.text.strip())
+    audiences = [
+        (a.text or "").strip()
+        for a in children(find(elem, "audienceTags"), "audienceTag")
+        if (a.text or "").strip()
+    ]
+    raw.categories.extend(audiences)
+    _audience_facts(raw, audiences)
 
     for loc in children(find(elem, "locations"), "location"):
         if _yes(text(loc, "virtual")):
@@ -125,8 +149,7 @@ def _opportunity(
         raw.locations.append(
             RawLocation(
                 name=text(loc, "name") or text(loc, "locationName"),
-                street=" ".join(p for p in (text(loc, "streetAddress1"), text(loc, "streetAddress2")) if p)
-                or None,
+                street=" ".join(p for p in (text(loc, n) for n in _STREET_LINES) if p) or None,
                 city=text(loc, "city"),
                 region=text(loc, "region"),
                 postal_code=text(loc, "postalCode"),
@@ -138,10 +161,18 @@ def _opportunity(
 
     starts, ends, hours, open_ended = [], [], [], False
     schedules: list[str] = []
-    for dtd in children(find(elem, "dateTimeDurations"), "dateTimeDuration"):
+    durations = children(find(elem, "dateTimeDurations"), "dateTimeDuration")
+    for dtd in durations:
         recurrence, duration = text(dtd, "iCalRecurrence"), text(dtd, "duration")
         if recurrence:
             schedules.append(describe_recurrence(recurrence))
+            raw.recurrence = "recurring"
+            raw.time_of_week.extend(_days_of_week(recurrence))
+        if _yes(text(dtd, "timeFlexible")):
+            schedules.append("flexible hours")
+        start_time = text(dtd, "startTime")
+        if start_time and start_time[:2].isdigit() and int(start_time[:2]) >= EVENING_HOUR:
+            raw.time_of_week.append("evenings")
         elif duration and not text(dtd, "startDate"):
             schedules.append(describe_duration(duration))
         dtd_open = bool(_yes(text(dtd, "openEnded")))
@@ -173,7 +204,60 @@ def _opportunity(
     if len(starts) > 1:
         schedules.append(f"{len(starts)} sessions")
     raw.schedule = "; ".join(dict.fromkeys(s for s in schedules if s)) or None
+    if raw.recurrence is None and _one_off(durations):
+        raw.recurrence = "one-off"
     yield raw
+
+
+_STREET_LINES = ("streetAddress1", "streetAddress2", "streetAddress3")
+_SEX_RESTRICTED = {"female": "Women only", "male": "Men only"}  # "Neither" (the default) states nothing
+EVENING_HOUR = 17  # a start at 17:00 or later is an evening session
+# audienceTag has no set domain: the tags that state a fact we keep (compared case-insensitively).
+_MINORS_TAGS = frozenset(
+    {"teens", "teen", "teenagers", "youth", "kids", "children", "high school students",
+     "students (high school)", "under 18", "young people", "jeunes", "enfants", "adolescents", "ados"}
+)  # fmt: skip
+_GROUP_TAGS = frozenset({"groups", "group", "corporate groups", "groupes", "en groupe"})
+_FAMILY_TAGS = frozenset(
+    {"families", "family", "family-friendly", "family friendly", "familles", "en famille"}
+)
+
+
+def _audience_facts(raw: RawOpportunity, audiences: list[str]) -> None:
+    """Teens/kids -> open to minors (unless a minimum age of 18 or more says otherwise), groups,
+    families. A tag only ever says yes: no tag says nothing."""
+    tags = {a.lower() for a in audiences}
+    min_age = raw.min_age
+    adult_only = str(min_age).strip().isdigit() and int(str(min_age).strip()) >= 18
+    if tags & _MINORS_TAGS and not adult_only:
+        raw.open_to_minors = True
+    if tags & _GROUP_TAGS:
+        raw.groups = True
+    if tags & _FAMILY_TAGS:
+        raw.family_friendly = True
+
+
+def _days_of_week(rule: str) -> list[str]:
+    """The parts of the week an iCal rule's BYDAY names: ["weekdays"], ["weekends"] or both."""
+    parts = dict(p.split("=", 1) for p in rule.upper().removeprefix("RRULE:").split(";") if "=" in p)
+    days = {d.strip()[-2:] for d in parts.get("BYDAY", "").split(",") if d.strip()}
+    found = []
+    if days & {"MO", "TU", "WE", "TH", "FR"}:
+        found.append("weekdays")
+    if days & {"SA", "SU"}:
+        found.append("weekends")
+    return found
+
+
+def _one_off(durations: list[etree._Element]) -> bool:
+    """One dated session on one day, not repeated and not open-ended: a one-off event."""
+    if len(durations) != 1:
+        return False
+    dtd = durations[0]
+    start, end = text(dtd, "startDate"), text(dtd, "endDate")
+    if not start or _yes(text(dtd, "openEnded")) or text(dtd, "iCalRecurrence") or text(dtd, "duration"):
+        return False
+    return end is None or end[:10] == start[:10]
 
 
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
@@ -263,6 +347,99 @@ def add_duration(start: str, duration: str) -> str | None:
     return (moment + delta).isoformat()
 
 
+_CONTACT = "ignored, because it is personal data; volunteers sign up on the `detailURL` page"
+FIELDS: tuple[SourceField, ...] = (
+    SourceField("FeedInfo/providerID, providerName, feedID", "", "ignored, because the partner is known"),
+    SourceField(
+        "FeedInfo/createdDateTime", "", "its `olsonTZ`: the zone of naive times when nothing closer says"
+    ),
+    SourceField(
+        "FeedInfo/providerURL, termsOfUse, description", "", "ignored, because they describe the feed"
+    ),
+    SourceField("Organization/organizationID", "", "joins `sponsoringOrganizationID`"),
+    SourceField("Organization/name", "`organization.name`"),
+    SourceField("Organization/organizationURL", "`organization.url`"),
+    SourceField("Organization/detailURL", "`url`", "when the opportunity has no `detailURL` (warning)"),
+    SourceField("Organization/logoURL", "`organization.logo`", "http(s) URL"),
+    SourceField("Organization/description", "`organization.description`", "plain text"),
+    SourceField(
+        "Organization/missionStatement", "`organization.description`", "when there is no `description`"
+    ),
+    SourceField("Organization/nationalEIN", "`organization.ids.ein`"),
+    SourceField("Organization/guidestarID", "`organization.ids.guidestar`"),
+    SourceField(
+        "Organization/location", "", "ignored, because the opportunity's own places are where volunteers go"
+    ),
+    SourceField("Organization/phone, fax, email", "", _CONTACT),
+    SourceField("Organization/donateURL", "", "ignored, because we list volunteering, not donations"),
+    SourceField(
+        "volunteerOpportunityID", "`source_id`", "a repeated id: the first is kept, the others are errors"
+    ),
+    SourceField(
+        "sponsoringOrganizationIDs/sponsoringOrganizationID", "`organization`", "the first one found"
+    ),
+    SourceField("sponsoringOrganizationName", "`organization.name`", "not in the spec; when no id resolves"),
+    SourceField(
+        "volunteerHubOrganizationIDs", "", "ignored, because the sponsor is the organization volunteers meet"
+    ),
+    SourceField("title", "`title`"),
+    SourceField("abstract", "`description`", "when there is no `description`"),
+    SourceField("description", "`description`", "sanitized HTML"),
+    SourceField(
+        "volunteersNeeded", "", "ignored, because it goes stale as volunteers sign up (and -8888 is unknown)"
+    ),
+    SourceField("rsvpCount", "", "ignored, as `volunteersNeeded`"),
+    SourceField("dateTimeDuration/startDate, startTime", "`start`", "the earliest of all durations"),
+    SourceField(
+        "dateTimeDuration/endDate, endTime", "`end`", "the latest; an `endTime` alone ends the start day"
+    ),
+    SourceField("dateTimeDuration/olsonTZ (on startTime, endTime)", "zone of `start`, `end`"),
+    SourceField("dateTimeDuration/openEnded", "`open_ended`"),
+    SourceField(
+        "dateTimeDuration/duration",
+        "`end`, `schedule`",
+        'start + duration when not open-ended; else "6 months" in `schedule`',
+    ),
+    SourceField(
+        "dateTimeDuration/iCalRecurrence",
+        "`recurrence`, `schedule`, `time_of_week`",
+        "any rule: `recurring`; `BYDAY` gives weekdays/weekends; one dated day without one: `one-off`",
+    ),
+    SourceField("dateTimeDuration/timeFlexible", "`schedule`", 'Yes: "flexible hours"'),
+    SourceField("dateTimeDuration/commitmentHoursPerWeek", "`commitment_hours_per_week`", "the first one"),
+    SourceField("dateTimeDuration/startTime (17:00 or later)", "`time_of_week`", "`evenings`"),
+    SourceField("location/virtual", "`remote`", "Yes: remote (the location is not a place)"),
+    SourceField("location/name", "`locations[].name`"),
+    SourceField("location/streetAddress1, streetAddress2, streetAddress3", "`locations[].street`", "joined"),
+    SourceField("location/city, region, postalCode", "`locations[].city`, `region`, `postal_code`"),
+    SourceField("location/country", "`locations[].country`", "default US, as the spec says"),
+    SourceField(
+        "location/latitude, longitude", "`locations[].lat`, `lon`", "kept unless far from the stated place"
+    ),
+    SourceField("location/directions", "", "ignored, because the detail page gives them"),
+    SourceField("paid", "`compensation`", "Yes: **paid**, rejected with the reason `paid`"),
+    SourceField(
+        "audienceTags/audienceTag",
+        "`open_to_minors`, `groups`, `family_friendly`; `causes`",
+        "teens/youth/kids -> open to minors (not with a minimum age of 18+); groups; families; "
+        "other tags (seniors, 55+...) only help the causes",
+    ),
+    SourceField("categoryTags/categoryTag", "`causes`", "through the bilingual category table"),
+    SourceField("minimumAge", "`min_age`, `open_to_minors`", "under 18: open to minors; 18 or more: not"),
+    SourceField(
+        "sexRestrictedTo", "`requirements`", 'Female: "Women only"; Male: "Men only"; Neither: nothing'
+    ),
+    SourceField("skills", "`skills`", "one string, as given"),
+    SourceField("contactName, contactPhone, contactEmail", "", _CONTACT),
+    SourceField("detailURL", "`url`"),
+    SourceField("language", "`language`", '"English" -> en, "fr-FR" -> fr'),
+    SourceField("lastUpdated", "`posted`, `updated`", "in its `olsonTZ`"),
+    SourceField("expires", "`expires`", "in its `olsonTZ`"),
+    SourceField("self_directed, micro", "", "ignored, because no search filter uses them yet"),
+    SourceField("Reviews/Review", "", "ignored, because we show no reviews"),
+)
+
+
 FORMAT = FeedFormat(
     name=NAME,
     label="FPXML 0.1",
@@ -312,4 +489,5 @@ others are reported.""",
         "skills": "skills",
         "min_age": "minimumAge",
     },
+    fields=FIELDS,
 )
