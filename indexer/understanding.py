@@ -12,7 +12,7 @@ from typing import Protocol
 
 from indexer.base import SearchQuery, SearchResult
 from volunteer_hub.core.spelling import best_correction, max_edits
-from volunteer_hub.core.understanding import QueryPlan, plan_query, query_words
+from volunteer_hub.core.understanding import DOMAIN_STOPWORDS, QueryPlan, plan_query, query_words
 from volunteer_hub.core.vocabulary import vocabulary
 
 
@@ -50,7 +50,8 @@ def correct_text(text: str, source: SpellingSource) -> str | None:
     """``text`` with each word unknown to the index and to the vocabulary replaced by the nearest
     known one; None when no word needed (or found) a correction."""
     words = query_words(text)
-    known_vocab = vocabulary().spelling_terms()
+    # The vocabulary's words are known even when no listing uses them yet ("elderley" -> "elderly").
+    known_vocab = {t: t for t in DOMAIN_STOPWORDS} | vocabulary().spelling_terms()
     terms = {t for _, t in words if t and max_edits(t)}
     counts = source.term_counts(terms) if terms else {}
     fixes: dict[str, str] = {}

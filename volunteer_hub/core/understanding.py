@@ -32,7 +32,7 @@ TITLE = 3.0
 BODY = 1.0
 CAUSE = 2.0
 SAME_LANGUAGE = 0.5
-WIDENED_SHOWN = 4  # words of each concept named on "also showing results for"
+WIDENED_SHOWN = (3, 2)  # words of a concept named on "also showing results for": visitor's language, other
 
 DOMAIN_STOPWORDS = frozenset(
     analyze(
@@ -142,11 +142,13 @@ def _shown_words(concept: Concept, typed: Terms, lang: str) -> list[str]:
     other = "en" if lang == "fr" else "fr"
     words: list[str] = []
     seen_terms = {typed}
-    for wanted in (lang, other):
+    for wanted, limit in zip((lang, other), WIDENED_SHOWN, strict=True):
+        shown = 0
         for v in concept.variants:
-            if v.lang == wanted and v.terms not in seen_terms and len(words) < WIDENED_SHOWN:
+            if v.lang == wanted and v.terms not in seen_terms and shown < limit:
                 words.append(v.text)
                 seen_terms.add(v.terms)
+                shown += 1
     return words
 
 
