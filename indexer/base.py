@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.understanding import QueryPlan
 
 SORTS = ("relevance", "soonest", "newest", "nearest")
 
@@ -40,7 +41,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
-    lang: str = "fr"  # language of facet labels
+    lang: str = "fr"  # language of facet labels, and of the listings ranked first on equal scores
+    exact: bool = False  # the words typed only: no vocabulary, no causes (spelling is still corrected)
     now: datetime | None = None  # query-time expiry cut-off; defaults to the current time
 
     def effective_now(self) -> datetime:
@@ -70,6 +72,13 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]  # "cause" and "region"
+    # How the text was understood (None without text); see volunteer_hub.core.understanding.
+    plan: QueryPlan | None = None
+    # The query returned nothing, so its misspelled words were corrected and these results are for
+    # ``corrected``; ``suggestion`` is a correction that found nothing either (shown, not applied).
+    corrected_from: str | None = None
+    corrected: str | None = None
+    suggestion: str | None = None
 
 
 @dataclass

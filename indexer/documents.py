@@ -49,8 +49,12 @@ def _utc(value: datetime | None, default: datetime) -> datetime:
 
 
 def build_document(opp: Opportunity) -> SearchDocument:
+    # The places' names too, so "maraude marseille" typed in the "what" field finds Marseille's listings.
+    places = " ".join(dict.fromkeys(p for loc in opp.locations for p in (loc.city, loc.region) if p))
     body = " ".join(
-        part for part in (to_text(opp.description), opp.organization.name, " ".join(opp.skills)) if part
+        part
+        for part in (to_text(opp.description), opp.organization.name, " ".join(opp.skills), places)
+        if part
     )
     return SearchDocument(
         id=opp.id,

@@ -31,13 +31,14 @@ from indexer.base import (
 )
 from indexer.documents import build_document, iso
 from indexer.mapping import MAPPING, index_settings
-from volunteer_hub.core.analysis import analyze
+from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import cause_label
+from volunteer_hub.core.understanding import BODY, CAUSE, SAME_LANGUAGE, TITLE, Alternative, QueryPlan
 
-TITLE_BOOST = 5.0
+SPELLING_CANDIDATES = 25  # per field, from the term suggester
 FACET_SIZE = 200
 BULK_CHUNK = 500
 # One small shared index holds the rebuild locks of every alias (document id: the alias). Its
@@ -393,22 +394,24 @@ class ElasticsearchBackend:
         }
 
     def search(self, q: SearchQuery) -> SearchResult:
-        terms = analyze(q.text)
+        return understood_search(q, lambda plan: self._search_plan(q, plan), _Spelling(self))
+
+    def _search_plan(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
+        terms = bool(plan.groups)
         base = self._filters(q, terms)
         cause_filter = [{"terms": {"causes": q.causes}}] if q.causes else []
         region_filter = [{"terms": {"region_slugs": q.regions}}] if q.regions else []
 
         query: dict[str, Any] = {"bool": {"filter": base}}
         if terms:
+            # The score of volunteer_hub.core.understanding.score, built from constant scores: each
+            # group is the best of its alternatives (dis_max), groups and the language bonus add up.
             query["bool"]["must"] = [
-                {
-                    "multi_match": {
-                        "query": " ".join(terms),
-                        "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
-                        "type": "cross_fields",
-                        "operator": "and",
-                    }
-                }
+                {"dis_max": {"queries": [_alternative(a) for a in g.alternatives], "tie_breaker": 0}}
+                for g in plan.groups
+            ]
+            query["bool"]["should"] = [
+                {"constant_score": {"filter": {"term": {"language": plan.lang}}, "boost": SAME_LANGUAGE}}
             ]
         # Multi-select facets: each facet's counts apply every filter but its own, so the
         # cause/region filters go in post_filter and into the other facet's aggregation.
@@ -447,7 +450,7 @@ class ElasticsearchBackend:
         }
         return SearchResult(total=res["hits"]["total"]["value"], hits=hits, facets=facets)
 
-    def _filters(self, q: SearchQuery, terms: list[str]) -> list[dict[str, Any]]:
+    def _filters(self, q: SearchQuery, terms: bool) -> list[dict[str, Any]]:
         f: list[dict[str, Any]] = [{"range": {"expiry": {"gt": iso(q.effective_now())}}}]
         for name, value in q.filters.items():
             if name not in FILTER_FIELDS:
@@ -469,7 +472,7 @@ class ElasticsearchBackend:
             )
         return f
 
-    def _sort(self, q: SearchQuery, terms: list[str]) -> list[Any]:
+    def _sort(self, q: SearchQuery, terms: bool) -> list[Any]:
         if q.sort == "nearest" and q.near:
             first: Any = {
                 "_geo_distance": {
@@ -521,6 +524,63 @@ def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
         "indexed_at": iso(datetime.now(UTC)),
         "opportunity": opp.to_dict(),
     }
+
+
+def _alternative(alt: Alternative) -> dict[str, Any]:
+    if alt.cause:
+        return {"constant_score": {"filter": {"term": {"causes": alt.cause}}, "boost": alt.weight * CAUSE}}
+    phrase = " ".join(alt.terms)
+    return {
+        "bool": {
+            "should": [
+                {"constant_score": {"filter": {"match_phrase": {name: phrase}}, "boost": alt.weight * weight}}
+                for name, weight in (("title_terms", TITLE), ("body_terms", BODY))
+            ]
+        }
+    }
+
+
+class _Spelling:
+    """The index's own terms, for spelling corrections: exact document counts (a ``filters``
+    aggregation) and candidates from the core ``term`` suggester."""
+
+    def __init__(self, backend: ElasticsearchBackend) -> None:
+        self.backend = backend
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(terms))
+        if not wanted:
+            return {}
+        filters = {
+            str(i): {"bool": {"should": [{"term": {"title_terms": t}}, {"term": {"body_terms": t}}]}}
+            for i, t in enumerate(wanted)
+        }
+        res = self.backend._call(
+            lambda: self.backend.es.search(
+                index=self.backend.alias, size=0, aggs={"terms": {"filters": {"filters": filters}}}
+            )
+        )
+        buckets = res["aggregations"]["terms"]["buckets"]
+        return {t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(wanted)}
+
+    def similar_terms(self, term: str) -> dict[str, int]:
+        options = {
+            "suggest_mode": "always", "max_edits": 2, "prefix_length": 1, "min_word_length": 4,
+            "size": SPELLING_CANDIDATES, "string_distance": "damerau_levenshtein",
+        }
+        suggest = {
+            name: {"text": term, "term": {"field": name, **options}} for name in ("title_terms", "body_terms")
+        }
+        res = self.backend._call(
+            lambda: self.backend.es.search(index=self.backend.alias, size=0, suggest=suggest)
+        )
+        found = {
+            option["text"]
+            for field in suggest
+            for entry in res.get("suggest", {}).get(field, [])
+            for option in entry.get("options", [])
+        }
+        return {t: n for t, n in self.term_counts(found).items() if n}
 
 
 def _facet_agg(field: str, other_filters: list[dict[str, Any]]) -> dict[str, Any]:

@@ -42,13 +42,14 @@ from indexer.base import (
     WriteReport,
 )
 from indexer.documents import SearchDocument, build_document, iso
-from volunteer_hub.core.analysis import analyze
+from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
+from volunteer_hub.core.spelling import edit_distance
 from volunteer_hub.core.taxonomy import cause_label
+from volunteer_hub.core.understanding import BODY, CAUSE, SAME_LANGUAGE, TITLE, QueryPlan
 
-TITLE_WEIGHT = 5.0  # same boost as the Elasticsearch backend
 KM_PER_DEGREE = 111.19508
 # SearchQuery.filters name -> the ``doc`` column it compares for equality (tests/test_conformance.py).
 FILTER_COLUMNS = {
@@ -370,24 +371,22 @@ class SqliteBackend:
         }
 
     def search(self, query: SearchQuery) -> SearchResult:
-        terms = analyze(query.text)
+        return understood_search(query, lambda plan: self._search_plan(query, plan), _Spelling(self.conn))
+
+    def _search_plan(self, query: SearchQuery, plan: QueryPlan) -> SearchResult:
         conn = self.conn
         # One read transaction: total, page and facets come from the same snapshot.
         conn.execute("BEGIN")
         try:
-            return self._search(conn, query, terms)
+            return self._search(conn, query, plan)
         finally:
             conn.commit()
 
-    def _search(self, conn: sqlite3.Connection, query: SearchQuery, terms: list[str]) -> SearchResult:
+    def _search(self, conn: sqlite3.Connection, query: SearchQuery, plan: QueryPlan) -> SearchResult:
+        terms = bool(plan.groups)
         if terms:
-            # The full-text match (and its BM25) is computed once, not once per statement below.
-            conn.execute("DELETE FROM temp.vh_match")
-            conn.execute(
-                f"INSERT INTO temp.vh_match (rowid, rank) SELECT rowid, bm25(doc_fts, {TITLE_WEIGHT}, 1.0)"
-                " FROM doc_fts WHERE doc_fts MATCH ?",
-                (_fts_query(terms),),
-            )
+            # The match and its score are computed once, not once per statement below.
+            _match(conn, plan)
         base_sql, base_args = self._filters(query, terms)
         cause_sql, cause_args = _in_side_table("doc_cause", "cause", query.causes)
         region_sql, region_args = _in_side_table("doc_region", "slug", query.regions)
@@ -421,7 +420,7 @@ class SqliteBackend:
         facets["region"] = [FacetValue(v, region_label(v, query.lang), n) for v, n in facets["region"]]
         return SearchResult(total=total, hits=hits, facets=facets)
 
-    def _filters(self, q: SearchQuery, terms: list[str]) -> tuple[list[str], list[Any]]:
+    def _filters(self, q: SearchQuery, terms: bool) -> tuple[list[str], list[Any]]:
         sql = ["d.expiry > ?"]
         args: list[Any] = [iso(q.effective_now())]
         if terms:
@@ -448,7 +447,7 @@ class SqliteBackend:
             args += [lat0, lat1, lon0, lon1, lat, lon, q.radius_km]
         return sql, args
 
-    def _ranking(self, q: SearchQuery, terms: list[str]) -> tuple[str, str, list[Any], str]:
+    def _ranking(self, q: SearchQuery, terms: bool) -> tuple[str, str, list[Any], str]:
         """Extra select columns (score, distance), joins and ORDER BY for the query's sort."""
         cols, joins, args = "", "", []
         if terms:
@@ -514,6 +513,13 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     _migrate(conn)
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
+    # A query's clauses (group, alternative, weighted field match) before they are summed into vh_match.
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS vh_clause"
+        " (rowid INTEGER NOT NULL, grp INTEGER NOT NULL, alt INTEGER NOT NULL, w REAL NOT NULL)"
+    )
+    # The index's terms with their document counts: spelling corrections come from it.
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vh_vocab USING fts5vocab(main, doc_fts, row)")
     return conn
 
 
@@ -582,9 +588,56 @@ def _fsync_dir(path: Path) -> None:
         _fsync(str(path))
 
 
-def _fts_query(terms: list[str]) -> str:
-    # Every term must match (in title or body); terms are [a-z0-9]+ so quoting is safe.
-    return " ".join(f'"{t}"' for t in terms)
+def _match(conn: sqlite3.Connection, plan: QueryPlan) -> None:
+    """Fill ``temp.vh_match`` with the listings matching every group of ``plan`` and their score,
+    exactly as ``volunteer_hub.core.understanding.score`` defines it (stored negated: lower ranks first)."""
+    conn.execute("DELETE FROM temp.vh_clause")
+    conn.execute("DELETE FROM temp.vh_match")
+    for g, group in enumerate(plan.groups):
+        for a, alt in enumerate(group.alternatives):
+            if alt.cause:
+                conn.execute(
+                    "INSERT INTO temp.vh_clause"
+                    " SELECT DISTINCT rowid, ?, ?, ? FROM doc_cause WHERE cause = ?",
+                    (g, a, alt.weight * CAUSE, alt.cause),
+                )
+                continue
+            phrase = '"' + " ".join(alt.terms) + '"'  # terms are [a-z0-9]+: quoting is safe
+            for column, weight in (("title", TITLE), ("body", BODY)):
+                conn.execute(
+                    "INSERT INTO temp.vh_clause SELECT rowid, ?, ?, ? FROM doc_fts WHERE doc_fts MATCH ?",
+                    (g, a, alt.weight * weight, f"{column} : {phrase}"),
+                )
+    conn.execute(
+        "INSERT INTO temp.vh_match (rowid, rank)"
+        " SELECT s.rowid, -(s.total + CASE WHEN d.language = ? THEN ? ELSE 0 END) FROM ("
+        "  SELECT rowid, sum(best) AS total, count(*) AS n FROM ("
+        "   SELECT rowid, grp, max(score) AS best FROM ("
+        "    SELECT rowid, grp, alt, sum(w) AS score FROM temp.vh_clause GROUP BY rowid, grp, alt"
+        "   ) GROUP BY rowid, grp"
+        "  ) GROUP BY rowid"
+        " ) s JOIN doc d ON d.rowid = s.rowid WHERE s.n = ?",
+        (plan.lang, SAME_LANGUAGE, len(plan.groups)),
+    )
+
+
+class _Spelling:
+    """The index's own vocabulary (FTS5 ``fts5vocab``), for spelling corrections."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(terms)
+        marks = ",".join("?" * len(wanted))
+        return dict(self.conn.execute(f"SELECT term, doc FROM temp.vh_vocab WHERE term IN ({marks})", wanted))
+
+    def similar_terms(self, term: str) -> dict[str, int]:
+        first = term[:1]
+        rows = self.conn.execute(
+            "SELECT term, doc FROM temp.vh_vocab WHERE term >= ? AND term < ?", (first, chr(ord(first) + 1))
+        )
+        return {t: n for t, n in rows if abs(len(t) - len(term)) <= 2 and edit_distance(t, term) <= 2}
 
 
 def _in_side_table(table: str, column: str, values: list[str]) -> tuple[list[str], list[Any]]:

@@ -23,6 +23,7 @@ from search_app import (  # noqa: F401 - their routes are on the site blueprint
     ratelimit,
     security,
     sessions,
+    suggest,
 )
 from search_app.api import bp as api_blueprint
 from search_app.services import Services, install

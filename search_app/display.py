@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_time, gettext
 
+from search_app.highlight import highlight
 from search_app.i18n import current_language
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
@@ -106,4 +107,5 @@ def register(app: Flask) -> None:
         distance=distance,
         http_url=http_url,
         format_day=format_day,
+        highlight=highlight,
     )

@@ -150,6 +150,16 @@ def _parse_q(p: Parsing) -> None:
     p.query.text = param_text(p.args, "q")
 
 
+def _parse_exact(p: Parsing) -> None:
+    p.query.exact = param_boolean(p.args, "exact") is True
+
+
+def _exact_chip(parsed: ParsedSearch) -> list[Chip]:
+    if not parsed.query.exact:
+        return []
+    return [{"label": str(_("Exact words only")), "url": links.without("exact")}]
+
+
 def _parse_near(p: Parsing) -> None:
     near = param_value(p.args, "near")
     if near:
@@ -425,12 +435,24 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         "q",
         _parse_q,
         text_schema("Keywords"),
-        "Keywords (accents and case ignored, French and English stemming).",
+        "Keywords (accents and case ignored). French and English words of the same concept, and causes"
+        " named, find each other (see `exact`); a query that finds nothing is searched again with its"
+        " misspelled words corrected from the index's own words.",
         cli=CliOption("query", "keywords", kind="words"),
         form="q",
         widget=True,
         afg=AfgParameter("q", text_schema("Keywords"), "Keywords.", _afg_q),
         site_error=_("Your search is too long. Please shorten it."),
+    ),
+    SearchParameter(
+        "exact",
+        _parse_exact,
+        {"type": "boolean", "default": False},
+        "true: search the words typed only, without the vocabulary's synonyms and causes.",
+        cli=CliOption("--exact", "the words typed only, without synonyms", kind="switch"),
+        form_handles=True,  # a new search from the form widens again
+        chips=_exact_chip,
+        widget=True,
     ),
     SearchParameter(
         "near",

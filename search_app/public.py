@@ -24,6 +24,7 @@ from search_app.services import backend, services
 from search_app.share import share_links
 from search_app.site import bp
 from search_app.structured import opportunity_json_ld
+from search_app.understood import understood_context
 from search_app.when import PRESETS
 from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
@@ -236,6 +237,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "feeds": None,
         "canonical": request.host_url.rstrip("/") + links.search_url(_pairs_for_canonical()),
         "wider_url": None,
+        "understood": None,
     }
     if parsed is None or result is None:
         return context
@@ -267,6 +269,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
     }
     context["active_filters"] = chips(parsed)
     context["pagination"] = _pagination(parsed, result)
+    context["understood"] = understood_context(parsed, result)
     return context
 
 
