@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from indexer.sqlite_backend import SqliteBackend
-from search_app import MAX_CONTENT_LENGTH, create_app
+from search_app.app import MAX_CONTENT_LENGTH, create_app
 from volunteer_hub.cli.server import DevRequestHandler
 from volunteer_hub.core.config import ConfigError, load_settings
 from volunteer_hub.store.db import Database
