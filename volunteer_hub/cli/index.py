@@ -103,7 +103,6 @@ def cmd_index_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_index_rollback(args: argparse.Namespace) -> int:
     from indexer.base import SearchBackendError
-
     from indexer.rebuild import adopt_generation
 
     _settings, db, backend = open_context()

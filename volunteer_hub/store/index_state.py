@@ -15,11 +15,12 @@ recorded one, has lost documents (``indexer.truth``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from volunteer_hub.store.db import Database, StoredOpportunity
-from volunteer_hub.store.states import OpportunityState
 from volunteer_hub.store.ops_models import IndexState
+from volunteer_hub.store.states import OpportunityState
 from volunteer_hub.store.tables import utcnow
 
 REBUILD_MARKER = "rebuild:"  # indexed_hash prefix set by indexer.rebuild for rows not in the generation

@@ -1,5 +1,5 @@
-"""Operations tables: scheduler heartbeat, search index state (``store.index_state``), operators, rate limits (login throttling too),
-alert incidents, partner sign-in links.
+"""Operations tables: scheduler heartbeat, search index state (``store.index_state``), operators,
+rate limits (login throttling too), alert incidents, partner sign-in links.
 
 The process crawling a run is recorded on the run itself (``volunteer_hub.store.runs``); the
 ``crawl_process`` table of earlier versions is no longer written.
