@@ -11,9 +11,16 @@ from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 
 # -- index -----------------------------------------------------------------------------------
 def cmd_index_stats(args: argparse.Namespace) -> int:
+    from indexer.base import SearchBackendError
+
     _settings, _db, backend = open_context()
-    backend.ensure_ready()
-    stats = backend.stats()
+    try:
+        backend.ensure_ready()
+        stats = backend.stats()
+    except SearchBackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("`volunteer-hub index rebuild` writes a new index from the database", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False, default=str))
         return EXIT_OK
