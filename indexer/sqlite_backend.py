@@ -375,7 +375,8 @@ class SqliteBackend:
         """Every indexed record (with its indexed content hash), in id order."""
         try:
             rows = self.conn.execute(
-                "SELECT d.content_hash, dd.data FROM doc d JOIN doc_data dd ON dd.rowid = d.rowid ORDER BY d.id"
+                "SELECT d.content_hash, dd.data FROM doc d JOIN doc_data dd ON dd.rowid = d.rowid"
+                " ORDER BY d.id"
             )
             for content_hash, data in rows:
                 opp = Opportunity.from_dict(json.loads(data))
