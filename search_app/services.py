@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from indexer.base import SearchBackend
+from indexer.base import SearchBackend, SearchBackendError
 from indexer.truth import IndexLost, check_index
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store.db import Database
@@ -59,7 +59,9 @@ class Services:
             return problem
         try:
             problem = check_index(self._database(), self.backend).problem
-        except (SQLAlchemyError, OSError):
+        except SearchBackendError:
+            raise
+        except Exception:  # noqa: BLE001 - the check guards search; it must never break it itself
             log.warning("cannot compare the search index with the database", exc_info=True)
             problem = None
         if problem:
