@@ -18,6 +18,7 @@ import dateparser
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
 from crawlers.geocheck import PointChecker
+from crawlers.limits import over_limits
 from volunteer_hub.core.gazetteer import OfflineGazetteer, us_state_code, us_zip
 from volunteer_hub.core.html import sanitize, summarize, to_text
 from volunteer_hub.core.opportunity import Location, Opportunity, Organization, make_id
@@ -90,6 +91,10 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
     def problem(message: str, field_name: str, severity: str = "error") -> None:
         problems.append(ParseProblem(message, item=item, line=raw.line, field=field_name, severity=severity))
 
+    for field_name, message in over_limits(raw):  # size caps first: nothing else reads a huge item
+        problem(message, field_name)
+    if problems:
+        return None, problems
     title = " ".join(to_text(raw.title or "").split())
     if not title:
         problem("the item has no title", "title")
