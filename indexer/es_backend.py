@@ -68,7 +68,10 @@ class ElasticsearchBackend:
         self.alias = alias
         self.shards = shards
         self.replicas = replicas
-        self.es = Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2)
+        # Several nodes, comma-separated: the client spreads requests and retries on another node
+        # when one is down (a cluster keeps answering while a node restarts).
+        hosts = [u.strip() for u in url.split(",") if u.strip()]
+        self.es = Elasticsearch(hosts, request_timeout=30, retry_on_timeout=True, max_retries=2)
 
     # -- index lifecycle --------------------------------------------------------------------
     def new_generation_name(self) -> str:
