@@ -4,13 +4,17 @@
   (the rest stays pending in the database); restarted with its data, the next sync indexes the
   rest; restarted empty, ``index sync``'s check (indexer.truth) notices and rebuilds. Each time,
   every live opportunity is searchable exactly once.
+* A three-node cluster with one replica, the node holding the primary killed during continuous
+  indexing and searching: the client knows every node, searches keep answering, and every write
+  Elasticsearch acknowledged is still there.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +101,95 @@ def test_a_node_killed_during_bulk_writes_loses_nothing_after_restart(
     report = repair_index(db, backend, truth)
     assert report.documents == LIVE and check_index(db, backend).ok
     searchable_once(backend, expected)
+
+
+def wait_until(condition: Callable[[], bool], what: str, limit: float = 180) -> None:
+    """Wait for ``condition``; fail naming ``what`` rather than hang when it never comes."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"never reached: {what}"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def cluster() -> Iterator[list[LocalNode]]:
+    nodes = [LocalNode() for _ in range(3)]
+    shared = {
+        "ES_CLUSTER_NAME": f"vh-fault-{uuid.uuid4().hex[:8]}",
+        "ES_SEED_HOSTS": ",".join(f"127.0.0.1:{n.transport_port}" for n in nodes),
+        "ES_INITIAL_MASTERS": ",".join(n.name for n in nodes),
+    }
+    for n in nodes:
+        n.cluster_env = shared
+    try:
+        starting = [n.start_process() for n in nodes]  # together: a master needs two of them
+        for proc in starting:
+            _out, err = proc.communicate(timeout=400)
+            assert proc.returncode == 0, err[-3000:]
+        yield nodes
+    finally:
+        for n in nodes:
+            n.stop()
+
+
+def test_a_cluster_keeps_answering_and_loses_no_acknowledged_write_when_a_node_dies(
+    cluster: list[LocalNode],
+) -> None:
+    backend = ElasticsearchBackend(",".join(n.url for n in cluster), alias="vh-cluster", replicas=1)
+    backend.ensure_ready()
+    backend.es.cluster.health(index="vh-cluster", wait_for_status="green", timeout="120s")
+    acknowledged: set[str] = set()
+    search_errors: list[str] = []
+    searches_after_kill = 0
+    killed = threading.Event()
+    stop = threading.Event()
+
+    def write() -> None:
+        batch_no = 0
+        while not stop.is_set():
+            batch = [
+                opp(f"w{batch_no}-{i}", f"Distribution alimentaire {batch_no}", locations=[RENNES])
+                for i in range(25)
+            ]
+            batch_no += 1
+            try:
+                report = backend.upsert(batch)
+            except Exception:  # noqa: BLE001 - an unacknowledged batch: it may or may not be there
+                continue
+            acknowledged.update(o.id for o in batch if o.id not in report.failed)
+
+    def search() -> None:
+        nonlocal searches_after_kill
+        while not stop.is_set():
+            try:
+                backend.search(SearchQuery(text="distribution", now=NOW, per_page=5))
+            except Exception as exc:  # noqa: BLE001
+                search_errors.append(f"{type(exc).__name__}: {exc}")
+            else:
+                if killed.is_set():
+                    searches_after_kill += 1
+
+    workers = [threading.Thread(target=write), threading.Thread(target=search)]
+    for w in workers:
+        w.start()
+    try:
+        wait_until(lambda: len(acknowledged) >= 300, "300 acknowledged writes before the kill")
+        shards = backend.es.cat.shards(index=backend.current_generation(), format="json")
+        primary = next(sh["node"] for sh in shards if sh["prirep"] == "p")
+        victim = next(n for n in cluster if n.name == primary)
+        before_kill = len(acknowledged)
+        victim.kill()
+        killed.set()
+        wait_until(
+            lambda: len(acknowledged) >= before_kill + 300 and searches_after_kill >= 50,
+            "300 more acknowledged writes and 50 searches after the kill",
+        )
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(120)
+
+    assert not search_errors, search_errors[:3]
+    backend.es.indices.refresh(index="vh-cluster")
+    present = backend.ids()
+    assert acknowledged <= present, f"{len(acknowledged - present)} acknowledged writes lost"
