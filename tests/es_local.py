@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,8 +95,12 @@ class LocalNode:
         )
 
     def wipe(self) -> None:
-        """Lose the data (a node that comes back empty)."""
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        """Lose the data (a node that comes back empty). A JVM still exiting may write a last file."""
+        for _attempt in range(5):
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            if not self.data_dir.exists():
+                return
+            time.sleep(1)
 
     def stop(self) -> None:
         subprocess.run(
