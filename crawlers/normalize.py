@@ -18,6 +18,7 @@ import dateparser
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.textdates import parse_text_date
 from crawlers.geocheck import PointChecker
+from crawlers.limits import over_limits
 from volunteer_hub.core.gazetteer import OfflineGazetteer, us_state_code, us_zip
 from volunteer_hub.core.html import sanitize, summarize, to_text
 from volunteer_hub.core.opportunity import Compensation, Location, Opportunity, Organization, make_id
@@ -94,6 +95,10 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
             )
         )
 
+    for field_name, message in over_limits(raw):  # size caps first: nothing else reads a huge item
+        problem(message, field_name)
+    if problems:
+        return None, problems
     title = " ".join(to_text(raw.title or "").split())
     if not title:
         problem("the item has no title", "title")

@@ -9,9 +9,10 @@ answers as the embedded backend.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
-import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,9 @@ from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import cause_label
 from volunteer_hub.core.understanding import BODY, CAUSE, SAME_LANGUAGE, TITLE, Alternative, QueryPlan
+from volunteer_hub.store.runs import HOST, pid_alive
+
+log = logging.getLogger(__name__)
 
 SPELLING_CANDIDATES = 25  # per field, from the term suggester
 FACET_SIZE = 200
@@ -44,7 +48,10 @@ BULK_CHUNK = 500
 # One small shared index holds the rebuild locks of every alias (document id: the alias). Its
 # name cannot be mistaken for a generation (``<alias>-<20 digits>``).
 LOCK_INDEX = "volunteer-hub-locks"
-LOCK_TTL = timedelta(hours=4)  # a crashed rebuild's lock is taken over after this
+# The rebuild lock is a lease, renewed every LOCK_RENEW while the rebuild runs: a killed rebuild's
+# lock is taken over once its lease ends, or at once from the same host when its process is gone.
+LOCK_TTL = timedelta(minutes=2)
+LOCK_RENEW = timedelta(seconds=30)
 # SearchQuery.filters name -> the keyword or boolean field it matches (tests/test_conformance.py).
 FILTER_FIELDS = {
     "remote": "remote",
@@ -62,7 +69,10 @@ class ElasticsearchBackend:
         self.alias = alias
         self.shards = shards
         self.replicas = replicas
-        self.es = Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2)
+        # Several nodes, comma-separated: the client spreads requests and retries on another node
+        # when one is down (a cluster keeps answering while a node restarts).
+        hosts = [u.strip() for u in url.split(",") if u.strip()]
+        self.es = Elasticsearch(hosts, request_timeout=30, retry_on_timeout=True, max_retries=2)
 
     # -- index lifecycle --------------------------------------------------------------------
     def new_generation_name(self) -> str:
@@ -171,40 +181,78 @@ class ElasticsearchBackend:
     @contextlib.contextmanager
     def rebuild_lock(self) -> Iterator[None]:
         """A lease document in ``LOCK_INDEX`` (created with op_type=create, so only one holder,
-        across hosts); a lease older than ``LOCK_TTL`` is taken over with a compare-and-set."""
+        across hosts), renewed while the rebuild runs. A lease that ended, or one held by a dead
+        process of this host, is taken over with a compare-and-set."""
         self._ensure_lock_index()
-        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        now = datetime.now(UTC)
-        lease = {"owner": owner, "acquired_at": iso(now), "expires_at": iso(now + LOCK_TTL)}
+        owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         try:
-            self.es.create(index=LOCK_INDEX, id=self.alias, document=lease, refresh=True)
+            self.es.create(index=LOCK_INDEX, id=self.alias, document=_lease(owner), refresh=True)
         except ConflictError:
             held = self._call(lambda: self.es.get(index=LOCK_INDEX, id=self.alias))
             src = held["_source"]
-            if src.get("expires_at", "") > iso(now):
+            stale = _stale_lease_reason(src)
+            if stale is None:
                 raise RebuildInProgress(
                     f"another rebuild of {self.alias} is running "
                     f"({src.get('owner')} since {src.get('acquired_at')})"
                 ) from None
             try:
                 self.es.index(
-                    index=LOCK_INDEX, id=self.alias, document=lease, refresh=True,
-                    if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
+                    index=LOCK_INDEX,
+                    id=self.alias,
+                    document=_lease(owner),
+                    refresh=True,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
                 )
             except ConflictError:
                 raise RebuildInProgress(f"another rebuild of {self.alias} took the lock") from None
+            log.warning("took over the rebuild lock of %s: %s", self.alias, stale)
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"Elasticsearch at {self.url}: no rebuild lock: {exc}") from exc
+        stop = threading.Event()
+        keeper = threading.Thread(
+            target=self._renew_lease, args=(owner, stop), name="rebuild-lease", daemon=True
+        )
+        keeper.start()
         try:
             yield
         finally:
+            stop.set()
+            keeper.join(10)
             with contextlib.suppress(ApiError, TransportError):
                 held = self.es.get(index=LOCK_INDEX, id=self.alias)
                 if held["_source"].get("owner") == owner:
                     self.es.delete(
-                        index=LOCK_INDEX, id=self.alias, refresh=True,
-                        if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
+                        index=LOCK_INDEX,
+                        id=self.alias,
+                        refresh=True,
+                        if_seq_no=held["_seq_no"],
+                        if_primary_term=held["_primary_term"],
                     )
+
+    def _renew_lease(self, owner: str, stop: threading.Event) -> None:
+        """Extend our lease every ``LOCK_RENEW`` (compare-and-set: never someone else's)."""
+        while not stop.wait(LOCK_RENEW.total_seconds()):
+            try:
+                held = self.es.get(index=LOCK_INDEX, id=self.alias)
+                if held["_source"].get("owner") != owner:
+                    log.error(
+                        "the rebuild lock of %s was taken over by %s",
+                        self.alias,
+                        held["_source"].get("owner"),
+                    )
+                    return
+                self.es.index(
+                    index=LOCK_INDEX,
+                    id=self.alias,
+                    document=_lease(owner, held["_source"].get("acquired_at")),
+                    refresh=True,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
+                )
+            except (ApiError, TransportError) as exc:  # a hiccup: the next beat retries within the lease
+                log.warning("could not renew the rebuild lease of %s: %s", self.alias, exc)
 
     def _ensure_lock_index(self) -> None:
         try:
@@ -273,8 +321,14 @@ class ElasticsearchBackend:
             # streaming_bulk retries 429 rejections with backoff; other per-document errors are
             # reported (raise_on_error=False), never dropped.
             for ok, info in helpers.streaming_bulk(
-                self.es, actions(), chunk_size=BULK_CHUNK, max_retries=5, initial_backoff=1,
-                raise_on_error=False, raise_on_exception=False, **extra,
+                self.es,
+                actions(),
+                chunk_size=BULK_CHUNK,
+                max_retries=5,
+                initial_backoff=1,
+                raise_on_error=False,
+                raise_on_exception=False,
+                **extra,
             ):
                 item = info.get("index", {})
                 if ok:
@@ -304,7 +358,11 @@ class ElasticsearchBackend:
         failed: dict[str, str] = {}
         try:
             for ok, info in helpers.streaming_bulk(
-                self.es, actions, raise_on_error=False, raise_on_exception=False, max_retries=3,
+                self.es,
+                actions,
+                raise_on_error=False,
+                raise_on_exception=False,
+                max_retries=3,
                 require_alias=True,
             ):
                 item = info.get("delete", {})
@@ -356,8 +414,11 @@ class ElasticsearchBackend:
     def export(self) -> Iterator[Opportunity]:
         """Every indexed record with the content hash it was indexed with (scroll, any order)."""
         hits = helpers.scan(
-            self.es, index=self.alias, query={"query": {"match_all": {}}},
-            _source=["opportunity", "content_hash"], size=1000,
+            self.es,
+            index=self.alias,
+            query={"query": {"match_all": {}}},
+            _source=["opportunity", "content_hash"],
+            size=1000,
         )
         try:
             for h in hits:
@@ -581,6 +642,20 @@ class _Spelling:
             for option in entry.get("options", [])
         }
         return {t: n for t, n in self.term_counts(found).items() if n}
+def _lease(owner: str, acquired_at: str | None = None) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {"owner": owner, "acquired_at": acquired_at or iso(now), "expires_at": iso(now + LOCK_TTL)}
+
+
+def _stale_lease_reason(lease: dict[str, Any]) -> str | None:
+    """Why a held rebuild lease may be taken over (its process is dead here, or it ended), or None."""
+    host, _, rest = str(lease.get("owner", "")).partition(":")
+    pid_text = rest.partition(":")[0]
+    if host == HOST and pid_text.isdigit() and not pid_alive(int(pid_text)):
+        return f"its holder {lease.get('owner')} is dead (process {pid_text} gone on this host)"
+    if str(lease.get("expires_at", "")) <= iso(datetime.now(UTC)):
+        return f"its lease ended at {lease.get('expires_at')} ({lease.get('owner')} stopped renewing it)"
+    return None
 
 
 def _facet_agg(field: str, other_filters: list[dict[str, Any]]) -> dict[str, Any]:

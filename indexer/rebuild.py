@@ -19,6 +19,7 @@ Any failure before step 4 deletes the new generation and leaves the live one unt
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,13 +30,17 @@ from sqlalchemy import bindparam, or_, select, update
 
 from indexer.base import GenerationalBackend, RebuildError, SearchBackendError
 from indexer.sync import push_pending
+from indexer.truth import IndexTruth, record_written
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import attach_sources, regroup
+from volunteer_hub.store.index_state import REBUILD_MARKER
 from volunteer_hub.store.partner_sync import SyncCounts
 from volunteer_hub.store.states import OpportunityState
 
 LOAD_BATCH = 1000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -174,12 +179,20 @@ def rebuild_index(
                 pass
             raise
         deleted = backend.activate_generation(generation, keep_previous=1)
+        record_written(db, backend, after_rebuild=True)
         reconcile_indexed_hashes(db, written)
     caught_up = push_pending(db, backend)
     return RebuildReport(
-        backend=backend.name, generation=generation, previous=previous, deleted=deleted,
-        documents=documents, expired=len(expired), failed=failed, load_seconds=load_seconds,
-        total_seconds=time.monotonic() - started, caught_up=caught_up,
+        backend=backend.name,
+        generation=generation,
+        previous=previous,
+        deleted=deleted,
+        documents=documents,
+        expired=len(expired),
+        failed=failed,
+        load_seconds=load_seconds,
+        total_seconds=time.monotonic() - started,
+        caught_up=caught_up,
     )
 
 
@@ -193,13 +206,16 @@ def reconcile_indexed_hashes(db: Database, written: dict[str, str]) -> int:
       next push deletes it;
     * not live and not in it: NULL (nothing to delete).
     """
-    marker = f"rebuild:{uuid.uuid4().hex[:16]}"
+    marker = f"{REBUILD_MARKER}{uuid.uuid4().hex[:16]}"
     changes: list[dict[str, str | None]] = []
     with db.session() as s:
         rows = s.execute(
             select(
-                StoredOpportunity.id, StoredOpportunity.state, StoredOpportunity.content_hash,
-                StoredOpportunity.indexed_hash, StoredOpportunity.duplicate_of,
+                StoredOpportunity.id,
+                StoredOpportunity.state,
+                StoredOpportunity.content_hash,
+                StoredOpportunity.indexed_hash,
+                StoredOpportunity.duplicate_of,
             )
         )
         for opp_id, state, content_hash, indexed_hash, duplicate_of in rows:
@@ -217,3 +233,25 @@ def reconcile_indexed_hashes(db: Database, written: dict[str, str]) -> int:
             for start in range(0, len(changes), 5000):
                 s.connection().execute(stmt, changes[start : start + 5000])
     return len(changes)
+
+
+def repair_index(
+    db: Database, backend: GenerationalBackend, truth: IndexTruth, **options: object
+) -> RebuildReport:
+    """Rebuild the index from the database after ``indexer.truth.check_index`` found it lost
+    documents or serves another generation; says so loudly in the log first."""
+    log.error(
+        "search index %s cannot be trusted: %s; rebuilding it from the database",
+        truth.backend_key,
+        truth.problem,
+    )
+    return rebuild_index(db, backend, **options)  # type: ignore[arg-type]
+
+
+def adopt_generation(db: Database, backend: GenerationalBackend) -> int:
+    """After a rollback: make the database describe the generation now served (what changed since
+    is pending again, for ``index sync``) and record it; returns rows changed."""
+    written = {opp.id: opp.content_hash or opp.compute_hash() for opp in backend.export()}
+    changed = reconcile_indexed_hashes(db, written)
+    record_written(db, backend, after_rebuild=True)
+    return changed

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import math
 import os
@@ -26,10 +27,10 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from indexer.base import (
     FacetValue,
@@ -49,6 +50,9 @@ from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.spelling import edit_distance
 from volunteer_hub.core.taxonomy import cause_label
 from volunteer_hub.core.understanding import BODY, CAUSE, SAME_LANGUAGE, TITLE, QueryPlan
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 KM_PER_DEGREE = 111.19508
 # SearchQuery.filters name -> the ``doc`` column it compares for equality (tests/test_conformance.py).
@@ -94,6 +98,20 @@ CREATE INDEX IF NOT EXISTS doc_point_row ON doc_point(rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(title, body, tokenize = 'unicode61');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+def _unavailable_when_broken(method: Callable[P, R]) -> Callable[P, R]:
+    """A damaged or unreadable index file is a search outage (``SearchBackendError``: 503 on the
+    site, unhealthy, ``index rebuild`` recovers), never an unexplained crash."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise SearchBackendError(f"the embedded search index cannot be read: {exc}") from exc
+
+    return wrapper
 
 
 class SqliteBackend:
@@ -151,12 +169,14 @@ class SqliteBackend:
             conn.close()
             self._local.conn = None
 
+    @_unavailable_when_broken
     def ensure_ready(self) -> None:
         self.conn  # noqa: B018 - opening the connection creates the schema
 
     def health(self) -> tuple[bool, str]:
         try:
-            self.conn.execute("SELECT 1").fetchone()
+            # Reads the schema and the document table: a damaged file fails here, not only on searches.
+            self.conn.execute("SELECT count(*) FROM doc").fetchone()
             return True, f"sqlite {sqlite3.sqlite_version} at {self.path} ({self.current_generation()})"
         except sqlite3.Error as exc:
             return False, f"sqlite error: {exc}"
@@ -291,6 +311,7 @@ class SqliteBackend:
         _fsync_dir(Path(self.pointer).parent)
 
     # -- writes -----------------------------------------------------------------------------
+    @_unavailable_when_broken
     def upsert(self, opportunities: Iterable[Opportunity]) -> WriteReport:
         report = WriteReport()
         conn = self.conn
@@ -308,6 +329,7 @@ class SqliteBackend:
             _touch(conn)
         return report
 
+    @_unavailable_when_broken
     def delete(self, ids: Iterable[str]) -> int:
         removed = 0
         conn = self.conn
@@ -320,10 +342,12 @@ class SqliteBackend:
             _touch(conn)
         return removed
 
+    @_unavailable_when_broken
     def delete_expired(self, now: datetime) -> int:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM doc WHERE expiry <= ?", (iso(now),))]
         return self.delete(ids)
 
+    @_unavailable_when_broken
     def clear(self) -> None:
         conn = self.conn
         with conn:
@@ -332,6 +356,7 @@ class SqliteBackend:
             _touch(conn)
 
     # -- reads ------------------------------------------------------------------------------
+    @_unavailable_when_broken
     def get(self, opportunity_id: str) -> Opportunity | None:
         row = self.conn.execute(
             "SELECT dd.data FROM doc d JOIN doc_data dd ON dd.rowid = d.rowid WHERE d.id = ?",
@@ -339,22 +364,29 @@ class SqliteBackend:
         ).fetchone()
         return Opportunity.from_dict(json.loads(row[0])) if row else None
 
+    @_unavailable_when_broken
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM doc").fetchone()[0]
 
+    @_unavailable_when_broken
     def ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT id FROM doc")}
 
     def export(self) -> Iterator[Opportunity]:
         """Every indexed record (with its indexed content hash), in id order."""
-        rows = self.conn.execute(
-            "SELECT d.content_hash, dd.data FROM doc d JOIN doc_data dd ON dd.rowid = d.rowid ORDER BY d.id"
-        )
-        for content_hash, data in rows:
-            opp = Opportunity.from_dict(json.loads(data))
-            opp.content_hash = content_hash or opp.content_hash
-            yield opp
+        try:
+            rows = self.conn.execute(
+                "SELECT d.content_hash, dd.data FROM doc d JOIN doc_data dd ON dd.rowid = d.rowid"
+                " ORDER BY d.id"
+            )
+            for content_hash, data in rows:
+                opp = Opportunity.from_dict(json.loads(data))
+                opp.content_hash = content_hash or opp.content_hash
+                yield opp
+        except sqlite3.DatabaseError as exc:
+            raise SearchBackendError(f"the embedded search index cannot be read: {exc}") from exc
 
+    @_unavailable_when_broken
     def stats(self) -> dict[str, Any]:
         conn = self.conn
         last = conn.execute("SELECT value FROM meta WHERE key = 'last_write'").fetchone()
@@ -370,6 +402,7 @@ class SqliteBackend:
             "by_region": dict(conn.execute("SELECT slug, count(*) FROM doc_region GROUP BY slug ORDER BY 1")),
         }
 
+    @_unavailable_when_broken
     def search(self, query: SearchQuery) -> SearchResult:
         return understood_search(query, lambda plan: self._search_plan(query, plan), _Spelling(self.conn))
 
@@ -544,9 +577,18 @@ def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, con
         " avail_end, expiry, sort_start, posted, content_hash)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
-            iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
-            iso(doc.posted), content_hash,
+            doc.id,
+            doc.partner,
+            doc.organization,
+            doc.org_slug,
+            doc.language,
+            int(doc.remote),
+            iso(doc.avail_start),
+            iso(doc.avail_end),
+            iso(doc.expiry),
+            iso(doc.sort_start),
+            iso(doc.posted),
+            content_hash,
         ),
     )
     rowid = cur.lastrowid

@@ -11,9 +11,12 @@ indexed a write that went to the generation that was just retired.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import bindparam, select, update
 
 from indexer.base import SearchBackend, SearchBackendError
+from indexer.truth import record_written
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.grouping import attach_sources, regroup
@@ -21,6 +24,8 @@ from volunteer_hub.store.partner_sync import SyncCounts
 from volunteer_hub.store.states import OpportunityState
 
 PUSH_BATCH = 500
+
+log = logging.getLogger(__name__)
 
 
 def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = None) -> SyncCounts:
@@ -88,6 +93,10 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
         else:
             counts.removed = len(gone)
             mark_indexed(db, [(i, None, prev) for i, prev in gone])
+    try:
+        record_written(db, backend)
+    except SearchBackendError as exc:  # the next push records it; check_index reports real trouble
+        log.warning("could not record the index state: %s", exc)
     return counts
 
 

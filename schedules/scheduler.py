@@ -12,6 +12,8 @@
   (staleness needs a clock).
 - ``heartbeat`` refreshes the ``scheduler_heartbeat`` row the console and /healthz read.
 - ``expiry`` (daily) runs ``volunteer-hub index expire``;
+  ``index-sync`` (every ``INDEX_SYNC_MINUTES``) runs ``volunteer-hub index sync``: pushes what an
+  outage left pending and rebuilds an index that lost documents (``indexer.truth``), loudly;
   ``housekeeping`` (daily and at start) applies run retention.
 - Each crawl's run is allocated here, then crawled by ``volunteer-hub crawl ID --run-id N`` in
   its own process group with a hard timeout, or by Scrapyd (``volunteer_hub.services.dispatch``).
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
 JOB_PREFIX = "crawl:"
+INDEX_SYNC_MINUTES = 10
 
 # (partner id, cron) pairs whose invalid cron was already logged by this process.
 _cron_errors_logged: set[tuple[str, str]] = set()
@@ -140,6 +143,22 @@ def expiry_job() -> None:
         log.error("expiry: `volunteer-hub index expire` timed out")
         return
     log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
+def index_sync_job() -> None:
+    """Run ``volunteer-hub index sync`` (its own process): pending pushes, and the index checked
+    against the database and rebuilt when it lost documents. A repair or a failure logs an error."""
+    _settings, _db, cfg = _ctx()
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", "index", "sync"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("index sync: `volunteer-hub index sync` timed out")
+        return
+    level = logging.ERROR if done.returncode or "INDEX LOST" in done.stderr else logging.INFO
+    log.log(level, "index sync: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
 
 
 def housekeeping_job() -> None:
@@ -323,7 +342,7 @@ def build_scheduler(settings: Settings, db: Database, cfg: OpsConfig) -> Backgro
         # Crawls wait in their own pool; the heartbeat and reconcile never queue behind them.
         executors={
             "default": ThreadPoolExecutor(max_workers=max(1, cfg.workers)),
-            "system": ThreadPoolExecutor(2),
+            "system": ThreadPoolExecutor(3),  # heartbeat + reconcile never wait behind expiry or index sync
         },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": cfg.misfire_grace_seconds},
         timezone=UTC,
@@ -351,6 +370,14 @@ def start_scheduler(
     )
     scheduler.add_job(reconcile_job, "interval", seconds=cfg.reconcile_seconds, id="reconcile", **system)
     scheduler.add_job(expiry_job, CronTrigger(hour=3, minute=17, timezone=UTC), id="expiry", **system)
+    scheduler.add_job(
+        index_sync_job,
+        "interval",
+        minutes=INDEX_SYNC_MINUTES,
+        id="index-sync",
+        next_run_time=now + timedelta(seconds=30),
+        **system,
+    )
     scheduler.add_job(
         housekeeping_job,
         CronTrigger(hour=3, minute=47, timezone=UTC),

@@ -15,6 +15,11 @@
 #              ES_HEAP               heap size (default: 512m)
 #              ES_USER               user that runs the node when invoked as root (default: vh-es)
 #              ES_EXTRA_SETTINGS     more node settings, space-separated key=value (each passed as -E key=value)
+#              ES_DATA_DIR           data directory kept across restarts (default: a fresh one per start)
+#              ES_CLUSTER_NAME       cluster name (default: volunteer-hub-test-<port>)
+#              ES_SEED_HOSTS         a multi-node cluster: transport host:port of every node, comma-separated,
+#              ES_INITIAL_MASTERS    with the node names (vh-test-<http port>) that bootstrap it; without
+#                                    them the node runs single-node
 set -euo pipefail
 
 # The ONLY place the server version is set. pyproject.toml pins the Python client to the same major
@@ -251,21 +256,27 @@ cmd_start() {
                 || die "could not create system user $ES_USER (Elasticsearch refuses to run as root)"
         fi
         chown -R "$ES_USER:" "$NODE_DIR"
+        [ -z "${ES_DATA_DIR:-}" ] || { mkdir -p "$ES_DATA_DIR"; chown -R "$ES_USER:" "$ES_DATA_DIR"; }
         world_traversable "$ES_HOME" || die "$ES_USER cannot reach $ES_HOME; set VOLUNTEER_HUB_ES_DIR to a world-readable directory"
         run_as=(runuser -u "$ES_USER" --)
     fi
 
+    local -a discovery=(-E discovery.type=single-node)
+    if [ -n "${ES_SEED_HOSTS:-}" ]; then
+        discovery=(-E "discovery.seed_hosts=$ES_SEED_HOSTS" -E "cluster.initial_master_nodes=${ES_INITIAL_MASTERS:?ES_INITIAL_MASTERS is needed with ES_SEED_HOSTS}")
+    fi
+    [ -z "${ES_DATA_DIR:-}" ] || mkdir -p "$ES_DATA_DIR"
     local -a settings=(
-        -E discovery.type=single-node
+        "${discovery[@]}"
         -E xpack.security.enabled=false
         -E network.host=127.0.0.1
         -E "http.port=$PORT"
         -E "transport.port=${TRANSPORT_PORT:-0}"
-        -E "path.data=$NODE_DIR/data"
+        -E "path.data=${ES_DATA_DIR:-$NODE_DIR/data}"
         -E "path.logs=$NODE_DIR/logs"
         -E cluster.routing.allocation.disk.threshold_enabled=false
         -E xpack.ml.enabled=false
-        -E "cluster.name=volunteer-hub-test-$PORT"
+        -E "cluster.name=${ES_CLUSTER_NAME:-volunteer-hub-test-$PORT}"
         -E "node.name=vh-test-$PORT"
     )
     local extra

@@ -8,17 +8,30 @@ callers catch and log errors.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from datetime import UTC, datetime
 
 from flask import request
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from search_app.services import services
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.textfold import slugify
 from volunteer_hub.store.db import Database
+from volunteer_hub.store.lock_wait import short_wait_session
 from volunteer_hub.store.public_models import OpportunityActivity
+
+log = logging.getLogger(__name__)
+
+CLICK_WAIT_MS = 250  # a locked database delays a redirect by at most this much
+# Clicks a locked database could not take yet, per (opportunity id, partner, org slug, month): added
+# with this process's next click that gets through (lost only if the process ends before).
+_unsaved_clicks: Counter[tuple[str, str, str, str]] = Counter()
+_unsaved_lock = threading.Lock()
 
 # Link checkers, prefetchers and search engine crawlers are not visitors.
 _ROBOT_MARKERS = ("bot", "spider", "crawl", "slurp", "preview", "monitor", "curl", "wget", "python-requests")
@@ -50,14 +63,16 @@ def _increment(opportunity: Opportunity, column: str, now: datetime | None = Non
             if s.execute(update(OpportunityActivity).where(key).values(**bump)).rowcount:
                 s.commit()
                 return
-            s.add(OpportunityActivity(
-                opportunity_id=opportunity.id,
-                partner_id=opportunity.partner,
-                org_slug=slugify(opportunity.organization.name or ""),
-                month=month,
-                views=1 if column == "views" else 0,
-                clicks=1 if column == "clicks" else 0,
-            ))
+            s.add(
+                OpportunityActivity(
+                    opportunity_id=opportunity.id,
+                    partner_id=opportunity.partner,
+                    org_slug=slugify(opportunity.organization.name or ""),
+                    month=month,
+                    views=1 if column == "views" else 0,
+                    clicks=1 if column == "clicks" else 0,
+                )
+            )
             try:
                 s.commit()
                 return
@@ -66,8 +81,50 @@ def _increment(opportunity: Opportunity, column: str, now: datetime | None = Non
 
 
 def record_click(opportunity: Opportunity) -> None:
-    """Count one outbound click, before the redirect to the partner's page."""
-    _increment(opportunity, "clicks")
+    """Count one outbound click before the redirect, waiting at most ``CLICK_WAIT_MS`` for a
+    locked database; a click that cannot be written now is kept and written with a later one."""
+    key = (opportunity.id, opportunity.partner, slugify(opportunity.organization.name or ""), current_month())
+    with _unsaved_lock:
+        _unsaved_clicks[key] += 1
+        pending = dict(_unsaved_clicks)
+        _unsaved_clicks.clear()
+    try:
+        with short_wait_session(database(), CLICK_WAIT_MS) as s:
+            for (opp_id, partner, org_slug, month), n in pending.items():
+                _add_clicks(s, opp_id, partner, org_slug, month, n)
+            s.commit()
+    except OperationalError:  # locked (or busy): keep the clicks for the next time
+        with _unsaved_lock:
+            _unsaved_clicks.update(pending)
+        log.warning("database busy: %s click(s) kept in memory for later", sum(pending.values()))
+
+
+def unsaved_clicks() -> int:
+    """Clicks this process counted but could not write yet (the database was locked)."""
+    with _unsaved_lock:
+        return sum(_unsaved_clicks.values())
+
+
+def _add_clicks(s: Session, opp_id: str, partner: str, org_slug: str, month: str, n: int) -> None:
+    key = (OpportunityActivity.opportunity_id == opp_id) & (OpportunityActivity.month == month)
+    if s.execute(
+        update(OpportunityActivity).where(key).values(clicks=OpportunityActivity.clicks + n)
+    ).rowcount:
+        return
+    try:
+        with s.begin_nested():
+            s.add(
+                OpportunityActivity(
+                    opportunity_id=opp_id,
+                    partner_id=partner,
+                    org_slug=org_slug,
+                    month=month,
+                    views=0,
+                    clicks=n,
+                )
+            )
+    except IntegrityError:  # another request created the month's row first: update it
+        s.execute(update(OpportunityActivity).where(key).values(clicks=OpportunityActivity.clicks + n))
 
 
 def record_view(opportunity: Opportunity) -> None:

@@ -25,6 +25,7 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
+from indexer.truth import check_index
 from search_app.services import services
 from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import scheduler_status
@@ -89,6 +90,14 @@ def health_checks(db: Database) -> dict[str, dict[str, object]]:
         checks["search"] = {"ok": bool(ok), "detail": detail}
     except Exception as exc:  # noqa: BLE001
         checks["search"] = {"ok": False, "detail": f"search backend error: {exc.__class__.__name__}"}
+    if checks["search"]["ok"] and checks["database"]["ok"]:
+        try:  # the index must hold what the database says it holds (indexer.truth)
+            truth = check_index(db, services().backend)
+        except Exception as exc:  # noqa: BLE001
+            checks["search"] = {"ok": False, "detail": f"cannot count the index: {exc.__class__.__name__}"}
+        else:
+            if not truth.ok:
+                checks["search"] = {"ok": False, "detail": truth.problem, "reason": "index incomplete"}
     if checks["database"]["ok"]:
         try:
             status = scheduler_status(db)

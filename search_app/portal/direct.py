@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crawlers.formats.base import ParseProblem
+from crawlers.limits import TOO_LARGE
 from search_app.admin.security import check_csrf
 from search_app.i18n import current_language
 from search_app.portal.account import _db, current_partner
@@ -62,7 +63,10 @@ def field_messages(problems: list[ParseProblem]) -> dict[str, list[dict[str, str
     wording = _own_wording()
     for problem in problems:
         name = _form_field(problem)
-        text = wording.get(name) or problem.message
+        if problem.message.startswith(TOO_LARGE):  # crawlers.limits: a cap every listing has
+            text = gettext("This is too long for one listing: please shorten it.")
+        else:
+            text = wording.get(name) or problem.message
         entries = out.setdefault(name, [])
         if all(e["text"] != text for e in entries):
             entries.append({"text": text, "severity": problem.severity})

@@ -11,9 +11,16 @@ from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 
 # -- index -----------------------------------------------------------------------------------
 def cmd_index_stats(args: argparse.Namespace) -> int:
+    from indexer.base import SearchBackendError
+
     _settings, _db, backend = open_context()
-    backend.ensure_ready()
-    stats = backend.stats()
+    try:
+        backend.ensure_ready()
+        stats = backend.stats()
+    except SearchBackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("`volunteer-hub index rebuild` writes a new index from the database", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False, default=str))
         return EXIT_OK
@@ -25,14 +32,38 @@ def cmd_index_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_index_sync(args: argparse.Namespace) -> int:
+    """Push pending changes, then check the index against the database; rebuild it when it lost
+    documents or serves another generation (``indexer.truth``)."""
+    from indexer.base import RebuildInProgress, SearchBackendError
+    from indexer.rebuild import repair_index
     from indexer.sync import push_pending
+    from indexer.truth import check_index
 
-    _settings, db, backend = open_context()
+    settings, db, backend = open_context()
     counts = push_pending(db, backend)  # never raises on an outage: failures stay pending
     print(f"indexed {counts.indexed}, removed {counts.removed}, failed {len(counts.index_failures)}")
     for opp_id, reason in list(counts.index_failures.items())[:5]:
         print(f"  failed {opp_id}: {reason}", file=sys.stderr)
-    return EXIT_OK if not counts.index_failures else EXIT_FAILED
+    if counts.index_failures:
+        return EXIT_FAILED
+    try:
+        truth = check_index(db, backend)
+        if truth.ok:
+            return EXIT_OK
+        print(f"INDEX LOST: {truth.problem}; rebuilding it from the database", file=sys.stderr)
+        report = repair_index(db, backend, truth, shrink_threshold=settings.shrink_threshold)
+        after = check_index(db, backend)
+    except RebuildInProgress as exc:
+        print(f"error: cannot repair now: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except SearchBackendError as exc:
+        print(f"error: the index could not be checked or repaired: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"repaired: rebuilt {report.backend} with {report.documents} documents ({report.generation})")
+    if not after.ok:
+        print(f"error: still wrong after the rebuild: {after.problem}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_index_rebuild(args: argparse.Namespace) -> int:
@@ -79,10 +110,12 @@ def cmd_index_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_index_rollback(args: argparse.Namespace) -> int:
     from indexer.base import SearchBackendError
+    from indexer.rebuild import adopt_generation
 
-    _settings, _db, backend = open_context()
+    _settings, db, backend = open_context()
     try:
         name = backend.rollback()
+        adopt_generation(db, backend)
     except SearchBackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

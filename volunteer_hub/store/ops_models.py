@@ -1,5 +1,5 @@
-"""Operations tables: scheduler heartbeat, operators, rate limits (login throttling too),
-alert incidents, partner sign-in links.
+"""Operations tables: scheduler heartbeat, search index state (``store.index_state``), operators,
+rate limits (login throttling too), alert incidents, partner sign-in links.
 
 The process crawling a run is recorded on the run itself (``volunteer_hub.store.runs``); the
 ``crawl_process`` table of earlier versions is no longer written.
@@ -99,3 +99,14 @@ class PartnerAccess(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IndexState(Base):
+    """The live generation of one search backend and its document count when last written."""
+
+    __tablename__ = "index_state"
+
+    backend_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    generation: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
