@@ -148,3 +148,35 @@ def test_docs_json_ld_example_validates_without_format(tmp_path: Path, home: Pat
     page_file.write_text(example.group(1))
     out = cli(home, "validate", str(page_file))
     assert out.returncode == 0 and "format schemaorg, 1 items, 1 valid" in out.stdout, out.stdout + out.stderr
+
+
+def test_portal_signup_with_a_website_pins_schemaorg(tmp_path: Path, feed_server: tuple[Path, str]) -> None:
+    from indexer.sqlite_backend import SqliteBackend
+    from search_app import create_app
+    from volunteer_hub.core.config import load_settings
+    from volunteer_hub.store.db import Database, Partner
+
+    root, base = feed_server
+    build_site(root, base, missions=3, sitemap="robots")
+    settings = load_settings(
+        {"VOLUNTEER_HUB_HOME": str(tmp_path / "portal"), "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS": "1"}
+    )
+    db = Database.from_settings(settings)
+    backend = SqliteBackend(settings.sqlite_index_path)
+    backend.ensure_ready()
+    app = create_app({"TESTING": True, "SETTINGS": settings, "BACKEND": backend, "DATABASE": db})
+    client = app.test_client()
+    form = client.get("/partners/signup?lang=fr").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    res = client.post(
+        "/partners/signup?lang=fr",
+        data={"csrf_token": token, "name": "Les Amis", "email": "contact@amis.example.org"}
+        | {"url": f"{base}/asso/index.html"},
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200, html
+    assert "Votre site : 3 missions trouvées sur ses pages (schema.org), via plan-missions.xml." in html
+    with db.session() as s:
+        assert [(p.id, p.format, p.status) for p in s.query(Partner)] == [
+            ("les-amis", "schemaorg", "pending")
+        ]

@@ -34,13 +34,19 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     fmt, found, warning = args.format, None, None
     if fmt == partners.AUTO_FORMAT and not partners.partner_id_error(args.id):
         # Detected once and pinned: a later maintenance page fails a crawl instead of switching format.
+        settings = load_settings()
         try:
-            found = partners.detect(args.url, load_settings())
+            found = partners.detect(args.url, settings)
             fmt = found.format
         except partners.FormatNotDetected as exc:
+            hint = ""
+            if "non-public address" in str(exc) and not settings.allow_private_urls:
+                hint = (
+                    " (a feed on this machine or a private network needs VOLUNTEER_HUB_ALLOW_PRIVATE_URLS=1)"
+                )
             warning = (
-                f"could not detect the format: {exc}; registered with format auto (detected at each "
-                "crawl): check the URL, or pin a format with --format"
+                f"could not detect the format: {exc}{hint}; registered with format auto (detected at "
+                "each crawl): check the URL, or pin a format with --format"
             )
     try:
         added = partners.add(

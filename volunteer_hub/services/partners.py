@@ -146,13 +146,7 @@ def detect(
             max_feed_bytes=settings.max_feed_bytes,
         )
     except DiscoveryError as exc:
-        message = str(exc)
-        if "non-public address" in message and not settings.allow_private_urls:
-            message += (
-                "; to register a feed served from this machine or a private network, set "
-                "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS=1"
-            )
-        raise FormatNotDetected(message) from exc
+        raise FormatNotDetected(str(exc)) from exc
 
 
 @dataclass(frozen=True)
