@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -210,9 +211,14 @@ def cluster(members: Iterable[Member]) -> dict[str, str]:
     member's partner.
     """
     leaders: list[tuple[Member, set[str]]] = []  # leader, partners in its cluster
+    by_term: dict[str, list[int]] = defaultdict(list)  # a title term -> the leaders (indexes) using it
     canonical: dict[str, str] = {}
     for member in sorted(members, key=lambda m: (m.first_seen, m.id)):
-        for leader, partners in leaders:
+        # A block is one organization's day, possibly thousands of records: only leaders sharing a
+        # title term can be near-identical, so only those are compared, earliest first.
+        candidates = sorted({i for term in member.terms for i in by_term.get(term, ())})
+        for index in candidates:
+            leader, partners = leaders[index]
             if member.partner not in partners and matches(
                 leader.terms, leader.places, member.terms, member.places
             ):
@@ -220,6 +226,8 @@ def cluster(members: Iterable[Member]) -> dict[str, str]:
                 partners.add(member.partner)
                 break
         else:
+            for term in member.terms:
+                by_term[term].append(len(leaders))
             leaders.append((member, {member.partner}))
             canonical[member.id] = member.id
     return canonical
