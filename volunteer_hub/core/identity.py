@@ -104,13 +104,18 @@ def arrondissement_words(postal_code: str) -> set[str]:
 
 
 def places_of(opp: Opportunity) -> Places:
-    spots = tuple(spot for spot in map(_spot, opp.locations) if spot is not None)
+    return places_from(opp.locations, bool(opp.remote))
+
+
+def places_from(locations: Iterable[Location], remote: bool) -> Places:
+    locations = list(locations)
+    spots = tuple(spot for spot in map(_spot, locations) if spot is not None)
     words: set[str] = set()
-    for loc in opp.locations:
+    for loc in locations:
         words.update(analyze(" ".join(filter(None, (loc.city, loc.region, loc.postal_code)))))
         if loc.postal_code:
             words.update(arrondissement_words(loc.postal_code.replace(" ", "")))
-    return Places(spots, bool(opp.remote), frozenset(words))
+    return Places(spots, remote, frozenset(words))
 
 
 @lru_cache(maxsize=65536)

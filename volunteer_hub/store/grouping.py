@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from sqlalchemy import bindparam, func, or_, select, update
 
@@ -30,10 +30,10 @@ from volunteer_hub.core.identity import (
     Member,
     cluster,
     group_key,
-    places_of,
+    places_from,
     title_terms,
 )
-from volunteer_hub.core.opportunity import Opportunity, Source
+from volunteer_hub.core.opportunity import Location, Opportunity, Source
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.states import OpportunityState
@@ -43,6 +43,7 @@ BACKFILL_BATCH = 1000
 # copies stay out of search too (a listing reported as misleading is misleading everywhere).
 GROUPED_STATES = (OpportunityState.LIVE, OpportunityState.HIDDEN)
 _T = StoredOpportunity
+_LOCATION_FIELDS = frozenset(f.name for f in fields(Location))
 
 
 def regroup(db: Database) -> set[str]:
@@ -60,16 +61,23 @@ def regroup(db: Database) -> set[str]:
         )
         blocks: dict[str, list[Member]] = defaultdict(list)
         hashes: dict[str, str] = {}
+        title, locations, remote = _T.data["title"].as_string(), _T.data["locations"], _T.data["remote"]
+        # Only the fields compared: decoding whole records would cost more than the comparison.
         for row in s.execute(
-            select(_T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, _T.data).where(
-                _T.state.in_(GROUPED_STATES), _T.group_key.in_(shared)
-            )
+            select(
+                _T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title, locations, remote
+            ).where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
         ):
-            opp_id, partner, first_seen, key, content_hash, data = row
-            opp = Opportunity.from_dict(data)
+            opp_id, partner, first_seen, key, content_hash, title_text, places, is_remote = row
+            spots = [
+                Location(**{k: v for k, v in loc.items() if k in _LOCATION_FIELDS}) for loc in places or []
+            ]
             blocks[key].append(
-                Member(opp_id, partner, aware(first_seen), title_terms(opp.title or ""), places_of(opp))
-            )
+                Member(
+                    opp_id, partner, aware(first_seen), title_terms(title_text or ""),
+                    places_from(spots, bool(is_remote)),
+                )
+            )  # fmt: skip
             hashes[opp_id] = content_hash
         copies_now = select(_T.id, _T.duplicate_of).where(_T.duplicate_of.is_not(None))
         current_dup = dict(s.execute(copies_now).all())
