@@ -72,6 +72,50 @@ def test_clusters_keep_the_first_seen_record_and_one_copy_per_partner() -> None:
         ]
     )
     assert result == {
-        "banque-1": "banque-1", "relais-1": "banque-1", "mairie-1": "banque-1",
-        "banque-2": "banque-2", "mairie-2": "mairie-2",
+        "banque-1": "banque-1",
+        "relais-1": "banque-1",
+        "mairie-1": "banque-1",
+        "banque-2": "banque-2",
+        "mairie-2": "mairie-2",
     }
+
+
+def lyon(
+    partner: str, title: str, *, pc: str | None = "69006", point: tuple[float, float] | None = None
+) -> Opportunity:
+    location = Location(city="Lyon", postal_code=pc, country="FR") if pc else Location()
+    if point is not None:
+        location.lat, location.lon = point
+    return Opportunity(
+        id=f"{partner}-{title}",
+        partner=partner,
+        source_id=title,
+        url="https://x.example/",
+        title=title,
+        organization=Organization(name="Banque Alimentaire du Rhône"),
+        locations=[location],
+    )
+
+
+def test_a_point_and_a_postcode_that_agree_are_one_place() -> None:
+    """One partner gives 69006 (its centroid 45.7679, 4.8506), the relay a point 400 m away."""
+    a = lyon("banque", "Tri des dons")
+    b = lyon("relais", "Tri des dons", pc=None, point=(45.7700, 4.8540))
+    assert group_key(a) == group_key(b) is not None
+    assert same_opportunity(a, b)
+    # 3 km away: another site of the same organization.
+    assert not same_opportunity(a, lyon("relais", "Tri des dons", pc=None, point=(45.7950, 4.8600)))
+    # Two postcodes decide, even when their centroids are under a kilometre apart (69003 and 69006).
+    assert not same_opportunity(a, lyon("relais", "Tri des dons", pc="69003"))
+
+
+def test_titles_agree_once_place_words_are_set_aside() -> None:
+    a = lyon("banque", "Tri des dons")
+    assert same_opportunity(a, lyon("relais", "Tri des dons (Lyon 6e)"))
+    assert same_opportunity(a, lyon("relais", "Tri des dons (Lyon 6e)", pc=None, point=(45.7700, 4.8540)))
+    # Another arrondissement named in the title is another mission, whatever the points say.
+    assert not same_opportunity(a, lyon("relais", "Tri des dons (Lyon 3e)", pc=None, point=(45.7640, 4.8520)))
+    assert not same_opportunity(
+        lyon("banque", "Tri des dons alimentaires du samedi matin"),
+        lyon("relais", "Tri des dons alimentaires du samedi matin - équipe 2"),
+    )

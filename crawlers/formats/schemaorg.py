@@ -208,10 +208,16 @@ contains `VOLUNTEER`, an `Event` (or subtype), or a type naming a volunteer acti
 `occupationalCategory`/`industry`/`keywords`/`about` (categories), `skills`, `workHours`.
 
 The website spider starts at the partner's URL and stays on its host **and path** (the URL's
-directory). It reads `sitemap.xml` (site root and that directory; sitemap indexes followed),
-follows links, obeys robots.txt, visits at most `VH_SITE_MAX_PAGES` (500) pages and
-`DEPTH_LIMIT` (4) clicks, and lists each opportunity once. A page that cannot be fetched
-(network error, 5xx) fails the run, so nothing is removed; a 404 is just a warning.""",
+directory). It reads the sitemaps robots.txt declares (`Sitemap:` lines) and `sitemap.xml`
+(site root and that directory; sitemap indexes followed), follows links, obeys robots.txt,
+visits at most `VH_SITE_MAX_PAGES` (500) pages and `DEPTH_LIMIT` (4) clicks, and lists each
+opportunity once. A page that cannot be fetched (network error, 5xx) fails the run, so nothing
+is removed; a 404 is just a warning.
+
+No need to set this format by hand: `volunteer-hub partners add ID --url https://site/` (and
+the portal's sign-up) looks at the site once, the same way but bounded (25 pages, 30 s), says
+what it found ("schema.org pages: 12 opportunities via sitemap.xml") and pins `schemaorg` on
+the partner.""",
     example="""\
 <html><head><script type="application/ld+json">{"@context": "https://schema.org", "@type": "JobPosting",
  "title": "Aide aux devoirs", "employmentType": "VOLUNTEER", "identifier": "m-12",

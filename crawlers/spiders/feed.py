@@ -14,9 +14,9 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.internet.error import TimeoutError as DefTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.formats import FORMATS, parse_feed
+from crawlers.formats import FORMATS, detect_format, parse_feed
 from crawlers.formats.base import FeedError, ParseProblem
-from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES
+from crawlers.formats.xmlsafe import DEFAULT_MAX_BYTES, GZIP_MAGIC
 from crawlers.items import OpportunityItem
 from crawlers.normalize import NormalizeContext, normalize
 from crawlers.report import RunReport
@@ -71,6 +71,8 @@ class FeedSpider(scrapy.Spider):
             max_bytes = (
                 self.settings.getint("VH_MAX_FEED_BYTES", DEFAULT_MAX_BYTES) if self.settings else None
             )
+            if self.feed_format != "auto":
+                self._check_pinned(response)
             fmt, stream = parse_feed(response.body, self.feed_format, max_bytes or DEFAULT_MAX_BYTES)
             self.report.format = fmt
             if FORMATS[fmt].spider != "feed" and self.feed_format == "auto":  # a website, not a feed
@@ -90,6 +92,23 @@ class FeedSpider(scrapy.Spider):
             self.report.fatal = str(exc)
             if "unrecognized" in str(exc) or "binary" in str(exc):
                 self.report.fatal += f" (the server said {_content_type(response)})"
+
+    def _check_pinned(self, response: Response) -> None:
+        """A feed pinned to its format that now answers a web page or a binary file (a maintenance
+        or login page, an error image) fails the run with that reason, never under another format."""
+        head = response.body[:8192]
+        try:
+            found = detect_format(head) if not head.startswith(GZIP_MAGIC) else self.feed_format
+        except FeedError as exc:
+            if "binary" not in str(exc):
+                return  # not recognized: the pinned format's parser says what is wrong
+            raise FeedError(f"{exc} (the server said {_content_type(response)})") from None
+        if FORMATS[found].spider != "feed":
+            raise FeedError(
+                f"the feed URL returned a web page ({_content_type(response)}), not the "
+                f"{FORMATS[self.feed_format].label} feed this partner is registered with; "
+                "nothing was removed"
+            )
 
     def on_error(self, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

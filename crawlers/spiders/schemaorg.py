@@ -2,8 +2,10 @@
 
 Discovery stays inside the partner's own site *and path*: the start URL's directory
 (``https://asso.example/benevolat/`` -> pages under ``/benevolat/``). Pages come from the
-site's ``sitemap.xml`` (at the root and in that directory, sitemap indexes followed) and from
-links on the pages themselves, up to ``VH_SITE_MAX_PAGES`` pages and ``DEPTH_LIMIT`` clicks.
+site's ``sitemap.xml`` (at the root and in that directory), the sitemaps robots.txt declares
+(``Sitemap:`` lines; sitemap indexes followed) and from links on the pages themselves (the scope
+rules live in ``crawlers/site_scope.py``, shared with detection at registration), up to
+``VH_SITE_MAX_PAGES`` pages and ``DEPTH_LIMIT`` clicks.
 robots.txt is obeyed (Scrapy's RobotsTxtMiddleware; refused pages are counted, not fatal).
 
 Completeness matters because a finished run retires the partner's missing items: a page that
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlparse
+from urllib.parse import urldefrag, urljoin
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -25,25 +27,12 @@ from twisted.python.failure import Failure
 
 from crawlers.formats import schemaorg
 from crawlers.formats.base import FeedError, ParseProblem, RawOpportunity
-from crawlers.formats.xmlsafe import decompress, iter_elements, local
 from crawlers.items import OpportunityItem
 from crawlers.normalize import normalize
+from crawlers.site_scope import SiteScope, robots_sitemaps, sitemap_entries
 from crawlers.spiders.feed import FeedSpider
 
 DEFAULT_MAX_PAGES = 500
-_SKIPPED_EXTENSIONS = (
-    ".pdf",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".gif",
-    ".svg",
-    ".zip",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".mp4",
-)
 
 
 class SchemaOrgSpider(FeedSpider):
@@ -53,9 +42,7 @@ class SchemaOrgSpider(FeedSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        parsed = urlparse(self.url)
-        self.origin = f"{parsed.scheme}://{parsed.netloc}"
-        self.prefix = parsed.path[: parsed.path.rfind("/") + 1] or "/"
+        self.scope = SiteScope(self.url)
         self.scheduled: set[str] = set()
         self.seen_items: set[str] = set()
         self.pages = 0
@@ -64,12 +51,7 @@ class SchemaOrgSpider(FeedSpider):
 
     # -- scope ---------------------------------------------------------------------------------
     def in_scope(self, url: str) -> bool:
-        parsed = urlparse(url)
-        return (
-            f"{parsed.scheme}://{parsed.netloc}" == self.origin
-            and (parsed.path or "/").startswith(self.prefix)
-            and not parsed.path.lower().endswith(_SKIPPED_EXTENSIONS)
-        )
+        return self.scope.contains(url)
 
     def page_request(self, url: str, depth_from: Response | None = None) -> scrapy.Request | None:
         url = urldefrag(url)[0]
@@ -103,31 +85,39 @@ class SchemaOrgSpider(FeedSpider):
             dont_filter=True,
             meta={"start_page": True},
         )
-        sitemaps = {f"{self.origin}/sitemap.xml", f"{self.origin}{self.prefix}sitemap.xml"}
-        if self.url.endswith(".xml"):
-            sitemaps.add(self.url)
-        for sitemap in sorted(sitemaps):
+        self.sitemaps = set(self.scope.sitemap_urls())
+        for sitemap in sorted(self.sitemaps):
             yield scrapy.Request(
                 sitemap, callback=self.parse_sitemap, errback=self.sitemap_error, dont_filter=True
             )
+        # The sitemaps robots.txt declares ("Sitemap:" lines), wherever they are on the host.
+        yield scrapy.Request(
+            self.scope.robots_url, callback=self.parse_robots, errback=self.sitemap_error, dont_filter=True
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        text = response.body[:500_000].decode("utf-8", "replace")
+        for sitemap in robots_sitemaps(text, self.scope):
+            if sitemap not in self.sitemaps:
+                self.sitemaps.add(sitemap)
+                yield scrapy.Request(sitemap, callback=self.parse_sitemap, errback=self.sitemap_error)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
-            data = decompress(response.body, max_bytes=50 * 1024 * 1024)
-            for elem in iter_elements(data, {"loc"}):
-                loc = (elem.text or "").strip()
-                parent = elem.getparent()
-                if parent is not None and local(parent.tag) == "sitemap":
-                    if urlparse(loc).netloc == urlparse(self.origin).netloc:
-                        yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.sitemap_error)
-                    continue
-                request = self.page_request(loc)
-                if request is not None:
-                    yield request
+            pages, nested = sitemap_entries(response.body)
         except FeedError as exc:
             self.report.add_problem(
                 ParseProblem(f"the sitemap {response.url} could not be read: {exc}", severity="warning")
             )
+            return
+        for loc in nested:
+            if self.scope.same_host(loc) and loc not in self.sitemaps:
+                self.sitemaps.add(loc)
+                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.sitemap_error)
+        for loc in pages:
+            request = self.page_request(loc)
+            if request is not None:
+                yield request
 
     def parse_page(self, response: Response) -> Iterator[OpportunityItem | scrapy.Request]:
         if response.meta.get("start_page"):

@@ -1,10 +1,12 @@
 """Partner portal: ``/partners/signup``.
 
-An organization gives its name, a contact e-mail and its feed URL. The feed is fetched at
-once through the one guarded fetcher (``crawlers.fetch``: address policy on the URL and every
-redirect, pinned connection, size cap, at most ``SIGNUP_DEADLINE`` seconds) and checked with
-the crawler's own validator (``crawlers.validate.validate_bytes``); the result is shown item
-by item. A readable feed is registered as a *pending* partner, crawled only once an operator
+An organization gives its name, a contact e-mail and its feed URL, or its website's. The format
+is detected once (``volunteer_hub.services.partners.detect``: a feed by its structure, a website
+by the schema.org opportunities on its pages, found through its sitemaps and links) through the
+one guarded fetcher (``crawlers.fetch``: address policy on the URL and every redirect, pinned
+connection, size cap; at most ``SIGNUP_DEADLINE`` seconds and ``SIGNUP_MAX_PAGES`` pages in
+all), checked with the crawler's own validator, shown item by item, and pinned on the partner.
+A readable feed is registered as a *pending* partner, crawled only once an operator
 approves it in the console.
 """
 
@@ -17,24 +19,18 @@ from typing import Any
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 
-from crawlers.fetch import FetchError, FetchLimits, fetch
-from crawlers.validate import ValidationUnreadable, validate_bytes
+from crawlers.discover import LINKS, START, Discovery, validate_site
+from crawlers.validate import ValidationUnreadable
 from search_app import ratelimit
 from search_app.admin.security import check_csrf
 from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.services import services
-from volunteer_hub.core.config import Settings
 from volunteer_hub.services import partners
 
-SIGNUP_DEADLINE = 20  # seconds: the fetch runs inside the visitor's request (less if downloads get less)
+SIGNUP_DEADLINE = 20  # seconds: the fetches run inside the visitor's request (less if downloads get less)
+SIGNUP_MAX_PAGES = 12  # a website's pages read at sign-up (the crawl reads them all)
 MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS = 5, 600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-
-def fetch_feed(url: str, settings: Settings) -> bytes:
-    """The sign-up's fetch of a feed URL, under the crawl's address policy and limits."""
-    limits = FetchLimits.of(settings, deadline=SIGNUP_DEADLINE)
-    return fetch(url, allow_private=settings.allow_private_urls, limits=limits)
 
 
 def items_report(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,9 +77,10 @@ def signup() -> tuple[str, int] | str:
     if nofeed:
         return _register_direct(form)
     settings = services().settings
-    try:
-        result = validate_bytes(fetch_feed(form["url"], settings), max_bytes=settings.max_feed_bytes)
-    except (FetchError, ValidationUnreadable) as exc:
+    try:  # a feed, or a website whose pages carry schema.org data: detected once, pinned at sign-up
+        found = partners.detect(form["url"], settings, deadline=SIGNUP_DEADLINE, max_pages=SIGNUP_MAX_PAGES)
+        result = validate_site(found, max_bytes=settings.max_feed_bytes)
+    except (partners.FormatNotDetected, ValidationUnreadable) as exc:
         errors["url"] = gettext(
             "We could not read your feed: %(reason)s. Please check the address and try again.",
             reason=str(exc),
@@ -96,14 +93,43 @@ def signup() -> tuple[str, int] | str:
             name=form["name"],
             contact_email=form["email"],
             url=form["url"],
-            detected_format=result["format"],
+            detected_format=found.format,
         )
         done = "registered" if signed_up.created else "already"
     status = 200 if result["valid"] else 422
+    site = _site_summary(found) if found.is_site else None
     page = render_template(
-        "portal/signup.html", form=form, errors={}, result=result, items=items_report(result), done=done
+        "portal/signup.html",
+        form=form,
+        errors={},
+        result=result,
+        items=items_report(result),
+        done=done,
+        site=site,
     )
     return page, status
+
+
+def _site_summary(found: Discovery) -> str:
+    """What was found on a website, in the visitor's language."""
+    via = [
+        gettext("links between its pages") if origin == LINKS else
+        gettext("the page itself") if origin == START else origin
+        for origin in found.via
+    ]  # fmt: skip
+    if found.complete:
+        return gettext(
+            "Your website: %(count)s opportunities found on its pages (schema.org), via %(via)s.",
+            count=found.opportunities,
+            via=", ".join(via),
+        )
+    return gettext(
+        "Your website: at least %(count)s opportunities found on the first %(pages)s pages (schema.org), "
+        "via %(via)s; we read every page when we crawl it.",
+        count=found.opportunities,
+        pages=found.pages,
+        via=", ".join(via),
+    )
 
 
 def _register_direct(form: dict[str, str]) -> tuple[str, int]:

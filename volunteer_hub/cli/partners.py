@@ -31,13 +31,30 @@ def _failed(message: str) -> int:
 def cmd_partners_add(args: argparse.Namespace) -> int:
     from volunteer_hub.services import partners
 
+    fmt, found, warning = args.format, None, None
+    if fmt == partners.AUTO_FORMAT and not partners.partner_id_error(args.id):
+        # Detected once and pinned: a later maintenance page fails a crawl instead of switching format.
+        settings = load_settings()
+        try:
+            found = partners.detect(args.url, settings)
+            fmt = found.format
+        except partners.FormatNotDetected as exc:
+            hint = ""
+            if "non-public address" in str(exc) and not settings.allow_private_urls:
+                hint = (
+                    " (a feed on this machine or a private network needs VOLUNTEER_HUB_ALLOW_PRIVATE_URLS=1)"
+                )
+            warning = (
+                f"could not detect the format: {exc}{hint}; registered with format auto (detected at "
+                "each crawl): check the URL, or pin a format with --format"
+            )
     try:
         added = partners.add(
             _database(),
             args.id,
             url=args.url,
             name=args.name,
-            format=args.format,
+            format=fmt,
             country=args.country,
             interval=args.interval,
             cron=args.cron,
@@ -46,7 +63,11 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
         return _failed(f"invalid --cron {exc.expr!r}: {exc.reason}")
     except partners.PartnerError as exc:
         return _failed(str(exc))
-    print(f"{'added' if added.created else 'updated'} partner {args.id} ({args.format}) -> {args.url}")
+    print(f"{'added' if added.created else 'updated'} partner {args.id} ({fmt}) -> {args.url}")
+    if found is not None:
+        print(f"detected {found.summary()}; format {fmt} pinned")
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -146,9 +167,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "add", help="register (or update) a partner feed; operators' partners are approved"
     )
     p.add_argument("id", help="short id: lowercase letters, digits and dashes")
-    p.add_argument("--url", required=True, help="feed URL")
+    p.add_argument("--url", required=True, help="feed URL, or the website whose pages carry schema.org data")
     p.add_argument("--name", help="display name")
-    p.add_argument("--format", default="auto", help="auto (default) or a format of docs/formats.md")
+    p.add_argument(
+        "--format",
+        default="auto",
+        help="auto (default: detected now, from the feed or the site's schema.org pages, and pinned) "
+        "or a format of docs/formats.md",
+    )
     p.add_argument("--country", help="ISO country assumed for places without one (e.g. FR)")
     schedule = p.add_mutually_exclusive_group()
     schedule.add_argument(

@@ -25,7 +25,9 @@ from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.states import OpportunityState, PartnerStatus, RunStatus
 
 if TYPE_CHECKING:
+    from crawlers.discover import Discovery
     from indexer.base import SearchBackend
+    from volunteer_hub.core.config import Settings
 
 # The format registry (every parser), the indexer and direct posting are imported where they are
 # needed: listing, moderating and scheduling partners stay quick to start from the command line.
@@ -44,6 +46,10 @@ class PartnerNotFound(PartnerError):
     def __init__(self, partner_id: str) -> None:
         super().__init__(f"no partner {partner_id!r}")
         self.partner_id = partner_id
+
+
+class FormatNotDetected(PartnerError):
+    """The partner's URL could not be read, or holds nothing crawlable; the message says why."""
 
 
 class CronError(PartnerError):
@@ -116,6 +122,33 @@ def free_partner_id(name: str, taken: set[str]) -> str:
 
 
 # -- registering -----------------------------------------------------------------------------------
+def detect(
+    url: str, settings: Settings, *, deadline: float | None = None, max_pages: int | None = None
+) -> Discovery:
+    """The format ``url`` serves and what was found there, read once to be pinned on the partner
+    (``crawlers.discover``: a feed by its structure, a website by its schema.org pages found through
+    its sitemaps and links); ``FormatNotDetected`` when nothing crawlable is there.
+
+    ``deadline`` bounds the whole look-around, every fetch included (the crawl's download limits
+    apply as well).
+    """
+    from crawlers.discover import DEADLINE, MAX_PAGES, DiscoveryError, discover
+    from crawlers.fetch import FetchLimits
+
+    seconds = DEADLINE if deadline is None else deadline
+    try:
+        return discover(
+            url,
+            allow_private=settings.allow_private_urls,
+            limits=FetchLimits.of(settings, deadline=seconds),
+            max_pages=MAX_PAGES if max_pages is None else max_pages,
+            deadline=seconds,
+            max_feed_bytes=settings.max_feed_bytes,
+        )
+    except DiscoveryError as exc:
+        raise FormatNotDetected(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class Added:
     partner: Partner

@@ -20,12 +20,20 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
-from volunteer_hub.core.identity import Member, cluster, group_key, title_terms
-from volunteer_hub.core.opportunity import Opportunity, Source
+from volunteer_hub.core.identity import (
+    KEY_VERSION,
+    VAGUE_KEY,
+    Member,
+    cluster,
+    group_key,
+    places_from,
+    title_terms,
+)
+from volunteer_hub.core.opportunity import Location, Opportunity, Source
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
 from volunteer_hub.store.states import OpportunityState
@@ -35,6 +43,7 @@ BACKFILL_BATCH = 1000
 # copies stay out of search too (a listing reported as misleading is misleading everywhere).
 GROUPED_STATES = (OpportunityState.LIVE, OpportunityState.HIDDEN)
 _T = StoredOpportunity
+_LOCATION_FIELDS = frozenset(f.name for f in fields(Location))
 
 
 def regroup(db: Database) -> set[str]:
@@ -44,19 +53,31 @@ def regroup(db: Database) -> set[str]:
     with db.session() as s:
         shared = (
             select(_T.group_key)
-            .where(_T.state.in_(GROUPED_STATES), _T.group_key.is_not(None), _T.group_key != "")
+            .where(
+                _T.state.in_(GROUPED_STATES), _T.group_key.is_not(None), _T.group_key.not_in(("", VAGUE_KEY))
+            )
             .group_by(_T.group_key)
             .having(func.count(func.distinct(_T.partner_id)) > 1)
         )
         blocks: dict[str, list[Member]] = defaultdict(list)
         hashes: dict[str, str] = {}
-        title = _T.data["title"].as_string()
+        title, locations, remote = _T.data["title"].as_string(), _T.data["locations"], _T.data["remote"]
+        # Only the fields compared: decoding whole records would cost more than the comparison.
         for row in s.execute(
-            select(_T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title)
-            .where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
+            select(
+                _T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title, locations, remote
+            ).where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
         ):
-            opp_id, partner, first_seen, key, content_hash, title_text = row
-            blocks[key].append(Member(opp_id, partner, aware(first_seen), title_terms(title_text or "")))
+            opp_id, partner, first_seen, key, content_hash, title_text, places, is_remote = row
+            spots = [
+                Location(**{k: v for k, v in loc.items() if k in _LOCATION_FIELDS}) for loc in places or []
+            ]
+            blocks[key].append(
+                Member(
+                    opp_id, partner, aware(first_seen), title_terms(title_text or ""),
+                    places_from(spots, bool(is_remote)),
+                )
+            )  # fmt: skip
             hashes[opp_id] = content_hash
         copies_now = select(_T.id, _T.duplicate_of).where(_T.duplicate_of.is_not(None))
         current_dup = dict(s.execute(copies_now).all())
@@ -75,9 +96,9 @@ def regroup(db: Database) -> set[str]:
                 want_dup[opp_id] = canonical
                 copies[canonical].append(opp_id)
     want_src = {
-        canonical: hashlib.sha256(
-            "\x1f".join(f"{i}:{hashes[i]}" for i in sorted(ids)).encode()
-        ).hexdigest()[:32]
+        canonical: hashlib.sha256("\x1f".join(f"{i}:{hashes[i]}" for i in sorted(ids)).encode()).hexdigest()[
+            :32
+        ]
         for canonical, ids in copies.items()
     }
 
@@ -111,11 +132,13 @@ def regroup(db: Database) -> set[str]:
 
 
 def backfill_group_keys(db: Database) -> int:
-    """Compute the blocking key of rows stored before it existed (``group_key IS NULL``)."""
+    """Compute the blocking key of rows stored before it existed (``group_key IS NULL``), or under
+    an older rule (a key without the current ``KEY_VERSION`` prefix)."""
     done = 0
+    stale = or_(_T.group_key.is_(None), _T.group_key.not_like(f"{KEY_VERSION}%"))
     while True:
         with db.session() as s, s.begin():
-            rows = s.execute(select(_T.id, _T.data).where(_T.group_key.is_(None)).limit(BACKFILL_BATCH)).all()
+            rows = s.execute(select(_T.id, _T.data).where(stale).limit(BACKFILL_BATCH)).all()
             if not rows:
                 return done
             params = [{"b_id": i, "b_key": record_group_key(data)} for i, data in rows]
@@ -128,9 +151,9 @@ def backfill_group_keys(db: Database) -> int:
 
 
 def record_group_key(data: dict | Opportunity) -> str:
-    """The stored form of ``group_key``: "" when the record is too vague to be matched."""
+    """The stored form of ``group_key``: ``VAGUE_KEY`` when the record is too vague to be matched."""
     opp = data if isinstance(data, Opportunity) else Opportunity.from_dict(data)
-    return group_key(opp) or ""
+    return group_key(opp) or VAGUE_KEY
 
 
 def attach_sources(db: Database, opportunities: Iterable[Opportunity]) -> None:
