@@ -12,8 +12,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import volopps
-from search_app.filters import AFG_PARAMETERS, PARAMETERS, AfgParameter, SearchParameter
+from search_app.filters import (
+    AFG_PARAMETERS,
+    PARAMETERS,
+    RECURRENCES,
+    TIMES_OF_WEEK,
+    AfgParameter,
+    SearchParameter,
+)
 from search_app.params import LANGUAGES, MAX_PER_PAGE
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
 from volunteer_hub.core.taxonomy import CAUSES
@@ -91,6 +99,11 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "language": {"type": "string"},
     "skills": {"type": "array", "items": {"type": "string"}},
     "min_age": _nullable({"type": "integer", "minimum": 0}),
+    # The practical facts (issue 13; null: unknown, docs/quality.md); the filters with the same names.
+    "open_to_minors": _nullable({"type": "boolean", "description": "Open to volunteers under 18."}),
+    "accessible": _nullable({"type": "boolean", "description": "Accessible with reduced mobility."}),
+    "recurrence": {"type": ["string", "null"], "enum": [*RECURRENCES, None]},
+    "time_of_week": {"type": "array", "items": {"type": "string", "enum": list(TIMES_OF_WEEK)}},
     "commitment_hours_per_week": _nullable({"type": "number", "minimum": 0}),
     "schedule": {"type": "string"},
     "first_seen": _nullable(_DATE_TIME),
@@ -134,7 +147,7 @@ FACET = {
     "additionalProperties": False,
     "required": ["value", "label", "count"],
     "properties": {
-        "value": {"type": "string", "description": "Cause code or region slug: the filter value."},
+        "value": {"type": "string", "description": "The filter value: a cause, a region, true..."},
         "label": {"type": "string", "description": "Human label in the requested language."},
         "count": {"type": "integer", "minimum": 1},
     },
@@ -142,12 +155,14 @@ FACET = {
 
 FACETS = {
     "type": "object",
-    "description": "Multi-select facets: each counts every filter but its own.",
+    "description": "Multi-select facets: each counts every filter but its own. The practical facets "
+    "(minors ... family) list only values with a count: `true` for a yes/no filter.",
     "additionalProperties": False,
-    "required": ["cause", "region"],
+    "required": ["cause", "region", *PRACTICAL_FACETS],
     "properties": {
         "cause": {"type": "array", "items": _ref("Facet")},
         "region": {"type": "array", "items": _ref("Facet")},
+        **{name: {"type": "array", "items": _ref("Facet")} for name in PRACTICAL_FACETS},
     },
 }
 

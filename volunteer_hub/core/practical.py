@@ -462,3 +462,26 @@ def _clock_ranges(folded: str) -> Iterable[tuple[int | None, int | None]]:
 def _is_evening(start_hour: int | None, end_hour: int | None) -> bool:
     starts_late = start_hour is not None and start_hour >= EVENING_START_HOUR
     return starts_late or (end_hour is not None and end_hour >= EVENING_END_HOUR)
+
+
+# -- labels of the practical filters' facet values (fr/en, like cause and region labels) -----
+_LABELS: dict[tuple[str, str], tuple[str, str]] = {  # (facet, value) -> (fr, en)
+    ("minors", "true"): ("Ouvert aux mineurs", "Open to minors"),
+    ("accessible", "true"): ("Accessible PMR", "Wheelchair accessible"),
+    ("recurrence", "one-off"): ("Ponctuel", "One-off"),
+    ("recurrence", "recurring"): ("Régulier", "Recurring"),
+    ("time_of_week", "weekdays"): ("En semaine", "Weekdays"),
+    ("time_of_week", "evenings"): ("En soirée", "Evenings"),
+    ("time_of_week", "weekends"): ("Le week-end", "Weekends"),
+    ("skills_based", "true"): ("Bénévolat de compétences", "Skills-based"),
+    ("groups", "true"): ("Pour les groupes", "Good for groups"),
+    ("family", "true"): ("En famille", "Family-friendly"),
+}
+
+
+def practical_label(facet: str, value: str, lang: str = "fr") -> str:
+    """The label of a practical facet value in ``lang`` ("fr" or "en"); the value itself if unknown."""
+    labels = _LABELS.get((facet, value))
+    if labels is None:
+        return value
+    return labels[1] if lang == "en" else labels[0]
