@@ -55,13 +55,13 @@ def test_a_bad_practical_value_is_a_400_naming_its_parameter(
     response = practical_client.get(f"/api/v1/opportunities?{query}")
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == query.split("=")[0]
-    assert practical_client.get(f"/search?{query}").status_code == 400
+    assert practical_client.get(f"/?{query}").status_code == 400
 
 
 def test_the_search_page_has_a_compact_practical_group(practical_client: FlaskClient) -> None:
-    html = page(practical_client, "/search?lang=fr")
+    html = page(practical_client, "/?lang=fr")
     assert "Infos pratiques" in html and "Accessible PMR" in html and "En soirée" in html
-    filtered = page(practical_client, "/search?accessible=true&lang=en")
+    filtered = page(practical_client, "/?accessible=true&lang=en")
     assert "Wheelchair accessible" in filtered
     assert "Accueil au musée maritime" in filtered and "Tri au grenier" not in filtered
     assert 'aria-current="true"' in filtered  # the selected value, whose link removes it
