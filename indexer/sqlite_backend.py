@@ -73,6 +73,11 @@ PRACTICAL_COLUMNS = (
     ("time_mask", "INTEGER NOT NULL DEFAULT 0"), ("skills_based", "INTEGER"), ("for_groups", "INTEGER"),
     ("family_friendly", "INTEGER"),
 )  # fmt: skip
+# Covers the total and the practical facet counts of a search without keywords (no row reads).
+PRACTICAL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS doc_practical ON doc(expiry, open_to_minors, accessible, recurrence,"
+    " time_mask, skills_based, for_groups, family_friendly)"
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
@@ -599,6 +604,7 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.create_function("vh_dist", 4, distance_km, deterministic=True)
     conn.executescript(SCHEMA)
     _migrate(conn)
+    conn.execute(PRACTICAL_INDEX)  # after _migrate: an older file gets the columns first
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
     return conn

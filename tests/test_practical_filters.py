@@ -78,6 +78,7 @@ def test_an_index_from_before_the_practical_columns_is_upgraded_in_place(tmp_pat
     assert backend.upsert([WHEELCHAIR, STAIRS]).ok
     backend.close()
     with sqlite3.connect(path) as conn:  # the layout an existing deployment has
+        conn.execute("DROP INDEX doc_practical")
         for column, _kind in PRACTICAL_COLUMNS:
             conn.execute(f"ALTER TABLE doc DROP COLUMN {column}")
     reopened = SqliteBackend(path)
