@@ -22,6 +22,7 @@ from crawlers.limits import over_limits
 from volunteer_hub.core.gazetteer import OfflineGazetteer, us_state_code, us_zip
 from volunteer_hub.core.html import sanitize, summarize, to_text
 from volunteer_hub.core.opportunity import Compensation, Location, Opportunity, Organization, make_id
+from volunteer_hub.core.practical import infer_practical
 from volunteer_hub.core.regions import region_for_postal_code
 from volunteer_hub.core.taxonomy import map_categories
 from volunteer_hub.core.textfold import fold
@@ -205,6 +206,7 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
         compensation=_compensation(raw, problem),
         image=_http_url(raw.image),
     )
+    infer_practical(opp, full_text)  # what the feed left unknown, from the text and the dates
     opp.content_hash = opp.compute_hash()
     over = opp.expiry()
     if ctx.strict and over is not None and over < ctx.now:

@@ -18,7 +18,7 @@ from volunteer_hub.core.understanding import QueryPlan
 
 SORTS = ("relevance", "soonest", "newest", "nearest")
 
-FieldValue = str | bool
+FieldValue = str | bool | tuple[str, ...]  # a tuple: any of these values (a multi-valued field)
 
 
 class UnknownFilter(ValueError):

@@ -6,7 +6,7 @@ the same availability window, the same facet values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from volunteer_hub.core.analysis import analyzed
@@ -40,6 +40,14 @@ class SearchDocument:
     expiry: datetime  # FAR_FUTURE when it never expires
     sort_start: datetime  # start, else FAR_FUTURE: "soonest" puts undated ones last
     posted: datetime  # posted, else first_seen, else FAR_PAST
+    # Practical facts (indexer.practical); None: unknown, never matched by a filter.
+    open_to_minors: bool | None = None
+    accessible: bool | None = None
+    recurrence: str | None = None
+    time_of_week: list[str] = field(default_factory=list)
+    skills_based: bool | None = None
+    groups: bool | None = None
+    family_friendly: bool | None = None
 
 
 def _utc(value: datetime | None, default: datetime) -> datetime:
@@ -74,6 +82,13 @@ def build_document(opp: Opportunity) -> SearchDocument:
         expiry=_utc(opp.expiry(), FAR_FUTURE),
         sort_start=_utc(opp.start, FAR_FUTURE),
         posted=_utc(opp.posted or opp.first_seen, FAR_PAST),
+        open_to_minors=opp.open_to_minors,
+        accessible=opp.accessible,
+        recurrence=opp.recurrence,
+        time_of_week=sorted(set(opp.time_of_week)),
+        skills_based=opp.skills_based,
+        groups=opp.groups,
+        family_friendly=opp.family_friendly,
     )
 
 

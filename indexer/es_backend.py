@@ -32,9 +32,11 @@ from indexer.base import (
 )
 from indexer.documents import build_document, iso
 from indexer.mapping import MAPPING, index_settings
+from indexer.practical import FACET_VALUES
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import cause_label
 from volunteer_hub.core.understanding import BODY, CAUSE, SAME_LANGUAGE, TITLE, Alternative, QueryPlan
@@ -58,6 +60,14 @@ FILTER_FIELDS = {
     "partner": "partner",
     "organization": "org_slug",
     "language": "language",
+    # the practical filters (indexer.practical); a missing field (unknown) never matches
+    "minors": "open_to_minors",
+    "accessible": "accessible",
+    "recurrence": "recurrence",
+    "time_of_week": "time_of_week",  # a tuple of values: any of them
+    "skills_based": "skills_based",
+    "groups": "groups",
+    "family": "family_friendly",
 }
 
 
@@ -460,8 +470,22 @@ class ElasticsearchBackend:
     def _search_plan(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         terms = bool(plan.groups)
         base = self._filters(q, terms)
-        cause_filter = [{"terms": {"causes": q.causes}}] if q.causes else []
-        region_filter = [{"terms": {"region_slugs": q.regions}}] if q.regions else []
+        # Multi-select facets: each facet's counts apply every filter but its own, so these filters
+        # go in post_filter and into the other facets' aggregations.
+        own: dict[str, list[dict[str, Any]]] = {
+            "cause": [{"terms": {"causes": q.causes}}] if q.causes else [],
+            "region": [{"terms": {"region_slugs": q.regions}}] if q.regions else [],
+        }
+        for name, value in q.filters.items():
+            if name in FACET_VALUES:
+                field = FILTER_FIELDS[name]
+                own[name] = [
+                    {"terms": {field: list(value)}} if isinstance(value, tuple) else {"term": {field: value}}
+                ]
+        post = [f for filters in own.values() for f in filters]
+
+        def others(name: str) -> list[dict[str, Any]]:
+            return [f for facet, filters in own.items() if facet != name for f in filters]
 
         query: dict[str, Any] = {"bool": {"filter": base}}
         if terms:
@@ -474,11 +498,10 @@ class ElasticsearchBackend:
             query["bool"]["should"] = [
                 {"constant_score": {"filter": {"term": {"language": plan.lang}}, "boost": SAME_LANGUAGE}}
             ]
-        # Multi-select facets: each facet's counts apply every filter but its own, so the
-        # cause/region filters go in post_filter and into the other facet's aggregation.
         aggs = {
-            "cause": _facet_agg("causes", region_filter),
-            "region": _facet_agg("region_slugs", cause_filter),
+            "cause": _facet_agg("causes", others("cause")),
+            "region": _facet_agg("region_slugs", others("region")),
+            **{f"practical_{name}": _practical_agg(name, others(name)) for name in FACET_VALUES},
         }
         body: dict[str, Any] = {
             "query": query,
@@ -489,8 +512,8 @@ class ElasticsearchBackend:
             "track_total_hits": True,
             "_source": ["opportunity"],
         }
-        if cause_filter or region_filter:
-            body["post_filter"] = {"bool": {"filter": cause_filter + region_filter}}
+        if post:
+            body["post_filter"] = {"bool": {"filter": post}}
         res = self._call(lambda: self.es.search(index=self.alias, **body))
 
         hits = []
@@ -509,6 +532,13 @@ class ElasticsearchBackend:
                 for b in res["aggregations"]["region"]["values"]["buckets"]
             ],
         }
+        for name, values in FACET_VALUES.items():
+            counts = res["aggregations"][f"practical_{name}"]["values"]["buckets"]
+            facets[name] = [
+                FacetValue(value, practical_label(name, value, q.lang), counts[value]["doc_count"])
+                for value in values
+                if counts[value]["doc_count"]
+            ]
         return SearchResult(total=res["hits"]["total"]["value"], hits=hits, facets=facets)
 
     def _filters(self, q: SearchQuery, terms: bool) -> list[dict[str, Any]]:
@@ -516,6 +546,8 @@ class ElasticsearchBackend:
         for name, value in q.filters.items():
             if name not in FILTER_FIELDS:
                 raise UnknownFilter(f"the Elasticsearch backend has no translation for the filter {name!r}")
+            if name in FACET_VALUES:
+                continue  # a practical filter: post_filter (its facet ignores it)
             f.append({"term": {FILTER_FIELDS[name]: value}})
         if q.date_from:
             f.append({"range": {"avail_end": {"gte": iso(q.date_from)}}})
@@ -581,6 +613,13 @@ def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
         "expiry": iso(doc.expiry),
         "sort_start": iso(doc.sort_start),
         "posted": iso(doc.posted),
+        "open_to_minors": doc.open_to_minors,
+        "accessible": doc.accessible,
+        "recurrence": doc.recurrence,
+        "time_of_week": doc.time_of_week,
+        "skills_based": doc.skills_based,
+        "groups": doc.groups,
+        "family_friendly": doc.family_friendly,
         "content_hash": content_hash,
         "indexed_at": iso(datetime.now(UTC)),
         "opportunity": opp.to_dict(),
@@ -666,6 +705,16 @@ def _facet_agg(field: str, other_filters: list[dict[str, Any]]) -> dict[str, Any
                 "terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}
             }
         },
+    }
+
+
+def _practical_agg(name: str, other_filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of a practical facet's values (indexer.practical.FACET_VALUES), one named bucket each."""
+    field = FILTER_FIELDS[name]
+    buckets = {value: {"term": {field: True if value == "true" else value}} for value in FACET_VALUES[name]}
+    return {
+        "filter": {"bool": {"filter": other_filters}} if other_filters else {"match_all": {}},
+        "aggs": {"values": {"filters": {"filters": buckets}}},
     }
 
 

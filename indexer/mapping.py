@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the practical facts (indexer.practical)
 
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -33,6 +33,13 @@ MAPPING: dict[str, Any] = {
         "expiry": {"type": "date"},
         "sort_start": {"type": "date"},
         "posted": {"type": "date"},
+        "open_to_minors": {"type": "boolean"},
+        "accessible": {"type": "boolean"},
+        "recurrence": {"type": "keyword"},
+        "time_of_week": {"type": "keyword"},
+        "skills_based": {"type": "boolean"},
+        "groups": {"type": "boolean"},
+        "family_friendly": {"type": "boolean"},
         "indexed_at": {"type": "date"},
         "content_hash": {"type": "keyword", "index": False},
         # The full normalized record, returned as-is; not indexed.

@@ -43,9 +43,11 @@ from indexer.base import (
     WriteReport,
 )
 from indexer.documents import SearchDocument, build_document, iso
+from indexer.practical import FACET_VALUES, TIME_BITS, time_mask
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.spelling import edit_distance
 from volunteer_hub.core.taxonomy import cause_label
@@ -61,7 +63,26 @@ FILTER_COLUMNS = {
     "partner": "partner",
     "organization": "org_slug",
     "language": "language",
+    # the practical filters (indexer.practical); NULL (unknown) never equals a value
+    "minors": "open_to_minors",
+    "accessible": "accessible",
+    "recurrence": "recurrence",
+    "skills_based": "skills_based",
+    "groups": "for_groups",  # GROUPS is an SQL keyword
+    "family": "family_friendly",
 }
+# Multi-valued filters kept as a bit mask column: any of the asked values matches.
+FILTER_MASKS = {"time_of_week": ("time_mask", TIME_BITS)}
+PRACTICAL_COLUMNS = (
+    ("open_to_minors", "INTEGER"), ("accessible", "INTEGER"), ("recurrence", "TEXT"),
+    ("time_mask", "INTEGER NOT NULL DEFAULT 0"), ("skills_based", "INTEGER"), ("for_groups", "INTEGER"),
+    ("family_friendly", "INTEGER"),
+)  # fmt: skip
+# Covers the total and the practical facet counts of a search without keywords (no row reads).
+PRACTICAL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS doc_practical ON doc(expiry, open_to_minors, accessible, recurrence,"
+    " time_mask, skills_based, for_groups, family_friendly)"
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
@@ -77,7 +98,14 @@ CREATE TABLE IF NOT EXISTS doc (
     expiry TEXT NOT NULL,
     sort_start TEXT NOT NULL,
     posted TEXT NOT NULL,
-    content_hash TEXT
+    content_hash TEXT,
+    open_to_minors INTEGER,
+    accessible INTEGER,
+    recurrence TEXT,
+    time_mask INTEGER NOT NULL DEFAULT 0,
+    skills_based INTEGER,
+    for_groups INTEGER,
+    family_friendly INTEGER
 );
 -- The JSON record lives apart from the filter columns, so scans, sorts and facet joins over
 -- ``doc`` touch ~150 bytes per row instead of the whole record.
@@ -424,9 +452,24 @@ class SqliteBackend:
         cause_sql, cause_args = _in_side_table("doc_cause", "cause", query.causes)
         region_sql, region_args = _in_side_table("doc_region", "slug", query.regions)
 
-        where = " AND ".join(base_sql + cause_sql + region_sql) or "1"
-        args = base_args + cause_args + region_args
-        total = conn.execute(f"SELECT count(*) FROM doc d WHERE {where}", args).fetchone()[0]
+        practical = self._practical_filters(query)
+        practical_sql = [sql for sql, _ in practical.values()]
+        practical_args = [a for _, args in practical.values() for a in args]
+        where = " AND ".join(base_sql + cause_sql + region_sql + practical_sql) or "1"
+        args = base_args + cause_args + region_args + practical_args
+        # The total and the practical facets that are not filtered on come from one pass.
+        row = conn.execute(f"SELECT count(*), {_PRACTICAL_SUMS} FROM doc d WHERE {where}", args).fetchone()
+        total = row[0]
+        practical_counts = _practical_counts(row[1:])
+        for name in practical:  # a filtered facet counts every filter but its own
+            others = [clause for other, clause in practical.items() if other != name]
+            sub_sql = base_sql + cause_sql + region_sql + [sql for sql, _ in others]
+            sub_args = base_args + cause_args + region_args + [a for _, a2 in others for a in a2]
+            sub = conn.execute(
+                f"SELECT count(*), {_PRACTICAL_SUMS} FROM doc d WHERE {' AND '.join(sub_sql) or '1'}",
+                sub_args,
+            ).fetchone()
+            practical_counts[name] = _practical_counts(sub[1:])[name]
 
         # The page: sort narrow rows, then fetch only this page's records.
         select_cols, joins, join_args, order = self._ranking(query, terms)
@@ -446,12 +489,37 @@ class SqliteBackend:
             hits.append(Hit(opp, score=score, distance_km=distance))
 
         facets = {
-            "cause": _facet(conn, "doc_cause", "cause", base_sql + region_sql, base_args + region_args),
-            "region": _facet(conn, "doc_region", "slug", base_sql + cause_sql, base_args + cause_args),
-        }
+            "cause": _facet(
+                conn, "doc_cause", "cause", base_sql + region_sql + practical_sql,
+                base_args + region_args + practical_args,
+            ),
+            "region": _facet(
+                conn, "doc_region", "slug", base_sql + cause_sql + practical_sql,
+                base_args + cause_args + practical_args,
+            ),
+        }  # fmt: skip
         facets["cause"] = [FacetValue(v, cause_label(v, query.lang), n) for v, n in facets["cause"]]
         facets["region"] = [FacetValue(v, region_label(v, query.lang), n) for v, n in facets["region"]]
+        for name, counts in practical_counts.items():
+            facets[name] = [
+                FacetValue(value, practical_label(name, value, query.lang), n) for value, n in counts if n
+            ]
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _practical_filters(self, q: SearchQuery) -> dict[str, tuple[str, list[Any]]]:
+        """The practical filters of ``q``, each as (SQL, args), kept apart for multi-select facets."""
+        clauses: dict[str, tuple[str, list[Any]]] = {}
+        for name, value in q.filters.items():
+            if name in FILTER_MASKS:
+                column, bits = FILTER_MASKS[name]
+                values = value if isinstance(value, tuple) else (str(value),)
+                clauses[name] = (f"(d.{column} & ?) != 0", [sum(bits.get(v, 0) for v in set(values))])
+            elif name in FACET_VALUES:
+                clauses[name] = (
+                    f"d.{FILTER_COLUMNS[name]} = ?",
+                    [int(value) if isinstance(value, bool) else value],
+                )
+        return clauses
 
     def _filters(self, q: SearchQuery, terms: bool) -> tuple[list[str], list[Any]]:
         sql = ["d.expiry > ?"]
@@ -460,8 +528,10 @@ class SqliteBackend:
             sql.append("d.rowid IN (SELECT rowid FROM temp.vh_match)")
         for name, value in q.filters.items():
             column = FILTER_COLUMNS.get(name)
-            if column is None:
+            if column is None and name not in FILTER_MASKS:
                 raise UnknownFilter(f"the embedded backend has no translation for the filter {name!r}")
+            if name in FACET_VALUES:
+                continue  # a practical filter: _practical_filters (its facet ignores it)
             sql.append(f"d.{column} = ?")
             args.append(int(value) if isinstance(value, bool) else value)
         if q.date_from:
@@ -512,6 +582,28 @@ class SqliteBackend:
         return cols, joins, args, order + ", d.id ASC"
 
 
+# One pass counts every practical facet value: the sums follow indexer.practical.FACET_VALUES.
+_PRACTICAL_SUM_TERMS = {
+    ("minors", "true"): "d.open_to_minors = 1",
+    ("accessible", "true"): "d.accessible = 1",
+    ("recurrence", "one-off"): "d.recurrence = 'one-off'",
+    ("recurrence", "recurring"): "d.recurrence = 'recurring'",
+    **{("time_of_week", v): f"(d.time_mask & {bit}) != 0" for v, bit in TIME_BITS.items()},
+    ("skills_based", "true"): "d.skills_based = 1",
+    ("groups", "true"): "d.for_groups = 1",
+    ("family", "true"): "d.family_friendly = 1",
+}
+_PRACTICAL_ORDER = [(name, value) for name, values in FACET_VALUES.items() for value in values]
+_PRACTICAL_SUMS = ", ".join(f"coalesce(sum({_PRACTICAL_SUM_TERMS[key]}), 0)" for key in _PRACTICAL_ORDER)
+
+
+def _practical_counts(sums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_VALUES}
+    for (name, value), n in zip(_PRACTICAL_ORDER, sums, strict=True):
+        counts[name].append((value, int(n)))
+    return counts
+
+
 def _facet(
     conn: sqlite3.Connection, table: str, column: str, where: list[str], args: list[Any]
 ) -> list[tuple[str, int]]:
@@ -544,6 +636,7 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.create_function("vh_dist", 4, distance_km, deterministic=True)
     conn.executescript(SCHEMA)
     _migrate(conn)
+    conn.execute(PRACTICAL_INDEX)  # after _migrate: an older file gets the columns first
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
     # A query's clauses (group, alternative, weighted field match) before they are summed into vh_match.
@@ -557,9 +650,16 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Move ``doc.data`` (first layout) into ``doc_data``, once, under a write lock."""
-    if "data" not in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
-        return
+    """Upgrade an older layout in place, each step once, under a write lock."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(doc)")}
+    if "data" in columns:
+        _move_records(conn)
+    if "time_mask" not in columns:
+        _add_practical_columns(conn)
+
+
+def _move_records(conn: sqlite3.Connection) -> None:
+    """Move ``doc.data`` (first layout) into ``doc_data``."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if "data" in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
@@ -571,26 +671,54 @@ def _migrate(conn: sqlite3.Connection) -> None:
         raise
 
 
+def _add_practical_columns(conn: sqlite3.Connection) -> None:
+    """An index built before the practical filters: add their columns, filled from the stored records.
+
+    The records already hold the facts (``doc_data``), so no rebuild is needed.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        present = {row[1] for row in conn.execute("PRAGMA table_info(doc)")}
+        if "time_mask" not in present:
+            for column, kind in PRACTICAL_COLUMNS:
+                if column not in present:
+                    conn.execute(f"ALTER TABLE doc ADD COLUMN {column} {kind}")
+            data = "(SELECT data FROM doc_data dd WHERE dd.rowid = doc.rowid)"
+            bits = " ".join(f"WHEN '{value}' THEN {bit}" for value, bit in TIME_BITS.items())
+            conn.execute(
+                f"UPDATE doc SET open_to_minors = json_extract({data}, '$.open_to_minors'),"
+                f" accessible = json_extract({data}, '$.accessible'),"
+                f" recurrence = json_extract({data}, '$.recurrence'),"
+                f" skills_based = json_extract({data}, '$.skills_based'),"
+                f" for_groups = json_extract({data}, '$.groups'),"
+                f" family_friendly = json_extract({data}, '$.family_friendly'),"
+                f" time_mask = (SELECT coalesce(sum(CASE j.value {bits} ELSE 0 END), 0)"
+                f" FROM doc_data dd, json_each(dd.data, '$.time_of_week') j WHERE dd.rowid = doc.rowid)"
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, content_hash: str) -> None:
     cur = conn.execute(
         "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
-        " avail_end, expiry, sort_start, posted, content_hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " avail_end, expiry, sort_start, posted, content_hash, open_to_minors, accessible, recurrence,"
+        " time_mask, skills_based, for_groups, family_friendly)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            doc.id,
-            doc.partner,
-            doc.organization,
-            doc.org_slug,
-            doc.language,
-            int(doc.remote),
-            iso(doc.avail_start),
-            iso(doc.avail_end),
-            iso(doc.expiry),
-            iso(doc.sort_start),
-            iso(doc.posted),
-            content_hash,
+            doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
+            iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
+            iso(doc.posted), content_hash, _flag(doc.open_to_minors), _flag(doc.accessible),
+            doc.recurrence, time_mask(doc.time_of_week), _flag(doc.skills_based), _flag(doc.groups),
+            _flag(doc.family_friendly),
         ),
-    )
+    )  # fmt: skip
     rowid = cur.lastrowid
     record = json.dumps(opp.to_dict(), ensure_ascii=False)
     conn.execute("INSERT INTO doc_data (rowid, data) VALUES (?, ?)", (rowid, record))

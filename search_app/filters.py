@@ -52,6 +52,7 @@ from search_app.params import (
     positive_number,
 )
 from search_app.when import PRESETS, preset_window, today_in_zone
+from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import find_region, region_label
 from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
 from volunteer_hub.core.textfold import fold, slugify
@@ -274,6 +275,29 @@ def _field_choice(name: str, choices: tuple[str, ...]) -> Callable[[Parsing], No
     return parse
 
 
+def _field_flag(name: str) -> Callable[[Parsing], None]:
+    """The parser of a yes/no practical filter: true keeps what says yes, false what says no."""
+
+    def parse(p: Parsing) -> None:
+        value = param_boolean(p.args, name)
+        if value is not None:
+            p.query.filters[name] = value
+
+    return parse
+
+
+def _parse_time_of_week(p: Parsing) -> None:
+    values: list[str] = []
+    for raw in param_values(p.args, "time_of_week"):
+        value = raw.lower()
+        if value not in TIMES_OF_WEEK:
+            raise ParameterError("time_of_week", f"expected any of: {', '.join(TIMES_OF_WEEK)}")
+        if value not in values:
+            values.append(value)
+    if values:
+        p.query.filters["time_of_week"] = tuple(v for v in TIMES_OF_WEEK if v in values)
+
+
 def _parse_sort(p: Parsing) -> None:
     value = param_value(p.args, "sort").lower() or "relevance"
     if value not in SORTS:
@@ -355,6 +379,25 @@ def _value_chip(name: str, label: Callable[[str], str]) -> Callable[[ParsedSearc
     return chips
 
 
+def _practical_chips(name: str) -> Callable[[ParsedSearch], list[Chip]]:
+    """The chips of a practical filter: one per asked value ("no" said for a false yes/no filter)."""
+
+    def chips(parsed: ParsedSearch) -> list[Chip]:
+        value = parsed.query.filters.get(name)
+        lang = parsed.query.lang
+        if value is None:
+            return []
+        if isinstance(value, bool):
+            label = practical_label(name, "true", lang)
+            label = label if value else str(_("%(label)s: no", label=label))
+            return [{"label": label, "url": links.without(name)}]
+        values = value if isinstance(value, tuple) else (value,)
+        url = links.toggle_value
+        return [{"label": practical_label(name, v, lang), "url": url(name, values, v)} for v in values]
+
+    return chips
+
+
 # -- All for Good mappings ------------------------------------------------------------------
 MILES_TO_KM = 1.609344
 DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
@@ -428,6 +471,9 @@ def _afg_timeperiod(args: Args, query: SearchQuery, today: date) -> None:
 
 # -- the registry ---------------------------------------------------------------------------
 _PLACE_ERROR = _("We couldn't find this place. Try a city, a postal code or a region.")
+RECURRENCES = ("one-off", "recurring")
+TIMES_OF_WEEK = ("weekdays", "evenings", "weekends")
+_UNKNOWN_NEVER = " Unknown (not stated by the partner nor inferred at the measured precision) never matches."
 _DATES_ERROR = _("Please give dates as YYYY-MM-DD, the end not before the start.")
 
 PARAMETERS: tuple[SearchParameter, ...] = (
@@ -587,6 +633,73 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         "Only opportunities written in this language; absent: any.",
         cli=CliOption("--language", "only opportunities written in this language", choices=LANGUAGES),
         chips=_value_chip("language", {"fr": "Français", "en": "English"}.__getitem__),  # autonyms
+        widget=True,
+    ),
+    # The practical filters (issue 13): the record's facts, read from the feed or inferred from its
+    # text (docs/quality.md); each has facet counts (indexer.practical).
+    SearchParameter(
+        "minors",
+        _field_flag("minors"),
+        {"type": "boolean"},
+        "true: open to minors (under 18); false: stated as adults only." + _UNKNOWN_NEVER,
+        cli=CliOption("--minors", "open to minors only", kind="switch"),
+        chips=_practical_chips("minors"),
+        widget=True,
+    ),
+    SearchParameter(
+        "accessible",
+        _field_flag("accessible"),
+        {"type": "boolean"},
+        "true: accessible to people with reduced mobility; false: stated as not accessible." + _UNKNOWN_NEVER,
+        cli=CliOption("--accessible", "accessible to people with reduced mobility only", kind="switch"),
+        chips=_practical_chips("accessible"),
+        widget=True,
+    ),
+    SearchParameter(
+        "recurrence",
+        _field_choice("recurrence", RECURRENCES),
+        {"type": "string", "enum": list(RECURRENCES)},
+        "one-off (a single date or a short event) or recurring (weekly, monthly...)." + _UNKNOWN_NEVER,
+        cli=CliOption("--recurrence", "one-off or recurring", choices=RECURRENCES),
+        chips=_practical_chips("recurrence"),
+        widget=True,
+    ),
+    SearchParameter(
+        "time_of_week",
+        _parse_time_of_week,
+        {"type": "array", "items": {"type": "string", "enum": list(TIMES_OF_WEEK)}},
+        "When it happens: weekdays, evenings, weekends; repeatable or comma-separated, any one matches."
+        + _UNKNOWN_NEVER,
+        repeatable=True,
+        cli=CliOption("--time-of-week", "when (repeatable)", "list", choices=TIMES_OF_WEEK),
+        chips=_practical_chips("time_of_week"),
+        widget=True,
+    ),
+    SearchParameter(
+        "skills_based",
+        _field_flag("skills_based"),
+        {"type": "boolean"},
+        "true: skills-based volunteering (pro bono, a qualification or expertise is asked)." + _UNKNOWN_NEVER,
+        cli=CliOption("--skills-based", "skills-based opportunities only", kind="switch"),
+        chips=_practical_chips("skills_based"),
+        widget=True,
+    ),
+    SearchParameter(
+        "groups",
+        _field_flag("groups"),
+        {"type": "boolean"},
+        "true: suitable for a group (team building, groups welcome)." + _UNKNOWN_NEVER,
+        cli=CliOption("--groups", "opportunities suitable for groups only", kind="switch"),
+        chips=_practical_chips("groups"),
+        widget=True,
+    ),
+    SearchParameter(
+        "family",
+        _field_flag("family"),
+        {"type": "boolean"},
+        "true: family-friendly (children welcome with their parents)." + _UNKNOWN_NEVER,
+        cli=CliOption("--family", "family-friendly opportunities only", kind="switch"),
+        chips=_practical_chips("family"),
         widget=True,
     ),
     SearchParameter(

@@ -53,6 +53,20 @@ def toggle_region(parsed: ParsedSearch, slug: str) -> str:
     return search_url(pairs + [("region", r) for r in regions])
 
 
+def toggle_value(name: str, selected: Iterable[str], value: str) -> str:
+    """The current search with ``value`` of the list parameter ``name`` added, or removed when selected."""
+    chosen = list(selected)
+    chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+    pairs = _pairs(request.args, drop=(name, "page", "lang"))
+    return search_url(pairs + [(name, v) for v in chosen])
+
+
+def with_value(name: str, value: str | None) -> str:
+    """The current search with ``name=value`` (replacing it; None removes it), back to page 1."""
+    pairs = _pairs(request.args, drop=(name, "page", "lang"))
+    return search_url(pairs + ([(name, value)] if value is not None else []))
+
+
 def without(*names: str) -> str:
     """The current search without the given parameters (and back to page 1)."""
     return search_url(_pairs(request.args, drop=(*names, "page", "lang")))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import volopps_format, volopps_params
-from search_app.filters import PARAMETERS, AfgParameter, SearchParameter
+from search_app.filters import PARAMETERS, RECURRENCES, TIMES_OF_WEEK, AfgParameter, SearchParameter
 from search_app.params import LANGUAGES, MAX_PER_PAGE
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
 from volunteer_hub.core.taxonomy import CAUSES
@@ -123,11 +124,9 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     ),
     "accessible": _nullable({"type": "boolean", "description": "Reduced-mobility access." + _UNKNOWN}),
     "close_to_transport": _nullable({"type": "boolean", "description": "Near public transport." + _UNKNOWN}),
-    "recurrence": _nullable({"type": "string", "enum": ["one-off", "recurring", None]}),
-    "time_of_week": {
-        "type": "array",
-        "items": {"type": "string", "enum": ["weekdays", "evenings", "weekends"]},
-    },
+    # The practical facts: the filters of the same names (issue 13, docs/quality.md).
+    "recurrence": _nullable({"type": "string", "enum": [*RECURRENCES, None]}),
+    "time_of_week": {"type": "array", "items": {"type": "string", "enum": list(TIMES_OF_WEEK)}},
     "skills_based": _nullable({"type": "boolean", "description": "Asks for professional skills." + _UNKNOWN}),
     "groups": _nullable({"type": "boolean", "description": "Suitable for a group." + _UNKNOWN}),
     "family_friendly": _nullable({"type": "boolean", "description": "Suitable for families." + _UNKNOWN}),
@@ -179,7 +178,7 @@ FACET = {
     "additionalProperties": False,
     "required": ["value", "label", "count"],
     "properties": {
-        "value": {"type": "string", "description": "Cause code or region slug: the filter value."},
+        "value": {"type": "string", "description": "The filter value: a cause, a region, true..."},
         "label": {"type": "string", "description": "Human label in the requested language."},
         "count": {"type": "integer", "minimum": 1},
     },
@@ -187,12 +186,14 @@ FACET = {
 
 FACETS = {
     "type": "object",
-    "description": "Multi-select facets: each counts every filter but its own.",
+    "description": "Multi-select facets: each counts every filter but its own. The practical facets "
+    "(minors ... family) list only values with a count: `true` for a yes/no filter.",
     "additionalProperties": False,
-    "required": ["cause", "region"],
+    "required": ["cause", "region", *PRACTICAL_FACETS],
     "properties": {
         "cause": {"type": "array", "items": _ref("Facet")},
         "region": {"type": "array", "items": _ref("Facet")},
+        **{name: {"type": "array", "items": _ref("Facet")} for name in PRACTICAL_FACETS},
     },
 }
 

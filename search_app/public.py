@@ -11,6 +11,7 @@ from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 
 from indexer.base import SearchResult
+from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import links
 from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live
@@ -227,7 +228,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         ),
         "parsed": parsed,
         "result": result,
-        "facets": {"cause": [], "region": []},
+        "facets": {"cause": [], "region": [], "practical": []},
         "active_filters": [],
         "pagination": None,
         "radius_choices": RADIUS_CHOICES,
@@ -267,10 +268,27 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
             for f in result.facets.get("region", [])
         ],
     }
+    context["facets"]["practical"] = _practical_facets(parsed, result)
     context["active_filters"] = chips(parsed)
     context["pagination"] = _pagination(parsed, result)
     context["understood"] = understood_context(parsed, result)
     return context
+
+
+def _practical_facets(parsed: ParsedSearch, result: SearchResult) -> list[dict[str, Any]]:
+    """The practical filters' values as one compact facet group, each toggling its filter."""
+    values = []
+    for name in PRACTICAL_FACETS:
+        asked = parsed.query.filters.get(name)
+        for f in result.facets.get(name, []):
+            if isinstance(asked, tuple):  # time_of_week: several values
+                selected = f.value in asked
+                url = links.toggle_value(name, asked, f.value)
+            else:
+                selected = asked is True if f.value == "true" else asked == f.value
+                url = links.with_value(name, None if selected else f.value)
+            values.append({"label": f.label, "count": f.count, "selected": selected, "url": url})
+    return values
 
 
 def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.base import Hit, SearchQuery, SearchResult
+from indexer.practical import FACET_VALUES
 from volunteer_hub.core.opportunity import Opportunity
 
-FACETS = ("cause", "region")
+FACETS = ("cause", "region", *FACET_VALUES)  # then the practical facets (issue 13)
 
 
 def detail_path(opportunity_id: str, base_url: str = "") -> str:
@@ -45,7 +46,7 @@ def search_payload(result: SearchResult, query: SearchQuery, base_url: str = "")
 
 
 def facets_payload(result: SearchResult, query: SearchQuery) -> dict[str, Any]:
-    """The body of ``GET /api/v1/facets``: the total and the cause/region counts, labels in ``query.lang``."""
+    """The body of ``GET /api/v1/facets``: the total and every facet's counts, labels in ``query.lang``."""
     return {
         "total": result.total,
         "lang": query.lang,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import create_app
 from search_app.filters import query_from_args
 from search_app.serialize import search_payload
@@ -34,7 +35,7 @@ def test_body_shape(client: FlaskClient) -> None:
     body = search(client, "?q=dechets")
     assert list(body) == ["total", "page", "per_page", "items", "facets"]
     assert (body["total"], body["page"], body["per_page"]) == (1, 1, 20)
-    assert set(body["facets"]) == {"cause", "region"}
+    assert set(body["facets"]) == {"cause", "region", *PRACTICAL_FACETS}
     assert body["facets"]["cause"] == [{"value": "environnement", "label": "Environnement", "count": 1}]
     [item] = body["items"]
     assert item == {**BEACH.to_dict(), "detail_url": f"/o/{BEACH.id}"}

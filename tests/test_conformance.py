@@ -161,6 +161,74 @@ def test_language_filter(loaded):
     assert search(loaded, filters={"language": "en"}, causes=["animaux"]).total == 0
 
 
+def practical_corpus() -> list:
+    """Practical facts (issue 13): stated yes, stated no, and unknown (None), which never matches."""
+    return [
+        opp("p-weekend", "Tri alimentaire le samedi", causes=["solidarite-insertion"], locations=[BREST],
+            open_to_minors=True, min_age=16, accessible=True, recurrence="recurring",
+            time_of_week=["weekends"], groups=True),
+        opp("p-gala", "Soirée de gala", causes=["culture-loisirs"], locations=[LYON], open_to_minors=False,
+            recurrence="one-off", time_of_week=["weekdays", "evenings"], skills_based=True),
+        opp("p-unknown", "Aide ponctuelle", causes=["solidarite-insertion"], locations=[PARIS]),
+        opp("p-family", "Maraude du soir en famille", causes=["solidarite-insertion"], locations=[RENNES],
+            open_to_minors=True, accessible=False, recurrence="recurring", time_of_week=["evenings"],
+            family_friendly=True),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def practical(search_backend):
+    report = search_backend.upsert(practical_corpus())
+    assert report.ok, report.failed
+    return search_backend
+
+
+def test_practical_filters_match_stated_facts_only(practical):
+    def found(**filters) -> set[str]:
+        return set(ids(search(practical, filters=filters)))
+
+    assert found(minors=True) == {"p-weekend", "p-family"}
+    assert found(minors=False) == {"p-gala"}
+    assert found(accessible=True) == {"p-weekend"} and found(accessible=False) == {"p-family"}
+    assert found(recurrence="recurring") == {"p-weekend", "p-family"}
+    assert found(recurrence="one-off") == {"p-gala"}
+    assert found(time_of_week=("evenings",)) == {"p-gala", "p-family"}
+    assert found(time_of_week=("evenings", "weekends")) == {"p-weekend", "p-gala", "p-family"}  # any of them
+    assert found(skills_based=True) == {"p-gala"}
+    assert found(groups=True) == {"p-weekend"} and found(family=True) == {"p-family"}
+    assert found(minors=True, time_of_week=("evenings",)) == {"p-family"}
+    assert found(skills_based=False) == found(groups=False) == set()  # unknown is not "no"
+
+
+def test_practical_facets_count_every_filter_but_their_own(practical):
+    def counts(result, name: str) -> list[tuple[str, int]]:
+        return [(f.value, f.count) for f in result.facets[name]]
+
+    everything = search(practical)
+    assert counts(everything, "minors") == [("true", 2)]
+    assert counts(everything, "accessible") == [("true", 1)]
+    assert counts(everything, "recurrence") == [("one-off", 1), ("recurring", 2)]
+    assert counts(everything, "time_of_week") == [("weekdays", 1), ("evenings", 2), ("weekends", 1)]
+    assert counts(everything, "skills_based") == counts(everything, "groups") == [("true", 1)]
+    assert counts(everything, "family") == [("true", 1)]
+    labels = {f.value: f.label for f in search(practical, lang="en").facets["time_of_week"]}
+    assert labels == {"weekdays": "Weekdays", "evenings": "Evenings", "weekends": "Weekends"}
+    assert search(practical).facets["minors"][0].label == "Ouvert aux mineurs"
+
+    minors = search(practical, filters={"minors": True})
+    assert minors.total == 2
+    assert counts(minors, "minors") == [("true", 2)]  # its own filter is ignored
+    assert counts(minors, "recurrence") == [("recurring", 2)]  # the others apply; zero counts are left out
+    assert counts(minors, "skills_based") == []
+    assert {f.value: f.count for f in minors.facets["region"]} == {"bretagne": 2}
+
+    evenings = search(practical, filters={"time_of_week": ("evenings",)}, causes=["solidarite-insertion"])
+    assert ids(evenings) == ["p-family"]
+    assert counts(evenings, "time_of_week") == [("evenings", 1), ("weekends", 1)]  # the cause applies
+    causes = {f.value: f.count for f in evenings.facets["cause"]}
+    assert causes == {"culture-loisirs": 1, "solidarite-insertion": 1}
+
+
 def test_a_filter_without_translation_is_refused_not_ignored(loaded):
     with pytest.raises(UnknownFilter):
         search(loaded, filters={"no_such_filter": "x"})

@@ -39,6 +39,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"- {item['title']} — {item['organization']['name'] or '?'} ({places}){dist}")
         print(f"  {', '.join(item['causes'])} | {item['url']}")
     for facet, values in payload["facets"].items():
+        if not values and facet not in ("cause", "region"):
+            continue  # practical facets: only those with a count
         print(f"{facet}: " + ", ".join(f"{v['label']} ({v['count']})" for v in values[:8]))
     return EXIT_OK
 
@@ -52,7 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         if option.kind == "words":
             p.add_argument(parameter.name, nargs="*", metavar=option.flag, help=option.help)
         elif option.kind == "list":
-            p.add_argument(option.flag, dest=parameter.name, action="append", default=[], help=option.help)
+            p.add_argument(
+                option.flag, dest=parameter.name, action="append", default=[], choices=option.choices,
+                help=option.help,
+            )  # fmt: skip
         elif option.kind == "switch":
             p.add_argument(option.flag, dest=parameter.name, action="store_true", help=option.help)
         else:
