@@ -52,9 +52,8 @@ def regroup(db: Database) -> set[str]:
         hashes: dict[str, str] = {}
         title = _T.data["title"].as_string()
         for row in s.execute(
-            select(_T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title).where(
-                _T.state.in_(GROUPED_STATES), _T.group_key.in_(shared)
-            )
+            select(_T.id, _T.partner_id, _T.first_seen, _T.group_key, _T.content_hash, title)
+            .where(_T.state.in_(GROUPED_STATES), _T.group_key.in_(shared))
         ):
             opp_id, partner, first_seen, key, content_hash, title_text = row
             blocks[key].append(Member(opp_id, partner, aware(first_seen), title_terms(title_text or "")))
@@ -76,9 +75,9 @@ def regroup(db: Database) -> set[str]:
                 want_dup[opp_id] = canonical
                 copies[canonical].append(opp_id)
     want_src = {
-        canonical: hashlib.sha256("\x1f".join(f"{i}:{hashes[i]}" for i in sorted(ids)).encode()).hexdigest()[
-            :32
-        ]
+        canonical: hashlib.sha256(
+            "\x1f".join(f"{i}:{hashes[i]}" for i in sorted(ids)).encode()
+        ).hexdigest()[:32]
         for canonical, ids in copies.items()
     }
 

@@ -67,14 +67,9 @@ class PartnerSync:
                     opp.first_seen = opp.last_seen = self.now
                     s.add(
                         StoredOpportunity(
-                            id=opp.id,
-                            partner_id=self.partner_id,
-                            source_id=opp.source_id,
-                            content_hash=opp.content_hash,
-                            data=opp.to_dict(),
-                            first_seen=self.now,
-                            last_seen=self.now,
-                            expiry=opp.expiry(),
+                            id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
+                            content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
+                            last_seen=self.now, expiry=opp.expiry(),
                             state=OpportunityState.EXPIRED if over else OpportunityState.LIVE,
                             group_key=record_group_key(opp),
                         )
