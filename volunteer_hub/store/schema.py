@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
+from volunteer_hub.store import direct_models, ops_models, public_models  # noqa: F401 - their tables
+from volunteer_hub.store.tables import Base
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -84,8 +87,6 @@ def differences(engine: Engine) -> list[Any]:
     """What separates the database's schema from the models (Alembic's autogenerate diff): [] when none."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-
-    from volunteer_hub.store.db import Base  # the models (db imports this module)
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from volunteer_hub.store.db import Base
+from volunteer_hub.store.schema import Base  # with every model's table
 
 config = context.config
 
