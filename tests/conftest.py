@@ -80,7 +80,8 @@ def database_url(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest
     PostgreSQL server (tests/pg_server.py). Set as VOLUNTEER_HUB_DATABASE_URL, so ``load_settings()`` and
     the CLI subprocesses of ``tests.helpers.cli`` use it too."""
     if request.param == "sqlite":
-        url = f"sqlite:///{home / 'volunteer-hub.db'}"
+        home.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{home / 'volunteer-hub.db'}"  # where load_settings() puts it by default
     else:
         url = request.getfixturevalue("postgres_url")
     monkeypatch.setenv("VOLUNTEER_HUB_DATABASE_URL", url)
