@@ -148,7 +148,7 @@ cmd_stop() {
     local bindir wd
     bindir="$(find_bindir)"
     wd="$([ -s "$CLUSTER/watchdog.pid" ] && cat "$CLUSTER/watchdog.pid" || true)"
-    if [ -n "$wd" ] && [ "$wd" != "$PPID" ] && pid_alive "$wd"; then kill "$wd" 2>/dev/null || true; fi
+    if [ -n "$wd" ] && [ "$wd" != "$PPID" ] && [ "$wd" != "$$" ] && pid_alive "$wd"; then kill "$wd" 2>/dev/null || true; fi
     if pid_alive "$(server_pid)"; then
         as_server_user "$bindir/pg_ctl" -D "$DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 \
             || kill -KILL "$(server_pid)" 2>/dev/null || true
