@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import Column, Integer, Table, create_engine, inspect, select, text
 
 from tests.conftest import FILES
 from tests.helpers import cli as run_cli
 from volunteer_hub.store import schema
-from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.db import Base, CrawlRun, Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import Operator
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -123,6 +123,29 @@ def test_the_migrations_build_the_models_schema(empty_url: str) -> None:
         f"`volunteer-hub db revision -m '...'` (docs/operations.md): {differences}"
     )
     db.engine.dispose()
+
+
+def test_a_model_change_without_a_migration_is_found(tmp_path: Path) -> None:
+    """The check above can fail: a model table and a model column the database lacks are reported."""
+    db = Database(f"sqlite:///{tmp_path / 'hub.db'}")
+    with db.engine.begin() as conn:  # as if the models had gained the column and table after 0001
+        conn.exec_driver_sql("ALTER TABLE partner DROP COLUMN etag")
+        conn.exec_driver_sql("DROP TABLE rate_bucket")
+    probe = Table("migration_probe", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        found = _flat(db)
+    finally:
+        Base.metadata.remove(probe)
+    assert {d[1].name for d in found if d[0] == "add_table"} == {"migration_probe", "rate_bucket"}
+    assert [(d[2], d[3].name) for d in found if d[0] == "add_column"] == [("partner", "etag")]
+
+
+def _flat(db: Database) -> list[tuple]:
+    """Alembic's diff, with the per-column lists (type changes) flattened."""
+    out: list[tuple] = []
+    for diff in schema.differences(db.engine):
+        out.extend(diff if isinstance(diff, list) else [diff])
+    return out
 
 
 def test_the_head_revision_is_read_as_alembic_reads_it() -> None:

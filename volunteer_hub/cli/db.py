@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK
@@ -59,6 +60,10 @@ def cmd_revision(args: argparse.Namespace) -> int:
     from volunteer_hub.store import schema
 
     for path in schema.new_revision(args.message):
+        # The project's style, when ruff is there (the test extra has it); harmless when it is not.
+        subprocess.run(
+            [sys.executable, "-m", "ruff", "format", "-q", str(path)], check=False, capture_output=True
+        )
         print(f"wrote {path}: read it, edit it if needed, commit it")
     return EXIT_OK
 
