@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -201,3 +202,27 @@ def test_operators_upgrade_and_check_from_the_command_line(home: Path, empty_url
     assert f"to {schema.head_revision()}" in upgraded.stdout
     check = cli(home, "db", "check")
     assert check.returncode == 0 and "matches the models" in check.stdout, check.stdout + check.stderr
+
+
+def test_processes_opening_a_new_database_at_once_all_start(empty_url: str) -> None:
+    """Web workers and the scheduler starting together on a new database: one migrates, none fails."""
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            Database(empty_url).engine.dispose()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    db = Database(empty_url)
+    assert schema.current_revision(db.engine) == schema.head_revision()
+    assert schema.differences(db.engine) == []
+    db.engine.dispose()

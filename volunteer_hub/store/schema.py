@@ -8,9 +8,13 @@ keeps its rows. ``volunteer-hub db upgrade|current|check|revision`` are the oper
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import re
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,17 +74,37 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
         return False
     from alembic import command
 
-    config = alembic_config(engine)
-    try:
+    with _migrating(engine):
+        # Processes opening a new database together (web workers, the scheduler): the first migrates, the
+        # others wait here and find it done.
+        if revision == "head" and current_revision(engine) == head_revision():
+            return False
+        config = alembic_config(engine)
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
-    except Exception:
-        # Another process opening the same new database at the same moment migrated it first.
-        if revision == "head" and current_revision(engine) == head_revision():
-            return False
-        raise
     return True
+
+
+_IN_PROCESS = threading.Lock()  # Alembic loads env.py as a module: one migration at a time per process
+
+
+@contextlib.contextmanager
+def _migrating(engine: Engine) -> Iterator[None]:
+    """Serialise migrations: in this process, and across processes on a SQLite file (an exclusive flock on
+    the database file; SQLite's own locks are fcntl locks, which flock does not touch). PostgreSQL is
+    serialised by an advisory lock in the migration's transaction (migrations/env.py)."""
+    with _IN_PROCESS:
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not path or path == ":memory:" or path.startswith("file:"):
+            yield
+            return
+        with open(path, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def differences(engine: Engine) -> list[Any]:
