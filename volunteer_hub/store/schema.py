@@ -92,14 +92,15 @@ _IN_PROCESS = threading.Lock()  # Alembic loads env.py as a module: one migratio
 @contextlib.contextmanager
 def _migrating(engine: Engine) -> Iterator[None]:
     """Serialise migrations: in this process, and across processes on a SQLite file (an exclusive flock on
-    the database file; SQLite's own locks are fcntl locks, which flock does not touch). PostgreSQL is
-    serialised by an advisory lock in the migration's transaction (migrations/env.py)."""
+    ``<database>-migrate.lock``, left in place; never on the database file itself: closing any descriptor
+    of it would drop this process's SQLite locks). PostgreSQL is serialised by an advisory lock in the
+    migration's transaction (migrations/env.py)."""
     with _IN_PROCESS:
         path = engine.url.database if engine.dialect.name == "sqlite" else None
         if not path or path == ":memory:" or path.startswith("file:"):
             yield
             return
-        with open(path, "ab") as handle:
+        with open(f"{path}-migrate.lock", "ab") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
