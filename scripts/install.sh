@@ -2,7 +2,8 @@
 # Install everything the tests need; idempotent and quiet when there is nothing to do.
 #
 #   1. the package itself, editable, with its test extras:  pip install -e '.[test]'
-#   2. Debian's chromium (/usr/bin/chromium) for the Playwright browser tests (never `playwright install`)
+#   2. Debian's chromium (/usr/bin/chromium) for the Playwright browser tests (never `playwright install`),
+#      and Debian's postgresql (server binaries for scripts/postgres.sh)
 #   3. axe-core from npm into ./node_modules (git-ignored), from package.json + package-lock.json
 #   4. the Elasticsearch distribution: scripts/elasticsearch.sh fetch (needs Maven and a JDK >= 21)
 #
@@ -60,6 +61,18 @@ if [ ! -x /usr/bin/chromium ]; then
     else
         warn "/usr/bin/chromium is missing and this is not root: the browser tests will fail." \
              "Install Debian's chromium (sudo apt-get install chromium)."
+    fi
+fi
+
+# ------------------------------------------------------------------------------- 2b. PostgreSQL server
+# The database tests run on a throw-away PostgreSQL cluster too (scripts/postgres.sh): Debian's package.
+if ! bash scripts/postgres.sh bindir >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        say "apt-get install postgresql ..."
+        apt_install postgresql
+    else
+        warn "PostgreSQL server binaries are missing and this is not root: the PostgreSQL tests will fail." \
+             "Install Debian's postgresql (sudo apt-get install postgresql) or set VOLUNTEER_HUB_TEST_PG_URL."
     fi
 fi
 

@@ -30,7 +30,7 @@ from tests.site_samples import ALL
 from volunteer_hub.core.config import Settings, load_settings
 from volunteer_hub.store.db import Database, Partner
 
-pytest_plugins = ["tests.es_node", "tests.smtp_server"]
+pytest_plugins = ["tests.es_node", "tests.pg_server", "tests.smtp_server"]
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "allforgood"
 FILES = Path(__file__).resolve().parent / "files"
@@ -74,9 +74,25 @@ def drop_generations(backend) -> None:  # noqa: ANN001
 
 
 # -- the database and the scheduler -------------------------------------------------------------
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database at the current schema, once on SQLite (a file in ``home``) and once on a real
+    PostgreSQL server (tests/pg_server.py). Set as VOLUNTEER_HUB_DATABASE_URL, so ``load_settings()`` and
+    the CLI subprocesses of ``tests.helpers.cli`` use it too."""
+    if request.param == "sqlite":
+        home.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{home / 'volunteer-hub.db'}"  # where load_settings() puts it by default
+    else:
+        url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("VOLUNTEER_HUB_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.engine.dispose()  # PostgreSQL: the test's database can be dropped
 
 
 @pytest.fixture

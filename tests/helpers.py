@@ -29,6 +29,8 @@ def cli(
     """``volunteer-hub ARGS`` in a subprocess with only ``home`` and ``settings`` (VOLUNTEER_HUB_*
     variables) as configuration; loopback feeds allowed unless ``allow_private`` is false."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
+    if url := os.environ.get("VOLUNTEER_HUB_DATABASE_URL"):  # set by the ``database_url`` fixture only
+        env["VOLUNTEER_HUB_DATABASE_URL"] = url  # (the ``home`` fixture clears any other)
     env.update(settings, VOLUNTEER_HUB_HOME=str(home))
     if allow_private:
         env["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"

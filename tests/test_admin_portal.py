@@ -21,11 +21,6 @@ from volunteer_hub.store.db import Database, Partner
 
 
 @pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
 def app(db: Database) -> Flask:
     settings = load_settings()
     backend = SqliteBackend(settings.sqlite_index_path)

@@ -32,11 +32,6 @@ def build(settings: Settings, db: Database, backend: SqliteBackend | None = None
 
 
 @pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
 def client(home: Path, db: Database) -> FlaskClient:
     return build(load_settings(), db).test_client()
 

@@ -26,11 +26,6 @@ from volunteer_hub.store.partner_sync import PartnerSync
 
 
 @pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
-@pytest.fixture
 def backend(home: Path) -> SearchBackend:
     """The configured backend of a fresh home: the embedded SQLite index."""
     backend = open_backend(load_settings())

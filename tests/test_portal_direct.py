@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ EMAIL, PASSWORD = "ops@example.org", "correct horse battery"
 
 
 @pytest.fixture
-def db(home: Path) -> Database:
-    db = Database.from_settings(load_settings())
+def db(database_url: str) -> Database:  # SQLite, then PostgreSQL (tests/conftest.py)
+    db = Database(database_url)
     with db.session() as s, s.begin():
         for pid, name in (("asso-a", "Asso A"), ("asso-b", "Asso B")):
             s.add(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -20,10 +19,8 @@ USES = 20
 TOGETHER = 10
 
 
-def test_a_link_opened_20_times_at_once_gives_exactly_one_session(home: Path) -> None:
-    settings = load_settings()
-    db = Database.from_settings(settings)  # a real SQLite file in the test's home
-    assert db.engine.url.database and Path(db.engine.url.database).parent.is_dir()
+def test_a_link_opened_20_times_at_once_gives_exactly_one_session(db: Database) -> None:
+    settings = load_settings()  # a real SQLite file in the test's home, then a real PostgreSQL database
     with db.session() as s, s.begin():
         s.add(Partner(id="alpha", name="Alpha", url="https://alpha.example.org/feed.xml"))
     backend = SqliteBackend(settings.sqlite_index_path)

@@ -29,11 +29,6 @@ from volunteer_hub.store.runs import (
 )
 
 
-@pytest.fixture
-def db(home: Path) -> Database:
-    return Database.from_settings(load_settings())
-
-
 def runs(db: Database, partner_id: str) -> list[CrawlRun]:
     with db.session() as s:
         return list(
@@ -43,7 +38,8 @@ def runs(db: Database, partner_id: str) -> list[CrawlRun]:
 
 def crawl_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_HUB_")}
-    return env | {"VOLUNTEER_HUB_HOME": str(home), "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS": "1"}
+    database = {"VOLUNTEER_HUB_DATABASE_URL": os.environ["VOLUNTEER_HUB_DATABASE_URL"]}  # ``db``'s
+    return env | database | {"VOLUNTEER_HUB_HOME": str(home), "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS": "1"}
 
 
 def test_a_crawl_killed_with_sigkill_does_not_block_the_next_one(

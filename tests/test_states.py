@@ -4,7 +4,6 @@ its enum, and the members' values never change (they are what existing databases
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -62,13 +61,8 @@ def test_stored_values_are_unchanged(enum: type) -> None:
 
 
 @pytest.fixture
-def settings(home: Path) -> Settings:
-    return load_settings()
-
-
-@pytest.fixture
-def db(settings: Settings) -> Database:
-    return Database.from_settings(settings)
+def settings(database_url: str) -> Settings:
+    return load_settings()  # with the ``database_url`` fixture's database: SQLite, then PostgreSQL
 
 
 @pytest.fixture

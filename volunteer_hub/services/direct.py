@@ -8,8 +8,8 @@ and pushed to the index), ``closed`` (the listing is marked gone and removed fro
 ``rejected``. Published postings expire like any listing (``index expire``); a daily job
 e-mails the organization ``REMINDER_DAYS`` before that (``send_expiry_reminders``).
 
-The ``direct_posting`` table is new, so ``Base.metadata.create_all`` adds it to existing
-databases; a partner posts directly when its ``format`` is ``"direct"`` (no feed to crawl).
+The ``direct_posting`` table is part of the baseline migration (``volunteer_hub/store/migrations``);
+a partner posts directly when its ``format`` is ``"direct"`` (no feed to crawl).
 """
 
 from __future__ import annotations

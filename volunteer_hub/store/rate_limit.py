@@ -38,7 +38,8 @@ def _insert_new(s: Session, key: str, tokens: float, now: float) -> bool:
     if dialect in ("sqlite", "postgresql"):
         module = sqlite if dialect == "sqlite" else postgresql
         stmt = module.insert(RateBucket).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return s.execute(stmt).rowcount == 1
+        # RETURNING, not rowcount: an ORM-enabled INSERT on psycopg reports rowcount -1.
+        return s.execute(stmt.returning(RateBucket.key)).first() is not None
     try:  # other databases: a savepoint around a plain INSERT
         with s.begin_nested():
             s.execute(insert(RateBucket).values(**values))
