@@ -58,6 +58,8 @@ JOB_PREFIX = "crawl:"
 _cron_errors_logged: set[tuple[str, str]] = set()
 _cron_errors_lock = threading.Lock()
 
+LINK_CHECK_TIMEOUT = 20 * 3600  # a daily job: one request per second per host adds up
+
 # The running scheduler's context, read by the job functions (jobs are stored by reference).
 _context: dict[str, object] = {}
 
@@ -140,6 +142,21 @@ def expiry_job() -> None:
         log.error("expiry: `volunteer-hub index expire` timed out")
         return
     log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
+def link_check_job() -> None:
+    """Run ``volunteer-hub links check --all`` (in its own process, like crawls): polite, so long."""
+    _settings, _db, cfg = _ctx()
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", "links", "check", "--all"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=LINK_CHECK_TIMEOUT, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("links: `volunteer-hub links check --all` timed out")
+        return
+    summary = done.stdout.strip().splitlines()[-1:] or [""]
+    log.info("links: exit %s %s %s", done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
 def housekeeping_job() -> None:
@@ -351,6 +368,8 @@ def start_scheduler(
     )
     scheduler.add_job(reconcile_job, "interval", seconds=cfg.reconcile_seconds, id="reconcile", **system)
     scheduler.add_job(expiry_job, CronTrigger(hour=3, minute=17, timezone=UTC), id="expiry", **system)
+    # Daily, so a link dead on two checks is hidden about a day after it broke.
+    scheduler.add_job(link_check_job, CronTrigger(hour=4, minute=7, timezone=UTC), id="links", **system)
     scheduler.add_job(
         housekeeping_job,
         CronTrigger(hour=3, minute=47, timezone=UTC),

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store import direct_models, ops_models, public_models  # noqa: F401 - register their tables
 from volunteer_hub.store.states import RunStatus
-from volunteer_hub.store.tables import Base, CrawlRun, Partner, StoredOpportunity, utcnow
+from volunteer_hub.store.tables import Base, CrawlRun, LinkCheck, Partner, StoredOpportunity, utcnow
 
-__all__ = ["Base", "CrawlRun", "Database", "Partner", "StoredOpportunity", "utcnow"]
+__all__ = ["Base", "CrawlRun", "Database", "LinkCheck", "Partner", "StoredOpportunity", "utcnow"]
 
 log = logging.getLogger(__name__)
 

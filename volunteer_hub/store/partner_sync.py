@@ -67,9 +67,14 @@ class PartnerSync:
                     opp.first_seen = opp.last_seen = self.now
                     s.add(
                         StoredOpportunity(
-                            id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
-                            content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
-                            last_seen=self.now, expiry=opp.expiry(),
+                            id=opp.id,
+                            partner_id=self.partner_id,
+                            source_id=opp.source_id,
+                            content_hash=opp.content_hash,
+                            data=opp.to_dict(),
+                            first_seen=self.now,
+                            last_seen=self.now,
+                            expiry=opp.expiry(),
                             state=OpportunityState.EXPIRED if over else OpportunityState.LIVE,
                             group_key=record_group_key(opp),
                         )
@@ -77,6 +82,7 @@ class PartnerSync:
                     self.counts.new += 1
                     continue
                 opp.first_seen, opp.last_seen = row.first_seen, self.now
+                opp.last_verified = Opportunity.from_dict(row.data).last_verified  # the link checker's
                 if row.state == OpportunityState.EXPIRED:
                     # Expired earlier (``index expire``); it is live again if the partner extended it.
                     expiry = opp.expiry()
@@ -99,12 +105,12 @@ class PartnerSync:
                     row.state = OpportunityState.EXPIRED
 
     def retire_missing(self) -> int:
-        """Mark live opportunities the partner no longer publishes as gone (kept, with the date)."""
+        """Mark live (or suppressed) opportunities the partner no longer publishes as gone (kept, dated)."""
         with self.db.session() as s, s.begin():
             live = s.scalars(
                 select(StoredOpportunity.id).where(
                     StoredOpportunity.partner_id == self.partner_id,
-                    StoredOpportunity.state == OpportunityState.LIVE,
+                    StoredOpportunity.state.in_((OpportunityState.LIVE, OpportunityState.SUPPRESSED)),
                 )
             ).all()
             missing = [i for i in live if i not in self.seen_ids]

@@ -1,0 +1,60 @@
+"""The automatic rules that hold for a stored record, and the state they imply.
+
+A rule (a dead link, staleness, a moderation rule) either *flags* a record (shown to operators
+and to its partner) or *hides* it. ``StoredOpportunity.flags`` keeps the rules that hold, by
+reason code; ``settle`` then derives the state: a live record with a hiding rule becomes
+``suppressed``, and a suppressed one with none left is live again (so a link that answers again
+brings its listing back by itself). An operator's override (``flag_override == "shown"``) keeps
+the record shown whatever the rules say. Records gone, expired or hidden by a moderator are
+left in their state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from volunteer_hub.store.states import OpportunityState
+from volunteer_hub.store.tables import StoredOpportunity
+
+HIDE, FLAG = "hide", "flag"
+OVERRIDE_SHOWN = "shown"
+
+
+def set_flag(row: StoredOpportunity, code: str, action: str, detail: str, now: datetime) -> None:
+    """Record that rule ``code`` holds (keeping the date it first held)."""
+    flags = dict(row.flags or {})
+    since = (flags.get(code) or {}).get("since") or now.isoformat()
+    flags[code] = {"action": action, "detail": detail, "since": since}
+    row.flags = flags
+
+
+def clear_flag(row: StoredOpportunity, code: str) -> None:
+    if row.flags and code in row.flags:
+        row.flags = {k: v for k, v in row.flags.items() if k != code} or None
+
+
+def replace_flags(
+    row: StoredOpportunity, prefix: str, found: dict[str, tuple[str, str]], now: datetime
+) -> None:
+    """Set the rules of one family (codes starting with ``prefix``) to ``found``: code -> (action, detail)."""
+    for code in [c for c in (row.flags or {}) if c.startswith(prefix) and c not in found]:
+        clear_flag(row, code)
+    for code, (action, detail) in found.items():
+        set_flag(row, code, action, detail, now)
+
+
+def hiding_rules(flags: dict[str, Any] | None) -> list[str]:
+    return sorted(code for code, value in (flags or {}).items() if value.get("action") == HIDE)
+
+
+def settle(row: StoredOpportunity) -> bool:
+    """Move a live/suppressed row to the state its rules imply; True when the state changed."""
+    if row.state not in (OpportunityState.LIVE, OpportunityState.SUPPRESSED):
+        return False
+    hide = bool(hiding_rules(row.flags)) and row.flag_override != OVERRIDE_SHOWN
+    wanted = OpportunityState.SUPPRESSED if hide else OpportunityState.LIVE
+    if row.state == wanted:
+        return False
+    row.state = wanted
+    return True
