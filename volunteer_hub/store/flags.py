@@ -11,14 +11,18 @@ left in their state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from volunteer_hub.core.moderation import CODES, REPEATED_TEXT, moderate
+from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.states import OpportunityState
 from volunteer_hub.store.tables import StoredOpportunity
 
 HIDE, FLAG = "hide", "flag"
 OVERRIDE_SHOWN = "shown"
+RECORD_CODES = tuple(c for c in CODES if c != REPEATED_TEXT)  # decided on the record alone
 
 
 def set_flag(row: StoredOpportunity, code: str, action: str, detail: str, now: datetime) -> None:
@@ -35,13 +39,19 @@ def clear_flag(row: StoredOpportunity, code: str) -> None:
 
 
 def replace_flags(
-    row: StoredOpportunity, prefix: str, found: dict[str, tuple[str, str]], now: datetime
+    row: StoredOpportunity, codes: Iterable[str], found: dict[str, tuple[str, str]], now: datetime
 ) -> None:
-    """Set the rules of one family (codes starting with ``prefix``) to ``found``: code -> (action, detail)."""
-    for code in [c for c in (row.flags or {}) if c.startswith(prefix) and c not in found]:
+    """Set the rules of one family (``codes``) to ``found``: code -> (action, detail)."""
+    for code in [c for c in (row.flags or {}) if c in set(codes) and c not in found]:
         clear_flag(row, code)
     for code, (action, detail) in found.items():
         set_flag(row, code, action, detail, now)
+
+
+def moderate_row(row: StoredOpportunity, opp: Opportunity, now: datetime) -> None:
+    """Apply the record-level moderation rules (``core.moderation``) to a stored row."""
+    found = {f.code: (f.action, f.detail) for f in moderate(opp)}
+    replace_flags(row, RECORD_CODES, found, now)
 
 
 def hiding_rules(flags: dict[str, Any] | None) -> list[str]:
