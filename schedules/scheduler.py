@@ -145,18 +145,20 @@ def expiry_job() -> None:
 
 
 def link_check_job() -> None:
-    """Run ``volunteer-hub links check --all`` (in its own process, like crawls): polite, so long."""
+    """Run ``volunteer-hub quality stale`` then ``links check --all`` (each in its own process,
+    like crawls; the link check is polite, so long)."""
     _settings, _db, cfg = _ctx()
-    cmd = [sys.executable, "-m", "volunteer_hub.cli", "links", "check", "--all"]
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv
-            cmd, capture_output=True, text=True, timeout=LINK_CHECK_TIMEOUT, env=dict(os.environ)
-        )
-    except subprocess.TimeoutExpired:
-        log.error("links: `volunteer-hub links check --all` timed out")
-        return
-    summary = done.stdout.strip().splitlines()[-1:] or [""]
-    log.info("links: exit %s %s %s", done.returncode, summary[0], done.stderr.strip()[-500:])
+    for args in (["quality", "stale"], ["links", "check", "--all"]):  # the staleness rules first: quick
+        cmd = [sys.executable, "-m", "volunteer_hub.cli", *args]
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv
+                cmd, capture_output=True, text=True, timeout=LINK_CHECK_TIMEOUT, env=dict(os.environ)
+            )
+        except subprocess.TimeoutExpired:
+            log.error("links: `volunteer-hub %s` timed out", " ".join(args))
+            continue
+        summary = done.stdout.strip().splitlines()[-1:] or [""]
+        log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
 def housekeeping_job() -> None:
