@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from crawlers.report import RunReport
+from crawlers.runner import PlannedRun, finish_run
 from indexer.base import SearchQuery
 from indexer.sqlite_backend import SqliteBackend
 from indexer.sync import push_pending
@@ -26,8 +28,11 @@ from tests import samples
 from tests.helpers import cli
 from volunteer_hub.core.config import Settings, load_settings
 from volunteer_hub.services.links import broken_links, check_links, dead_link_rates
+from volunteer_hub.services.staleness import apply_staleness
 from volunteer_hub.store.db import Database, LinkCheck, Partner, StoredOpportunity
+from volunteer_hub.store.flags import trust_counts
 from volunteer_hub.store.partner_sync import PartnerSync
+from volunteer_hub.store.runs import allocate_run
 from volunteer_hub.store.states import OpportunityState
 
 DAY0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -300,3 +305,23 @@ def test_verified_date_in_the_api_and_on_the_page(tmp_path: Path) -> None:
         assert "Link verified 3 days ago" in page
         page_fr = client.get(f"/o/{o.id}?lang=fr").get_data(as_text=True)
         assert "Lien vérifié il y a 3 jours" in page_fr
+
+
+def test_run_record_counts_expired_stale_and_dead(
+    site: PartnerSite, checker: tuple[Settings, Database, SqliteBackend]
+) -> None:
+    settings, db, backend = checker
+    publish(db, backend, {"missing": site.url("/m/missing")})
+    check(settings, db, backend, DAY0)  # dead once: counted, not hidden yet
+    sync = PartnerSync(db, "asso")
+    old = samples.opp("old", "Mission jamais mise à jour", partner="asso", description="x" * 90)
+    old.updated = samples.NOW - timedelta(days=300)
+    over = samples.opp("over", "Mission passée", partner="asso", end=samples.NOW - timedelta(days=30))
+    sync.store([old, over])
+    apply_staleness(db, settings)
+    plan = PlannedRun(db.partner("asso"), allocate_run(db, "asso", "manual"), sync, RunReport("asso"))
+    run = finish_run(plan, settings=settings, db=db, publish=lambda pid: push_pending(db, backend, pid))
+    assert (run.expired_on_arrival, run.stale, run.dead_links) == (1, 1, 1)
+    with db.session() as s:
+        counts = trust_counts(s)
+    assert counts["dead-links"] == 1 and counts["stale"] == 1 and counts["stale-not-updated"] == 1

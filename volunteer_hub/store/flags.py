@@ -15,13 +15,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from volunteer_hub.core.moderation import CODES, REPEATED_TEXT, moderate
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.states import OpportunityState
-from volunteer_hub.store.tables import StoredOpportunity
+from volunteer_hub.store.tables import LinkCheck, StoredOpportunity
 
 HIDE, FLAG = "hide", "flag"
 OVERRIDE_SHOWN = "shown"
+FLAGGED_STATES = (OpportunityState.LIVE, OpportunityState.SUPPRESSED)
 RECORD_CODES = tuple(c for c in CODES if c != REPEATED_TEXT)  # decided on the record alone
 
 
@@ -68,3 +72,28 @@ def settle(row: StoredOpportunity) -> bool:
         return False
     row.state = wanted
     return True
+
+
+STALE_PREFIX = "stale-"  # the staleness rules' codes (services.staleness)
+
+
+def trust_counts(s: Session, partner_id: str | None = None) -> dict[str, int]:
+    """Shown-or-suppressed listings (of one partner, or all) by rule that holds, plus "stale" (any
+    staleness rule) and "dead-links" (the last link check found the link dead)."""
+    stmt = select(StoredOpportunity.flags).where(StoredOpportunity.state.in_(FLAGGED_STATES))
+    links = (
+        select(func.count())
+        .select_from(LinkCheck)
+        .join(StoredOpportunity, StoredOpportunity.id == LinkCheck.opportunity_id)
+    )
+    links = links.where(StoredOpportunity.state.in_(FLAGGED_STATES), LinkCheck.status == "dead")
+    if partner_id is not None:
+        stmt = stmt.where(StoredOpportunity.partner_id == partner_id)
+        links = links.where(LinkCheck.partner_id == partner_id)
+    counts: dict[str, int] = {"stale": 0, "dead-links": int(s.scalar(links) or 0)}
+    for (flags,) in s.execute(stmt.where(StoredOpportunity.flags.is_not(None))):
+        codes = list(flags or {})
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+        counts["stale"] += any(c.startswith(STALE_PREFIX) for c in codes)
+    return counts

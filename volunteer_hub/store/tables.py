@@ -70,6 +70,10 @@ class CrawlRun(Base):
     indexed: Mapped[int] = mapped_column(Integer, default=0)
     # Items already over when read (stored as expired, never shown); None on runs before it was counted.
     expired_on_arrival: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # At the run's end, the partner's shown-or-suppressed listings a staleness rule holds for, and
+    # those whose link was dead at its last check (volunteer_hub.store.flags); None on older runs.
+    stale: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dead_links: Mapped[int | None] = mapped_column(Integer, nullable=True)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     bytes: Mapped[int] = mapped_column(Integer, default=0)
     # reason -> count, and a list of {"item", "field", "message"} (bounded)
