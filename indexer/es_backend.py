@@ -482,10 +482,12 @@ class ElasticsearchBackend:
             }
         elif q.sort == "soonest":
             first = {"sort_start": "asc"}
-        elif q.sort == "newest" or not terms:
+        elif q.sort == "newest":
             first = {"posted": "desc"}
+        elif not terms:  # browsing: the quality signal first, then the newest (docs/search.md)
+            return [QUALITY_SORT, {"posted": "desc"}, {"id": "asc"}]
         else:
-            first = {"_score": "desc"}
+            return [{"_score": "desc"}, QUALITY_SORT, {"id": "asc"}]  # quality breaks ties
         return [first, {"id": "asc"}]
 
     def _call(self, fn: Callable[[], Any]) -> Any:
@@ -495,6 +497,10 @@ class ElasticsearchBackend:
             raise SearchBackendError(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         except ApiError as exc:
             raise SearchBackendError(f"Elasticsearch at {self.url} refused the request: {exc}") from exc
+
+
+# A generation written before the field existed sorts as if every document scored 0.
+QUALITY_SORT = {"quality": {"order": "desc", "unmapped_type": "integer"}}
 
 
 def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
@@ -517,6 +523,7 @@ def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
         "expiry": iso(doc.expiry),
         "sort_start": iso(doc.sort_start),
         "posted": iso(doc.posted),
+        "quality": doc.quality,
         "content_hash": content_hash,
         "indexed_at": iso(datetime.now(UTC)),
         "opportunity": opp.to_dict(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: quality (an existing index needs `volunteer-hub index rebuild`)
 
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -33,6 +33,7 @@ MAPPING: dict[str, Any] = {
         "expiry": {"type": "date"},
         "sort_start": {"type": "date"},
         "posted": {"type": "date"},
+        "quality": {"type": "integer"},  # indexer.documents.quality_score
         "indexed_at": {"type": "date"},
         "content_hash": {"type": "keyword", "index": False},
         # The full normalized record, returned as-is; not indexed.

@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS doc (
     expiry TEXT NOT NULL,
     sort_start TEXT NOT NULL,
     posted TEXT NOT NULL,
-    content_hash TEXT
+    content_hash TEXT,
+    quality INTEGER NOT NULL DEFAULT 0
 );
 -- The JSON record lives apart from the filter columns, so scans, sorts and facet joins over
 -- ``doc`` touch ~150 bytes per row instead of the whole record.
@@ -473,10 +474,12 @@ class SqliteBackend:
             order = "g.dist IS NULL, g.dist ASC"
         elif sort == "soonest":
             order = "d.sort_start ASC"
-        elif sort == "newest" or not terms:
+        elif sort == "newest":
             order = "d.posted DESC"
+        elif not terms:  # browsing: the quality signal first, then the newest (docs/search.md)
+            order = "d.quality DESC, d.posted DESC"
         else:
-            order = "m.rank ASC"
+            order = "m.rank ASC, d.quality DESC"  # quality breaks ties
         return cols, joins, args, order + ", d.id ASC"
 
 
@@ -512,9 +515,21 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.create_function("vh_dist", 4, distance_km, deterministic=True)
     conn.executescript(SCHEMA)
     _migrate(conn)
+    _add_quality(conn)
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
     return conn
+
+
+def _add_quality(conn: sqlite3.Connection) -> None:
+    """The quality column (and its browsing index) on files written before it: 0 until rewritten."""
+    if "quality" not in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+        try:
+            conn.execute("ALTER TABLE doc ADD COLUMN quality INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another connection added it first
+            if "duplicate column" not in str(exc):
+                raise
+    conn.execute("CREATE INDEX IF NOT EXISTS doc_quality ON doc(quality DESC, posted DESC, id)")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -535,12 +550,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
 def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, content_hash: str) -> None:
     cur = conn.execute(
         "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
-        " avail_end, expiry, sort_start, posted, content_hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " avail_end, expiry, sort_start, posted, content_hash, quality)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
             iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
-            iso(doc.posted), content_hash,
+            iso(doc.posted), content_hash, doc.quality,
         ),
     )
     rowid = cur.lastrowid
