@@ -88,3 +88,24 @@ def test_labelled_set_precision() -> None:
             assert rule.hide_precision == 1.0, (rule.code, rule.wrong)
         assert rule.precision is not None and rule.precision >= 0.8, (rule.code, rule.wrong)
         assert rule.recall is not None and rule.recall >= 0.6, (rule.code, rule.misses)
+
+
+def test_validate_tells_the_partner_what_would_be_flagged_or_hidden() -> None:
+    from crawlers.validate import validate_bytes
+
+    same = "Notre association accompagne les familles en difficulté du département, rejoignez nos équipes !"
+    items = "".join(
+        f"<item><title>Antenne {i}</title><link>https://asso.fr/m/{i}</link><guid>a{i}</guid>"
+        f"<description>{same}</description></item>"
+        for i in range(5)
+    )
+    job = (
+        "<item><title>Animateur périscolaire</title><link>https://asso.fr/m/job</link><guid>job</guid>"
+        f"<description>Type de contrat : CDI à temps partiel. {same}</description></item>"
+    )
+    feed = f"<rss version='2.0'><channel><title>t</title>{items}{job}</channel></rss>".encode()
+    result = validate_bytes(feed)
+    assert result["valid"] == 6
+    found = {(m["item"], m["code"], m["action"]) for m in result["moderation"]}
+    assert ("job", "job-offer", HIDE) in found
+    assert {i for i, code, _a in found if code == "repeated-text"} == {f"a{i}" for i in range(5)}

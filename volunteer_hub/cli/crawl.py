@@ -136,6 +136,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for w in result["warnings"]:
             where = f"line {w['line']}" if w.get("line") else "feed"
             print(f"  warning {where}, item {w.get('item') or '?'}, {w.get('field') or '-'}: {w['message']}")
+        for m in result.get("moderation", []):
+            verb = "would be hidden" if m["action"] == "hide" else "flagged"
+            print(f"  {verb}: item {m['item']}, {m['code']}: {m['message']}")
     return EXIT_OK if not result["errors"] else EXIT_FAILED
 
 
