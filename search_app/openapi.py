@@ -95,6 +95,7 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "schedule": {"type": "string"},
     "first_seen": _nullable(_DATE_TIME),
     "last_seen": _nullable(_DATE_TIME),
+    "last_verified": _nullable(_DATE_TIME),  # the link checker last found its page answering
     "content_hash": {"type": "string"},
     "other_sources": {
         "type": "array",

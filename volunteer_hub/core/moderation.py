@@ -90,6 +90,7 @@ _PAY = re.compile(
     r"(h|heure|hour|hr|mois|month|jour|day|semaine|week|an|year|annum)\b"
     r"|\b(salaire|salary|remuneration|pay|paid|wage|payes?)\s*(de|of|:|at)?\s*" + _AMOUNT,
 )
+_CURRENCY = re.compile(r"[€$£]|\b(eur|euros?|usd|gbp)\b")
 _PAY_WORDS = re.compile(
     r"\b(remunere|remuneree|remuneration|salaire|salary|salaried|salarie|wage|living wage"
     r"|paid (position|role|internship|job|post)|gratification)\b"
@@ -106,10 +107,12 @@ def _text(opp: Opportunity) -> str:
     return " ".join(p for p in (opp.title, opp.summary or "", to_text(opp.description)) if p)
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]")  # the accents NFKD splits off
+
+
 def _folded(text: str) -> str:
     """Lower case without accents, keeping spaces and punctuation (``fold`` would drop them)."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.replace("’", "'"))).lower()
 
 
 def _match(pattern: re.Pattern[str], text: str) -> str | None:
@@ -120,22 +123,36 @@ def _match(pattern: re.Pattern[str], text: str) -> str | None:
     return None
 
 
-def paid_work(opp: Opportunity) -> Finding | None:
+@dataclass(frozen=True)
+class _Text:
+    """A record's title, summary and description as text, once, and folded (lower case, no accents)."""
+
+    raw: str
+    folded: str
+
+    @classmethod
+    def of(cls, opp: Opportunity) -> _Text:
+        raw = _text(opp)
+        return cls(raw, _folded(raw))
+
+
+def paid_work(opp: Opportunity, text: _Text | None = None) -> Finding | None:
     comp = opp.compensation
     if comp is not None and (comp.amount is None or comp.amount > 0):
         amount = f"{comp.amount:g}" if comp.amount is not None else "?"
         per = f"/{comp.unit}" if comp.unit else ""
         return Finding("paid-work", HIDE, f"the feed states a compensation of {amount}{per}")
-    folded = _folded(_text(opp))
+    folded = (text or _Text.of(opp)).folded
     if _NOT_PAY.search(folded):
         return None  # allowances and expenses are not pay; too close to call from text
-    found = _match(_PAY, folded) or _match(_PAY_WORDS, folded)
+    has_money = _CURRENCY.search(folded) is not None  # the amount pattern is slow: only where it can match
+    found = (has_money and _match(_PAY, folded)) or _match(_PAY_WORDS, folded)
     return Finding("paid-work", FLAG, f"the text states a pay: {found!r}") if found else None
 
 
-def job_offer(opp: Opportunity) -> Finding | None:
-    raw = _text(opp)
-    folded = _folded(raw)
+def job_offer(opp: Opportunity, text: _Text | None = None) -> Finding | None:
+    text = text or _Text.of(opp)
+    raw, folded = text.raw, text.folded
     for match in _CONTRACT.finditer(raw):
         if not _negated(_folded(raw[: match.start()])):
             return Finding("job-offer", HIDE, f"a contract is offered: {match.group(0).strip()!r}")
@@ -146,7 +163,7 @@ def job_offer(opp: Opportunity) -> Finding | None:
     return Finding("job-offer", FLAG, f"job vocabulary: {weak!r}") if weak else None
 
 
-def detail_page(opp: Opportunity) -> Finding | None:
+def detail_page(opp: Opportunity, text: _Text | None = None) -> Finding | None:
     url = (opp.url or "").strip()
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -159,8 +176,8 @@ def detail_page(opp: Opportunity) -> Finding | None:
     return None
 
 
-def too_short(opp: Opportunity) -> Finding | None:
-    size = len(" ".join(_text(opp).split()))
+def too_short(opp: Opportunity, text: _Text | None = None) -> Finding | None:
+    size = len(" ".join((text or _Text.of(opp)).raw.split()))
     if size < MIN_TEXT:
         detail = f"{size} characters of title and description (fewer than {MIN_TEXT})"
         return Finding("too-short", FLAG, detail)
@@ -172,7 +189,8 @@ RULES = (paid_work, job_offer, detail_page, too_short)
 
 def moderate(opp: Opportunity) -> list[Finding]:
     """Every record-level rule that holds for ``opp`` (``repeated-text`` needs the partner's set)."""
-    return [f for rule in RULES if (f := rule(opp)) is not None]
+    text = _Text.of(opp)
+    return [f for rule in RULES if (f := rule(opp, text)) is not None]
 
 
 def text_fingerprint(opp: Opportunity) -> str | None:
