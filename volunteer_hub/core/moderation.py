@@ -169,7 +169,7 @@ def detail_page(opp: Opportunity, text: _Text | None = None) -> Finding | None:
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         return Finding("no-detail-page", HIDE, "no link to the listing's page")
-    if any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS) or url.endswith("#"):
+    if host.removeprefix("www.") in _PLACEHOLDER_HOSTS or url.endswith("#"):
         return Finding("no-detail-page", HIDE, f"a placeholder link: {url}")
     if parts.path.rstrip("/").lower() in _HOME_PATHS and not parts.query and not parts.fragment:
         return Finding("no-detail-page", FLAG, f"the link is a home page, not the listing's page: {url}")
