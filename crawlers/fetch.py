@@ -38,6 +38,25 @@ class FetchError(Exception):
     """The URL could not be fetched; the message says why, in plain words."""
 
 
+class HostNotFound(FetchError):
+    """The host name does not resolve (a DNS failure): the link checker counts the link dead."""
+
+
+class AddressRefused(FetchError):
+    """The host resolves to an address the policy refuses (private, loopback...)."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a URL answered (``probe``): the final status, after redirects, and where it ended."""
+
+    status: int
+    url: str  # the URL that gave ``status`` (the last hop)
+    redirects: tuple[str, ...]  # the hops before it
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 @dataclass(frozen=True)
 class FetchLimits:
     deadline: float  # seconds for the whole fetch, redirects included
@@ -70,14 +89,14 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise FetchError(f"{host} does not resolve ({exc})") from exc
+        raise HostNotFound(f"{host} does not resolve ({exc})") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
-        raise FetchError(f"{host} has no address")
+        raise HostNotFound(f"{host} has no address")
     if not allow_private:
         for address in addresses:
             if not is_public_address(address):
-                raise FetchError(f"refused: {refusal_reason(host, address)}")
+                raise AddressRefused(f"refused: {refusal_reason(host, address)}")
     return addresses
 
 
@@ -236,3 +255,55 @@ def _get(
         chunks.append(chunk)
         watchdog.remaining()
     return b"".join(chunks)
+
+
+def probe(
+    url: str,
+    *,
+    allow_private: bool,
+    limits: FetchLimits,
+    user_agent: str = USER_AGENT,
+    headers: dict[str, str] | None = None,
+) -> Probe:
+    """GET ``url`` like ``fetch`` (address policy, pinning, deadline, redirects re-checked), but
+    answer the final HTTP status instead of raising on 4xx/5xx, and read no body. ``headers``
+    (conditional request validators) go with the first hop only. Raises ``FetchError`` (or
+    ``HostNotFound`` / ``AddressRefused``) when no HTTP answer was had."""
+    timeout = limits.timeout or limits.deadline
+    hops: list[str] = []
+    with _Watchdog(limits.deadline) as watchdog:
+        for _hop in range(limits.max_redirects + 1):
+            reason = _refused_hop(url)
+            if reason:
+                raise FetchError(reason)
+            parts = urlsplit(url)
+            addresses = resolve(parts.hostname or "", _port(parts), allow_private)
+            conn = _connect(parts, addresses, min(timeout, watchdog.remaining()), watchdog)
+            try:
+                target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                sent = {"User-Agent": user_agent, "Accept-Encoding": "identity"}
+                if not hops:
+                    sent.update(headers or {})
+                conn.request("GET", target, headers=sent)
+                response = conn.getresponse()
+                location = response.getheader("Location")
+                answer = Probe(
+                    status=response.status,
+                    url=url,
+                    redirects=tuple(hops),
+                    etag=response.getheader("ETag"),
+                    last_modified=response.getheader("Last-Modified"),
+                )
+            except (OSError, http.client.HTTPException) as exc:
+                if watchdog.fired:
+                    raise watchdog.expired() from exc
+                raise FetchError(f"could not fetch it: {exc or exc.__class__.__name__}") from exc
+            finally:
+                watchdog.watch(None)
+                conn.close()  # the body is never read: closing is cheaper than draining it
+            if response.status in REDIRECTS and location:
+                hops.append(url)
+                url = urljoin(url, location)
+                continue
+            return answer
+        raise FetchError(f"too many redirects (more than {limits.max_redirects})")

@@ -24,6 +24,7 @@ from crawlers.report import RunReport
 from crawlers.spiders import spider_for_format
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store.db import CrawlRun, Database, Partner
+from volunteer_hub.store.flags import trust_counts
 from volunteer_hub.store.partner_sync import PartnerSync, SyncCounts
 from volunteer_hub.store.states import RunStatus
 
@@ -131,6 +132,8 @@ def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: P
         run.unchanged, run.removed = sync.counts.unchanged, sync.counts.removed
         run.indexed = pushed.indexed
         run.expired_on_arrival = sync.counts.expired_on_arrival
+        trust = trust_counts(s, plan.partner.id)
+        run.stale, run.dead_links = trust["stale"], trust["dead-links"]
         run.rejected = report.rejected
         run.rejected_by_reason = dict(report.rejected_by_reason)
         run.errors = [p.as_dict() | {"severity": p.severity} for p in report.problems]

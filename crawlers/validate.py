@@ -13,6 +13,14 @@ from crawlers.formats.base import FeedError, ParseProblem
 from crawlers.normalize import NormalizeContext, normalize
 from crawlers.settings import VH_MAX_FEED_BYTES
 from volunteer_hub.core.config import Settings
+from volunteer_hub.core.moderation import (
+    FLAG,
+    REPEAT_THRESHOLD,
+    REPEATED_TEXT,
+    Finding,
+    moderate,
+    text_fingerprint,
+)
 
 _LINE = re.compile(r"at line (\d+)")
 
@@ -54,6 +62,9 @@ def validate_bytes(
     name: str | None = fmt if fmt not in ("", "auto") else None
     errors: list[ParseProblem] = []
     warnings: list[ParseProblem] = []
+    # The automatic moderation rules (docs/quality.md), so a partner sees what would be flagged or hidden.
+    moderation: list[dict[str, str]] = []
+    same_text: dict[str, list[str]] = {}
     try:
         name, stream = parse_feed(data, fmt, max_bytes)
         context = NormalizeContext(partner=partner, strict=True)
@@ -84,6 +95,9 @@ def validate_bytes(
             if opp is None:
                 continue
             valid += 1
+            moderation.extend(_finding(opp.source_id, f) for f in moderate(opp))
+            if key := text_fingerprint(opp):
+                same_text.setdefault(key, []).append(opp.source_id)
     except FeedError as exc:
         if not items:
             raise ValidationUnreadable(str(exc)) from exc
@@ -106,7 +120,21 @@ def validate_bytes(
         "valid": valid,
         "errors": [p.as_dict() for p in errors],
         "warnings": [p.as_dict() for p in warnings],
+        "moderation": moderation + _repeated(same_text),
     }
+
+
+def _finding(item: str, finding: Finding) -> dict[str, str]:
+    return {"item": item, "code": finding.code, "action": finding.action, "message": finding.detail}
+
+
+def _repeated(same_text: dict[str, list[str]]) -> list[dict[str, str]]:
+    found = []
+    for items in same_text.values():
+        if len(items) >= REPEAT_THRESHOLD:
+            detail = f"the same description is published {len(items)} times"
+            found += [_finding(i, Finding(REPEATED_TEXT, FLAG, detail)) for i in items]
+    return found
 
 
 def validate_source(source: str, settings: Settings, fmt: str = "auto") -> dict[str, Any]:

@@ -7,7 +7,7 @@ the same availability window, the same facet values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from volunteer_hub.core.analysis import analyzed
 from volunteer_hub.core.html import to_text
@@ -48,6 +48,29 @@ class SearchDocument:
     skills_based: bool | None = None
     groups: bool | None = None
     family_friendly: bool | None = None
+    quality: int = 0  # 0-5, ``quality_score``: the tie-breaker of relevance, the order of browsing
+
+
+# The quality signal (docs/search.md): one point each, computed when the document is written.
+FRESH_DAYS = 90  # the partner posted or updated it within this many days
+VERIFIED_DAYS = 30  # the link checker found its page answering within this many days
+COMPLETE_TEXT = 200  # characters of description, with an organization and a cause
+
+
+def quality_score(opp: Opportunity, now: datetime | None = None) -> int:
+    """Fresh, verified link, complete record, dates given, place given: 0 to 5."""
+    now = now or datetime.now(UTC)
+    touched = opp.updated or opp.posted
+    fresh = touched is not None and now - as_utc(touched) <= timedelta(days=FRESH_DAYS)
+    verified = opp.last_verified is not None and now - as_utc(opp.last_verified) <= timedelta(
+        days=VERIFIED_DAYS
+    )
+    complete = (
+        len(to_text(opp.description)) >= COMPLETE_TEXT and bool(opp.organization.name) and bool(opp.causes)
+    )
+    dated = any((opp.start, opp.end, opp.expires))
+    placed = opp.remote or any(loc.city or loc.postal_code or loc.lat is not None for loc in opp.locations)
+    return sum((fresh, verified, complete, dated, placed))
 
 
 def _utc(value: datetime | None, default: datetime) -> datetime:
@@ -89,6 +112,7 @@ def build_document(opp: Opportunity) -> SearchDocument:
         skills_based=opp.skills_based,
         groups=opp.groups,
         family_friendly=opp.family_friendly,
+        quality=quality_score(opp),
     )
 
 

@@ -578,10 +578,12 @@ class ElasticsearchBackend:
             }
         elif q.sort == "soonest":
             first = {"sort_start": "asc"}
-        elif q.sort == "newest" or not terms:
+        elif q.sort == "newest":
             first = {"posted": "desc"}
+        elif not terms:  # browsing: the quality signal first, then the newest (docs/search.md)
+            return [QUALITY_SORT, {"posted": "desc"}, {"id": "asc"}]
         else:
-            first = {"_score": "desc"}
+            return [{"_score": "desc"}, QUALITY_SORT, {"id": "asc"}]  # quality breaks ties
         return [first, {"id": "asc"}]
 
     def _call(self, fn: Callable[[], Any]) -> Any:
@@ -591,6 +593,10 @@ class ElasticsearchBackend:
             raise SearchBackendError(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         except ApiError as exc:
             raise SearchBackendError(f"Elasticsearch at {self.url} refused the request: {exc}") from exc
+
+
+# A generation written before the field existed sorts as if every document scored 0.
+QUALITY_SORT = {"quality": {"order": "desc", "unmapped_type": "integer"}}
 
 
 def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
@@ -620,6 +626,7 @@ def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
         "skills_based": doc.skills_based,
         "groups": doc.groups,
         "family_friendly": doc.family_friendly,
+        "quality": doc.quality,
         "content_hash": content_hash,
         "indexed_at": iso(datetime.now(UTC)),
         "opportunity": opp.to_dict(),

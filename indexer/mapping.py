@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 2  # 2: the practical facts (indexer.practical)
+MAPPING_VERSION = 2  # 2: the practical facts (indexer.practical) and quality (needs `index rebuild`)
 
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -40,6 +40,7 @@ MAPPING: dict[str, Any] = {
         "skills_based": {"type": "boolean"},
         "groups": {"type": "boolean"},
         "family_friendly": {"type": "boolean"},
+        "quality": {"type": "integer"},  # indexer.documents.quality_score
         "indexed_at": {"type": "date"},
         "content_hash": {"type": "keyword", "index": False},
         # The full normalized record, returned as-is; not indexed.

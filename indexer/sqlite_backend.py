@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS doc (
     time_mask INTEGER NOT NULL DEFAULT 0,
     skills_based INTEGER,
     for_groups INTEGER,
-    family_friendly INTEGER
+    family_friendly INTEGER,
+    quality INTEGER NOT NULL DEFAULT 0
 );
 -- The JSON record lives apart from the filter columns, so scans, sorts and facet joins over
 -- ``doc`` touch ~150 bytes per row instead of the whole record.
@@ -575,10 +576,12 @@ class SqliteBackend:
             order = "g.dist IS NULL, g.dist ASC"
         elif sort == "soonest":
             order = "d.sort_start ASC"
-        elif sort == "newest" or not terms:
+        elif sort == "newest":
             order = "d.posted DESC"
+        elif not terms:  # browsing: the quality signal first, then the newest (docs/search.md)
+            order = "d.quality DESC, d.posted DESC"
         else:
-            order = "m.rank ASC"
+            order = "m.rank ASC, d.quality DESC"  # quality breaks ties
         return cols, joins, args, order + ", d.id ASC"
 
 
@@ -636,6 +639,7 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.create_function("vh_dist", 4, distance_km, deterministic=True)
     conn.executescript(SCHEMA)
     _migrate(conn)
+    _add_quality(conn)
     conn.execute(PRACTICAL_INDEX)  # after _migrate: an older file gets the columns first
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
@@ -647,6 +651,17 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     # The index's terms with their document counts: spelling corrections come from it.
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vh_vocab USING fts5vocab(main, doc_fts, row)")
     return conn
+
+
+def _add_quality(conn: sqlite3.Connection) -> None:
+    """The quality column (and its browsing index) on files written before it: 0 until rewritten."""
+    if "quality" not in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+        try:
+            conn.execute("ALTER TABLE doc ADD COLUMN quality INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another connection added it first
+            if "duplicate column" not in str(exc):
+                raise
+    conn.execute("CREATE INDEX IF NOT EXISTS doc_quality ON doc(quality DESC, posted DESC, id)")
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -709,14 +724,14 @@ def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, con
     cur = conn.execute(
         "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
         " avail_end, expiry, sort_start, posted, content_hash, open_to_minors, accessible, recurrence,"
-        " time_mask, skills_based, for_groups, family_friendly)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " time_mask, skills_based, for_groups, family_friendly, quality)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
             iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
             iso(doc.posted), content_hash, _flag(doc.open_to_minors), _flag(doc.accessible),
             doc.recurrence, time_mask(doc.time_of_week), _flag(doc.skills_based), _flag(doc.groups),
-            _flag(doc.family_friendly),
+            _flag(doc.family_friendly), doc.quality,
         ),
     )  # fmt: skip
     rowid = cur.lastrowid

@@ -61,6 +61,8 @@ INDEX_SYNC_MINUTES = 10
 _cron_errors_logged: set[tuple[str, str]] = set()
 _cron_errors_lock = threading.Lock()
 
+LINK_CHECK_TIMEOUT = 20 * 3600  # a daily job: one request per second per host adds up
+
 # The running scheduler's context, read by the job functions (jobs are stored by reference).
 _context: dict[str, object] = {}
 
@@ -159,6 +161,23 @@ def index_sync_job() -> None:
         return
     level = logging.ERROR if done.returncode or "INDEX LOST" in done.stderr else logging.INFO
     log.log(level, "index sync: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
+def link_check_job() -> None:
+    """Run ``volunteer-hub quality stale`` then ``links check --all`` (each in its own process,
+    like crawls; the link check is polite, so long)."""
+    _settings, _db, cfg = _ctx()
+    for args in (["quality", "stale"], ["links", "check", "--all"]):  # the staleness rules first: quick
+        cmd = [sys.executable, "-m", "volunteer_hub.cli", *args]
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv
+                cmd, capture_output=True, text=True, timeout=LINK_CHECK_TIMEOUT, env=dict(os.environ)
+            )
+        except subprocess.TimeoutExpired:
+            log.error("links: `volunteer-hub %s` timed out", " ".join(args))
+            continue
+        summary = done.stdout.strip().splitlines()[-1:] or [""]
+        log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
 def housekeeping_job() -> None:
@@ -370,6 +389,8 @@ def start_scheduler(
     )
     scheduler.add_job(reconcile_job, "interval", seconds=cfg.reconcile_seconds, id="reconcile", **system)
     scheduler.add_job(expiry_job, CronTrigger(hour=3, minute=17, timezone=UTC), id="expiry", **system)
+    # Daily, so a link dead on two checks is hidden about a day after it broke.
+    scheduler.add_job(link_check_job, CronTrigger(hour=4, minute=7, timezone=UTC), id="links", **system)
     scheduler.add_job(
         index_sync_job,
         "interval",

@@ -139,6 +139,7 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     "image": _nullable({"type": "string", "description": "http(s) URL of the listing's picture."}),
     "first_seen": _nullable(_DATE_TIME),
     "last_seen": _nullable(_DATE_TIME),
+    "last_verified": _nullable(_DATE_TIME),  # the link checker last found its page answering
     "content_hash": {"type": "string"},
     "other_sources": {
         "type": "array",

@@ -27,9 +27,11 @@ from sqlalchemy import func, select, text
 
 from indexer.truth import check_index
 from search_app.services import services
+from volunteer_hub.core.moderation import CODES as MODERATION_CODES
 from volunteer_hub.services.partners import list_partners
 from volunteer_hub.services.scheduler_status import scheduler_status
 from volunteer_hub.store.db import CrawlRun, Database
+from volunteer_hub.store.flags import trust_counts
 from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.states import RunStatus
 
@@ -40,7 +42,9 @@ bp = Blueprint("ops", __name__)
 SEARCH_ENDPOINTS = {"public.search": "site", "api.search": "api"}
 REDIRECT_ENDPOINT = "public.go"
 DURATION_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
-ITEM_OUTCOMES = ("seen", "new", "updated", "unchanged", "rejected", "removed", "indexed")
+ITEM_OUTCOMES = (
+    "seen", "new", "updated", "unchanged", "rejected", "removed", "indexed", "expired_on_arrival"
+)  # fmt: skip
 
 # Process-wide metrics (one registry per process, shared by every app instance).
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -237,6 +241,18 @@ class DatabaseCollector(Collector):
             if partner.live:  # a series per partner with live listings
                 opps.add_metric([partner.partner.id], partner.live)
         yield opps
+        with db.session() as s:
+            trust = trust_counts(s)
+        listings = GaugeMetricFamily(
+            "volunteer_hub_listing_rules",
+            "Shown or suppressed listings an automatic rule holds for (docs/quality.md)",
+            labels=["rule"],
+        )
+        for rule in ("stale", "dead-links", *MODERATION_CODES):  # a series for each, even at zero
+            listings.add_metric([rule], trust.pop(rule, 0))
+        for rule, count in sorted(trust.items()):
+            listings.add_metric([rule], count)
+        yield listings
         open_alerts = GaugeMetricFamily("volunteer_hub_open_alerts", "Open alert incidents", labels=["kind"])
         for kind in ("failing", "shrink-guarded", "stale"):
             open_alerts.add_metric([kind], alerts.get(kind, 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +131,17 @@ def _detail_context(opp: Opportunity, **extra: Any) -> dict[str, Any]:
         "report_error": None,
         "report_form": {},
         "json_ld": opportunity_json_ld(opp, canonical),
+        "verified_days": _days_since(opp.last_verified),
     }
     context.update(extra)
     return context
+
+
+def _days_since(moment: datetime | None) -> int | None:
+    """Whole days since the link checker last found the page answering; None when never."""
+    if moment is None:
+        return None
+    return max(0, (datetime.now(UTC) - as_utc(moment)).days)
 
 
 def _origin(near: str) -> tuple[float, float, str] | None:
@@ -145,9 +155,7 @@ def _origin(near: str) -> tuple[float, float, str] | None:
         return None
 
 
-def _places_with_distance(
-    opp: Opportunity, origin: tuple[float, float, str] | None
-) -> list[dict[str, Any]]:
+def _places_with_distance(opp: Opportunity, origin: tuple[float, float, str] | None) -> list[dict[str, Any]]:
     places: list[dict[str, Any]] = []
     seen: set[str] = set()
     for location in opp.locations:
@@ -232,8 +240,11 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "active_filters": [],
         "pagination": None,
         "radius_choices": RADIUS_CHOICES,
-        "when_options": [("", gettext("Any time")), ("weekend", gettext("This weekend")),
-                         ("month", gettext("This month"))],
+        "when_options": [
+            ("", gettext("Any time")),
+            ("weekend", gettext("This weekend")),
+            ("month", gettext("This month")),
+        ],
         "near_param": None,
         "feeds": None,
         "canonical": request.host_url.rstrip("/") + links.search_url(_pairs_for_canonical()),
@@ -258,13 +269,21 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
     }
     context["facets"] = {
         "cause": [
-            {"label": f.label, "count": f.count, "selected": f.value in parsed.query.causes,
-             "url": links.toggle_cause(parsed, f.value)}
+            {
+                "label": f.label,
+                "count": f.count,
+                "selected": f.value in parsed.query.causes,
+                "url": links.toggle_cause(parsed, f.value),
+            }
             for f in result.facets.get("cause", [])
         ],
         "region": [
-            {"label": f.label, "count": f.count, "selected": f.value in parsed.query.regions,
-             "url": links.toggle_region(parsed, f.value)}
+            {
+                "label": f.label,
+                "count": f.count,
+                "selected": f.value in parsed.query.regions,
+                "url": links.toggle_region(parsed, f.value),
+            }
             for f in result.facets.get("region", [])
         ],
     }
@@ -298,9 +317,9 @@ def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:
         "q": args.get("q", ""),
         "where": args.get("where") or args.get("near") or "",
         "cause": causes[0] if causes else "",
-        "remote": parsed.query.filters.get("remote") is True if parsed else args.get("remote") in (
-            "1", "true", "yes", "on"
-        ),
+        "remote": parsed.query.filters.get("remote") is True
+        if parsed
+        else args.get("remote") in ("1", "true", "yes", "on"),
         "sort": parsed.query.sort if parsed else args.get("sort", "relevance"),
         "has_place": bool(parsed and parsed.query.near),
         "radius_km": _radius_choice(args.get("radius_km")),
@@ -367,4 +386,3 @@ def _error_text(err: ParameterError) -> dict[str, str]:
 def format_number(value: float) -> str:
     """A localized number ("1 234,5" in French)."""
     return format_decimal(value, format="#,##0.#")
-

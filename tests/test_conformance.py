@@ -314,6 +314,32 @@ def test_delete_removes_from_search(loaded):
     assert loaded.get(target.id) is None
 
 
+def test_quality_orders_browsing_and_breaks_relevance_ties(search_backend):
+    """The quality signal (indexer.documents.quality_score): browse pages show the most trustworthy
+    listings first, then the newest; among equally relevant matches the better listing wins."""
+    long_text = "<p>" + "Accueillir les familles, trier les dons et préparer les paniers. " * 5 + "</p>"
+    now = NOW
+    best = opp(
+        "best",
+        "Colis alimentaires",
+        causes=["solidarite-insertion"],
+        locations=[RENNES],
+        description=long_text,
+        start=now + timedelta(days=3),
+        posted=now - timedelta(days=30),
+    )
+    best.last_verified = now - timedelta(days=2)  # fresh, verified, complete, dated, placed: 5
+    # Same words (BM25 sees the same lengths), no cause, place, date or recent posting: 0.
+    bare = opp("bare", "Colis alimentaires", description=long_text, posted=now - timedelta(days=400))
+    newest = opp("newest", "Tri de vêtements", locations=[BREST], posted=now - timedelta(days=1))  # 2
+    older = opp("older", "Tri de livres", locations=[LYON], posted=now - timedelta(days=5))  # 2
+    report = search_backend.upsert([bare, newest, older, best])
+    assert report.ok, report.failed
+    assert ids(search(search_backend)) == ["best", "newest", "older", "bare"]
+    assert ids(search(search_backend, sort="newest")) == ["newest", "older", "best", "bare"]
+    assert ids(search(search_backend, text="colis alimentaires")) == ["best", "bare"]  # same text
+
+
 def test_same_results_on_both_backends(es_url, tmp_path):
     """The acceptance check of the walking skeleton: keyword + cause + region, same set."""
     from indexer.es_backend import ElasticsearchBackend

@@ -146,6 +146,10 @@ def test_metrics_runs_items_durations_search_latency_and_clicks(home: Path, db: 
     assert after[("volunteer_hub_crawl_duration_seconds_bucket", (("le", "60.0"),))] == 2
     assert after[("volunteer_hub_crawl_duration_seconds_bucket", (("le", "30.0"),))] == 1
     assert after[("volunteer_hub_live_opportunities", (("partner", "metro"),))] == 1
+    # Trust: expired on arrival over runs, and listings by automatic rule (each series even at zero).
+    assert after[("volunteer_hub_crawl_items", (("outcome", "expired_on_arrival"),))] == 0
+    for rule in ("stale", "dead-links", "paid-work", "job-offer", "too-short"):
+        assert after[("volunteer_hub_listing_rules", (("rule", rule),))] == 0
     for endpoint in ("site", "api"):
         key = ("volunteer_hub_search_latency_seconds_count", (("endpoint", endpoint),))
         assert after[key] == before.get(key, 0) + 1

@@ -22,7 +22,8 @@ from tests.helpers import crawl, token_from
 from volunteer_hub.core.config import Settings, load_settings
 from volunteer_hub.services import direct, partners
 from volunteer_hub.store.auth import add_operator
-from volunteer_hub.store.db import Database
+from volunteer_hub.store.db import Database, StoredOpportunity
+from volunteer_hub.store.flags import HIDE, set_flag, settle
 from volunteer_hub.store.partner_sync import PartnerSync
 from volunteer_hub.store.runs import allocate_run
 from volunteer_hub.store.states import OpportunityState, PartnerStatus, PostingStatus, RunStatus
@@ -30,7 +31,13 @@ from volunteer_hub.store.states import OpportunityState, PartnerStatus, PostingS
 EMAIL, PASSWORD = "ops@example.org", "correct horse battery"
 # What databases in service hold: renaming a value would orphan their rows.
 STORED_VALUES = {
-    OpportunityState: {"LIVE": "live", "GONE": "gone", "HIDDEN": "hidden", "EXPIRED": "expired"},
+    OpportunityState: {
+        "LIVE": "live",
+        "GONE": "gone",
+        "HIDDEN": "hidden",
+        "EXPIRED": "expired",
+        "SUPPRESSED": "suppressed",
+    },
     PartnerStatus: {"APPROVED": "approved", "PENDING": "pending", "REJECTED": "rejected"},
     PostingStatus: {
         "PENDING": "pending",
@@ -127,6 +134,10 @@ def test_every_state_written_is_a_member(app: Flask, settings: Settings, db: Dat
     assert crawl(db, backend, items[:1])[0].status == RunStatus.SHRINK_GUARDED
     assert crawl(db, backend, items[:3] + items[4:])[1].removed == 1  # m3 is gone
     assert mark_expired(db, soon + timedelta(days=1)) == [items[4].id]
+    with db.session() as s, s.begin():  # an automatic rule (a dead link) hides m1: suppressed
+        row = s.get(StoredOpportunity, items[1].id)
+        set_flag(row, "dead-link", HIDE, "the page answers HTTP 404", samples.NOW)
+        assert settle(row)
     push_pending(db, backend, "test")
 
     # The runner's own outcome of a feed answering 304, and a run still in progress.

@@ -30,10 +30,13 @@ from volunteer_hub.services import partners
 from volunteer_hub.services.alerts import evaluate_partner
 from volunteer_hub.services.dispatch import spawn_crawl_in_background
 from volunteer_hub.services.health import partner_health
+from volunteer_hub.services.links import dead_link_rates
+from volunteer_hub.services.moderation import flagged_listings, override
 from volunteer_hub.services.partners import MAX_INTERVAL, MIN_INTERVAL
 from volunteer_hub.services.scheduler_status import next_run_times, scheduler_status
 from volunteer_hub.store.auth import authenticate, end_sessions
 from volunteer_hub.store.db import CrawlRun, Database, Partner, StoredOpportunity
+from volunteer_hub.store.flags import trust_counts
 from volunteer_hub.store.login_throttle import ACCOUNT_DELAY
 from volunteer_hub.store.ops_models import AlertIncident
 from volunteer_hub.store.public_models import ProblemReport
@@ -133,6 +136,7 @@ def overview() -> str:
         search=_search_status(),
         flagged=[r for r in rows if r.incidents],
         names={r.partner.id: r.partner.name for r in rows},
+        links=dead_link_rates(db),
     )
 
 
@@ -160,6 +164,8 @@ def partner(partner_id: str) -> str:
         errors_run=errors_run,
         errors=data.grouped_errors(db, errors_run),
         live=partners.overview(db, partner_id).live,
+        links=dead_link_rates(db).get(partner_id),
+        rules=_rule_counts(db, partner_id),
         next_run=next_run_times(db).get(partner_id),
         running=running_run(db, partner_id),
         incidents=incidents,
@@ -187,6 +193,11 @@ def run(run_id: int) -> str:
 
 
 # -- actions -------------------------------------------------------------------------------------
+def _rule_counts(db: Database, partner_id: str) -> dict[str, int]:
+    with db.session() as s:
+        return {k: v for k, v in trust_counts(s, partner_id).items() if v}
+
+
 def _back(partner_id: str) -> Response:
     return redirect(url_for("admin.partner", partner_id=partner_id))
 
@@ -332,7 +343,9 @@ def moderation() -> str:
         reasons: dict[str, int] = group["reasons"]  # type: ignore[assignment]
         reasons[r.reason] = reasons.get(r.reason, 0) + 1
     ordered = sorted(groups.values(), key=lambda g: -len(g["reports"]))  # type: ignore[arg-type]
-    return render_template("admin/moderation.html", groups=ordered, postings=_pending_postings(db))
+    return render_template(
+        "admin/moderation.html", groups=ordered, postings=_pending_postings(db), flagged=flagged_listings(db)
+    )
 
 
 def _pending_postings(db: Database) -> list[dict[str, object]]:
@@ -412,6 +425,22 @@ def hide(opportunity_id: str) -> Response:
     else:
         flash(f"Listing hidden; {closed} report(s) closed.")
     return redirect(url_for("admin.moderation"))
+
+
+@bp.post("/moderation/<opportunity_id>/override")
+def override_rules(opportunity_id: str) -> Response:
+    """Show a listing an automatic rule hides ("show anyway"), or undo that decision."""
+    db = database()
+    shown = request.form.get("shown") == "1"
+    partner_id = override(db, opportunity_id, shown)
+    if partner_id is None:
+        abort(404)
+    counts = push_pending(db, services().backend, partner_id)
+    if counts.index_failures:
+        flash("Saved in the database, but the search index could not be updated yet: retry.", "error")
+    else:
+        flash("Shown whatever the rules say." if shown else "The automatic rules apply again.")
+    return redirect(url_for("admin.moderation") + "#rules")
 
 
 @bp.post("/moderation/<opportunity_id>/dismiss")

@@ -26,11 +26,14 @@ from search_app.admin.data import grouped_errors, last_run_with_errors, recent_r
 from search_app.admin.security import check_csrf
 from search_app.portal.blueprint import LIMITS, bp, rate_limited_message
 from search_app.portal.stats import partner_stats
+from search_app.rule_labels import rule_label
 from search_app.services import services
 from search_app.sessions import SESSION_LIFETIME
 from volunteer_hub.core.mail import send_mail
 from volunteer_hub.core.ops_config import OpsConfig, load_ops_config
 from volunteer_hub.services.health import HealthState, partner_health
+from volunteer_hub.services.links import broken_links
+from volunteer_hub.services.moderation import flagged_listings
 from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 from volunteer_hub.store.ops_models import PartnerAccess
 from volunteer_hub.store.states import OpportunityState, PartnerStatus
@@ -262,6 +265,9 @@ def me() -> str | Response:
     message = health.last_run.message if health.last_run and health.last_run.message else ""
     return render_template(
         "portal/me.html",
+        broken=broken_links(db, partner.id),
+        flagged=flagged_listings(db, partner.id),
+        rule_label=rule_label,
         partner=partner,
         runs=runs,
         errors=groups,

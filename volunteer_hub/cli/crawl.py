@@ -75,6 +75,8 @@ def run_as_dict(run: object) -> dict:
         "removed",
         "indexed",
         "expired_on_arrival",
+        "stale",
+        "dead_links",
         "http_status",
         "bytes",
         "rejected_by_reason",
@@ -98,6 +100,8 @@ def print_run(run: object) -> None:
     )
     if run.expired_on_arrival:
         print(f"    {run.expired_on_arrival} already over on arrival (kept as expired, not shown)")
+    if run.stale or run.dead_links:
+        print(f"    {run.stale or 0} stale, {run.dead_links or 0} with a dead link (docs/quality.md)")
     if run.message:
         print(f"    {run.message}")
     for reason, count in sorted(run.rejected_by_reason.items(), key=lambda kv: -kv[1]):
@@ -132,6 +136,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for w in result["warnings"]:
             where = f"line {w['line']}" if w.get("line") else "feed"
             print(f"  warning {where}, item {w.get('item') or '?'}, {w.get('field') or '-'}: {w['message']}")
+        for m in result.get("moderation", []):
+            verb = "would be hidden" if m["action"] == "hide" else "flagged"
+            print(f"  {verb}: item {m['item']}, {m['code']}: {m['message']}")
     return EXIT_OK if not result["errors"] else EXIT_FAILED
 
 

@@ -75,6 +75,19 @@ class Settings:
     rate_limit_api: tuple[int, float] = (120, 60.0)
     rate_limit_search: tuple[int, float] = (60, 60.0)  # HTML search pages and the widget
     rate_limit_feeds: tuple[int, float] = (60, 60.0)  # RSS and Atom feeds
+    # The link checker (services.links): seconds between two requests to one host, hosts checked
+    # at once (one request at a time per host), seconds allowed per check, and how long a link
+    # must stay dead (two checks at least that far apart) before its listing is hidden.
+    link_check_delay: float = 1.0
+    link_check_hosts: int = 4
+    link_check_timeout: float = 20.0
+    link_dead_after_hours: float = 24.0
+    # Staleness rules (services.staleness), each "flag" or "hide"; a partner may set its own
+    # months for the first one (Partner.stale_after_months). 0 months switches a rule off.
+    stale_not_updated_months: int = 6  # not updated by its partner (the record's "updated" date)
+    stale_not_updated_action: str = "flag"
+    stale_undated_months: int = 12  # no date at all, and first seen longer ago than this
+    stale_undated_action: str = "hide"
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -119,11 +132,37 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_api=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_API", (120, 60.0)),
         rate_limit_search=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_SEARCH", (60, 60.0)),
         rate_limit_feeds=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_FEEDS", (60, 60.0)),
+        link_check_delay=_non_negative(env, "VOLUNTEER_HUB_LINK_CHECK_DELAY", 1.0),
+        link_check_hosts=int(_positive(env, "VOLUNTEER_HUB_LINK_CHECK_HOSTS", 4)),
+        link_check_timeout=_positive(env, "VOLUNTEER_HUB_LINK_CHECK_TIMEOUT", 20.0),
+        link_dead_after_hours=_non_negative(env, "VOLUNTEER_HUB_LINK_DEAD_AFTER_HOURS", 24.0),
+        stale_not_updated_months=int(_non_negative(env, "VOLUNTEER_HUB_STALE_NOT_UPDATED_MONTHS", 6)),
+        stale_not_updated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_NOT_UPDATED_ACTION", "flag"),
+        stale_undated_months=int(_non_negative(env, "VOLUNTEER_HUB_STALE_UNDATED_MONTHS", 12)),
+        stale_undated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_UNDATED_ACTION", "hide"),
     )
 
 
 class ConfigError(ValueError):
     """A setting has a value the application cannot run with."""
+
+
+def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a number (got {raw!r})") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more (got {raw!r})")
+    return value
+
+
+def _rule_action(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip().lower() or default
+    if raw not in ("flag", "hide"):
+        raise ConfigError(f"{name} must be flag or hide (got {raw!r})")
+    return raw
 
 
 def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:

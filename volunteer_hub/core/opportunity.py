@@ -19,7 +19,7 @@ from typing import Any
 # Bookkeeping (first_seen, last_seen, content_hash) is excluded so that an unchanged
 # opportunity hashes the same on every crawl.
 # ``other_sources`` is filled at indexing time (cross-partner copies), never by a partner.
-_BOOKKEEPING = {"first_seen", "last_seen", "content_hash", "other_sources"}
+_BOOKKEEPING = {"first_seen", "last_seen", "last_verified", "content_hash", "other_sources"}
 
 
 @dataclass
@@ -117,6 +117,8 @@ class Opportunity:
     image: str | None = None  # absolute http(s) URL of the listing's picture
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    # When the link checker last found the detail URL answering (services.links); None: never.
+    last_verified: datetime | None = None
     content_hash: str = ""
     # Copies published by other partners, shown with this record (search shows it once).
     other_sources: list[Source] = field(default_factory=list)
@@ -203,7 +205,7 @@ def _end_of_day(moment: datetime | None) -> datetime | None:
     return moment.replace(hour=23, minute=59, second=59, microsecond=0) if moment else None
 
 
-_DATE_FIELDS = ("start", "end", "posted", "updated", "expires", "first_seen", "last_seen")
+_DATE_FIELDS = ("start", "end", "posted", "updated", "expires", "first_seen", "last_seen", "last_verified")
 _FIELD_NAMES = tuple(f.name for f in fields(Opportunity))
 _NESTED = ("organization", "locations", "other_sources", "compensation")
 _LIST_FIELDS = tuple(

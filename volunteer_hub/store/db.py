@@ -22,9 +22,9 @@ from volunteer_hub.store import (  # noqa: F401 - the models register their tabl
     schema,
 )
 from volunteer_hub.store.states import RunStatus
-from volunteer_hub.store.tables import Base, CrawlRun, Partner, StoredOpportunity, utcnow
+from volunteer_hub.store.tables import Base, CrawlRun, LinkCheck, Partner, StoredOpportunity, utcnow
 
-__all__ = ["Base", "CrawlRun", "Database", "Partner", "StoredOpportunity", "utcnow"]
+__all__ = ["Base", "CrawlRun", "Database", "LinkCheck", "Partner", "StoredOpportunity", "utcnow"]
 
 log = logging.getLogger(__name__)
 

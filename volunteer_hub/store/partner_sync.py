@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from volunteer_hub.core.moderation import REPEATED_TEXT, repeated_texts
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
+from volunteer_hub.store.flags import moderate_row, replace_flags, settle
 from volunteer_hub.store.grouping import record_group_key
 from volunteer_hub.store.states import OpportunityState, RunStatus
 
@@ -32,6 +34,7 @@ class SyncCounts:
     # Already over when the partner published them (a 2009 event in today's feed): stored as
     # "expired", so never indexed, listed or in the sitemap; counted for the run report.
     expired_on_arrival: int = 0
+    suppressed: int = 0  # hidden by an automatic rule when stored (store.flags)
     index_failures: dict[str, str] = field(default_factory=dict)
 
 
@@ -65,18 +68,24 @@ class PartnerSync:
                 row = existing.get(opp.id)
                 if row is None:
                     opp.first_seen = opp.last_seen = self.now
-                    s.add(
-                        StoredOpportunity(
-                            id=opp.id, partner_id=self.partner_id, source_id=opp.source_id,
-                            content_hash=opp.content_hash, data=opp.to_dict(), first_seen=self.now,
-                            last_seen=self.now, expiry=opp.expiry(),
-                            state=OpportunityState.EXPIRED if over else OpportunityState.LIVE,
-                            group_key=record_group_key(opp),
-                        )
+                    row = StoredOpportunity(
+                        id=opp.id,
+                        partner_id=self.partner_id,
+                        source_id=opp.source_id,
+                        content_hash=opp.content_hash,
+                        data=opp.to_dict(),
+                        first_seen=self.now,
+                        last_seen=self.now,
+                        expiry=opp.expiry(),
+                        state=OpportunityState.EXPIRED if over else OpportunityState.LIVE,
+                        group_key=record_group_key(opp),
                     )
+                    self._moderate(row, opp)
+                    s.add(row)
                     self.counts.new += 1
                     continue
                 opp.first_seen, opp.last_seen = row.first_seen, self.now
+                opp.last_verified = Opportunity.from_dict(row.data).last_verified  # the link checker's
                 if row.state == OpportunityState.EXPIRED:
                     # Expired earlier (``index expire``); it is live again if the partner extended it.
                     expiry = opp.expiry()
@@ -97,14 +106,40 @@ class PartnerSync:
                     row.state, row.gone_at = OpportunityState.LIVE, None
                 if over:
                     row.state = OpportunityState.EXPIRED
+                self._moderate(row, opp)
+
+    def _moderate(self, row: StoredOpportunity, opp: Opportunity) -> None:
+        """The moderation rules of the record, and the state they imply (``store.flags``)."""
+        moderate_row(row, opp, self.now)
+        if settle(row) and row.state == OpportunityState.SUPPRESSED:
+            self.counts.suppressed += 1
+
+    def flag_repeated_texts(self) -> int:
+        """Flag the partner's listings that share one description many times; returns how many."""
+        with self.db.session() as s, s.begin():
+            rows = list(
+                s.scalars(
+                    select(StoredOpportunity).where(
+                        StoredOpportunity.partner_id == self.partner_id,
+                        StoredOpportunity.state.in_((OpportunityState.LIVE, OpportunityState.SUPPRESSED)),
+                    )
+                )
+            )
+            found = repeated_texts(Opportunity.from_dict(r.data) for r in rows)
+            for row in rows:
+                finding = found.get(row.id)
+                detail = {REPEATED_TEXT: (finding.action, finding.detail)} if finding else {}
+                replace_flags(row, (REPEATED_TEXT,), detail, self.now)
+                settle(row)
+        return len(found)
 
     def retire_missing(self) -> int:
-        """Mark live opportunities the partner no longer publishes as gone (kept, with the date)."""
+        """Mark live (or suppressed) opportunities the partner no longer publishes as gone (kept, dated)."""
         with self.db.session() as s, s.begin():
             live = s.scalars(
                 select(StoredOpportunity.id).where(
                     StoredOpportunity.partner_id == self.partner_id,
-                    StoredOpportunity.state == OpportunityState.LIVE,
+                    StoredOpportunity.state.in_((OpportunityState.LIVE, OpportunityState.SUPPRESSED)),
                 )
             ).all()
             missing = [i for i in live if i not in self.seen_ids]
@@ -119,6 +154,7 @@ class PartnerSync:
 
     def finish(self, *, complete: bool, failed_reason: str | None, shrink_threshold: float) -> FinishOutcome:
         """Decide the run's outcome and retire missing items only when it is safe to."""
+        self.flag_repeated_texts()
         if failed_reason:
             return FinishOutcome(RunStatus.FAILED, failed_reason)
         if not complete:

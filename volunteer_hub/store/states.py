@@ -19,6 +19,9 @@ class OpportunityState(StrEnum):
     GONE = "gone"  # no longer published by its partner (or its partner was removed / posting closed)
     HIDDEN = "hidden"  # hidden by a moderator; a partner's later crawl does not revive it
     EXPIRED = "expired"  # past its end date; revived if the partner publishes it again with a later one
+    # Hidden by an automatic rule (a link dead on two checks a day apart, staleness, moderation):
+    # ``StoredOpportunity.flags`` names the rule; shown again by itself when no hiding rule holds.
+    SUPPRESSED = "suppressed"
 
 
 class PartnerStatus(StrEnum):

@@ -47,6 +47,8 @@ class Partner(Base):
     # Conditional GET state, so an unchanged feed costs one 304.
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # This partner's own "not updated for N months" staleness rule (None: the global setting).
+    stale_after_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CrawlRun(Base):
@@ -68,6 +70,10 @@ class CrawlRun(Base):
     indexed: Mapped[int] = mapped_column(Integer, default=0)
     # Items already over when read (stored as expired, never shown); None on runs before it was counted.
     expired_on_arrival: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # At the run's end, the partner's shown-or-suppressed listings a staleness rule holds for, and
+    # those whose link was dead at its last check (volunteer_hub.store.flags); None on older runs.
+    stale: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dead_links: Mapped[int | None] = mapped_column(Integer, nullable=True)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     bytes: Mapped[int] = mapped_column(Integer, default=0)
     # reason -> count, and a list of {"item", "field", "message"} (bounded)
@@ -119,3 +125,30 @@ class StoredOpportunity(Base):
     group_key: Mapped[str | None] = mapped_column(String(20), nullable=True)
     duplicate_of: Mapped[str | None] = mapped_column(String(96), nullable=True, index=True)
     sources_hash: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # Automatic rules that hold for this record (volunteer_hub.store.flags): reason code ->
+    # {"action": "hide" | "flag", "detail": ..., "since": ISO date}. A hiding one makes it "suppressed".
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # An operator's decision on those rules: "shown" (no rule hides it) or None.
+    flag_override: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class LinkCheck(Base):
+    """The last check of a listing's detail URL (the target of ``/go/<id>``), one row per listing."""
+
+    __tablename__ = "link_check"
+
+    opportunity_id: Mapped[str] = mapped_column(
+        ForeignKey("stored_opportunity.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))  # alive / dead / unknown
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)  # why dead or unknown
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The first check of the current run of "dead" answers (None unless dead): hidden a day later.
+    dead_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_alive_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Validators of the last answer, sent back as a conditional request (If-None-Match, If-Modified-Since).
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
