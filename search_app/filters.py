@@ -16,11 +16,9 @@ holds the two together. docs/search.md, "Adding a search filter", is the recipe.
 
 from __future__ import annotations
 
-import math
-from calendar import monthrange
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any, Literal
 
 from flask import request
@@ -54,8 +52,8 @@ from search_app.params import (
 from search_app.when import PRESETS, preset_window, today_in_zone
 from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import find_region, region_label
-from volunteer_hub.core.taxonomy import CAUSES, OTHER, cause_label, map_categories
-from volunteer_hub.core.textfold import fold, slugify
+from volunteer_hub.core.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.textfold import slugify
 
 Schema = dict[str, Any]
 Chip = dict[str, str]  # {"label", "url"}: the url is the current search without that filter
@@ -100,17 +98,6 @@ class CliOption:
 
 
 @dataclass(frozen=True)
-class AfgParameter:
-    """The All for Good parameter that feeds a search parameter of ours, with its own parser."""
-
-    name: str
-    schema: Schema
-    description: str
-    parse: Callable[[Args, SearchQuery, date], None]  # (args, query, today in France)
-    repeatable: bool = False
-
-
-@dataclass(frozen=True)
 class SearchParameter:
     name: str
     parse: Callable[[Parsing], None] | None  # None: read elsewhere (``lang``: i18n)
@@ -127,7 +114,6 @@ class SearchParameter:
     form_handles: bool = False
     chips: Callable[[ParsedSearch], list[Chip]] | None = None
     widget: bool = False  # passed from /widget/builder to /widget and on to the search page
-    afg: AfgParameter | None = None
     site_error: str | None = None  # the visitor-facing message when it is invalid (lazy string)
 
     @property
@@ -398,78 +384,8 @@ def _practical_chips(name: str) -> Callable[[ParsedSearch], list[Chip]]:
     return chips
 
 
-# -- All for Good mappings ------------------------------------------------------------------
-MILES_TO_KM = 1.609344
-DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
-MAX_VOL_DIST_MILES = math.floor(MAX_RADIUS_KM / MILES_TO_KM)  # 621 miles: our 1000 km cap
-TIMEPERIODS = ("today", "this_weekend", "this_week", "this_month")
-_OTHER_NAMES = {"other", "autre", "autres", OTHER}
-
-
-def period_days(period: str, today: date) -> tuple[date, date]:
-    """The first and last day of an AFG ``timeperiod``, counted from ``today`` (weeks end on Sunday)."""
-    weekday = today.weekday()  # Monday 0 .. Sunday 6
-    if period == "today":
-        return today, today
-    if period == "this_weekend":
-        if weekday == 6:  # Sunday: what is left of this weekend is today
-            return today, today
-        saturday = today + timedelta(days=5 - weekday)
-        return saturday, saturday + timedelta(days=1)
-    if period == "this_week":
-        return today, today + timedelta(days=6 - weekday)
-    if period == "this_month":
-        return today, today.replace(day=monthrange(today.year, today.month)[1])
-    raise ValueError(f"unknown time period {period!r}")
-
-
-def _afg_q(args: Args, query: SearchQuery, _today: date) -> None:
-    query.text = param_text(args, "q")
-
-
-def _afg_vol_loc(args: Args, query: SearchQuery, _today: date) -> None:
-    vol_loc = param_text(args, "vol_loc")
-    if vol_loc:
-        query.near, _label = param_place(vol_loc, "vol_loc")
-
-
-def _afg_vol_dist(args: Args, query: SearchQuery, _today: date) -> None:
-    miles = positive_number(
-        args, "vol_dist", default=DEFAULT_VOL_DIST_MILES, maximum=MAX_VOL_DIST_MILES, unit="miles",
-        limit=f"{MAX_VOL_DIST_MILES} miles",
-    )  # fmt: skip
-    if query.near is not None:  # validated even without a place
-        query.radius_km = miles * MILES_TO_KM
-
-
-def _afg_category(args: Args, query: SearchQuery, _today: date) -> None:
-    """AFG category names (or our cause codes), repeated or comma-separated -> cause codes."""
-    causes: list[str] = []
-    for raw in args.getlist("category"):
-        for name in (part.strip() for part in raw.split(",")):
-            if not name:
-                continue
-            if len(name) > MAX_TEXT_LENGTH:
-                raise ParameterError("category", f"too long (at most {MAX_TEXT_LENGTH} characters)")
-            codes = [name.lower()] if name.lower() in CAUSES else map_categories([name])
-            if codes == [OTHER] and fold(name) not in _OTHER_NAMES:
-                raise ParameterError("category", f"unknown category {name!r}")
-            causes.extend(code for code in codes if code not in causes)
-    query.causes = causes
-
-
-def _afg_timeperiod(args: Args, query: SearchQuery, today: date) -> None:
-    period = param_value(args, "timeperiod").lower()
-    if not period:
-        return
-    if period not in TIMEPERIODS:
-        raise ParameterError("timeperiod", f"expected one of: {', '.join(TIMEPERIODS)}")
-    first, last = period_days(period, today)
-    query.date_from = datetime.combine(first, time.min, tzinfo=DATE_ZONE)
-    query.date_to = datetime.combine(last, time.max, tzinfo=DATE_ZONE)
-
-
 # -- the registry ---------------------------------------------------------------------------
+
 _PLACE_ERROR = _("We couldn't find this place. Try a city, a postal code or a region.")
 RECURRENCES = ("one-off", "recurring")
 TIMES_OF_WEEK = ("weekdays", "evenings", "weekends")
@@ -487,7 +403,6 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         cli=CliOption("query", "keywords", kind="words"),
         form="q",
         widget=True,
-        afg=AfgParameter("q", text_schema("Keywords"), "Keywords.", _afg_q),
         site_error=_("Your search is too long. Please shorten it."),
     ),
     SearchParameter(
@@ -509,10 +424,6 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         cli=CliOption("--near", "a city, a postal code or 'lat,lon'"),
         form="where",
         chips=_place_chip,
-        afg=AfgParameter(
-            "vol_loc", text_schema("Place"), "A city, a postal code or 'lat,lon'. An unknown place is a 400.",
-            _afg_vol_loc,
-        ),  # fmt: skip
         site_error=_PLACE_ERROR,
     ),
     SearchParameter(
@@ -523,13 +434,6 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         cli=CliOption("--radius-km", type=float),
         form="radius_km",
         widget=True,
-        afg=AfgParameter(
-            "vol_dist",
-            {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_VOL_DIST_MILES,
-             "default": DEFAULT_VOL_DIST_MILES},
-            "Radius around `vol_loc`, in MILES.",
-            _afg_vol_dist,
-        ),  # fmt: skip
     ),
     SearchParameter(
         "region",
@@ -560,14 +464,6 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         form="cause",  # the first; the others ride as hidden fields
         chips=_cause_chips,
         widget=True,
-        afg=AfgParameter(
-            "category",
-            {"type": "array", "items": text_schema("Category")},
-            "All for Good category names (e.g. 'Education', 'Hunger') or our cause codes; repeatable or "
-            "comma-separated. A category matching no cause is a 400.",
-            _afg_category,
-            repeatable=True,
-        ),
         site_error=_("This cause does not exist. Please pick one from the list."),
     ),
     SearchParameter(
@@ -589,13 +485,6 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         cli=CliOption("--from", "available from YYYY-MM-DD"),
         form="date_from",
         chips=_dates_chip,  # the window of date_from, date_to or a ``when`` preset: one chip
-        afg=AfgParameter(
-            "timeperiod",
-            {"type": "string", "enum": list(TIMEPERIODS)},
-            "Available today, this weekend, this week (to Sunday) or this month, "
-            "counted from today in France.",
-            _afg_timeperiod,
-        ),
         site_error=_DATES_ERROR,
     ),
     SearchParameter(
@@ -742,7 +631,6 @@ REPEATABLE = frozenset(p.name for p in PARAMETERS if p.repeatable)  # list param
 FACET_IGNORED = frozenset(p.name for p in PARAMETERS if not p.facets)  # GET /api/v1/facets ignores them
 WIDGET_PARAMS = tuple(p.name for p in PARAMETERS if p.widget)
 FORM_HANDLED = frozenset(p.name for p in PARAMETERS if p.form or p.form_handles)  # the rest rides hidden
-AFG_PARAMETERS = tuple(p.afg for p in PARAMETERS if p.afg is not None)
 
 
 # -- generated behaviour --------------------------------------------------------------------
@@ -770,12 +658,6 @@ def query_from_args(
     return parse_search(args, lang=lang).query  # type: ignore[arg-type]
 
 
-def parse_afg(args: Args, query: SearchQuery, today: date) -> None:
-    """Fill ``query`` from the All for Good parameters that map to our filters."""
-    for afg in AFG_PARAMETERS:
-        afg.parse(args, query, today)
-
-
 def chips(parsed: ParsedSearch) -> list[Chip]:
     """A removable chip for every active filter, in the registry's order."""
     return [chip for p in PARAMETERS if p.chips is not None for chip in p.chips(parsed)]
@@ -784,10 +666,7 @@ def chips(parsed: ParsedSearch) -> list[Chip]:
 def cli_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The query-string pairs of parsed ``volunteer-hub search`` options (argparse's namespace)."""
     return [
-        (p.name, value)
-        for p in PARAMETERS
-        if p.cli is not None
-        for value in p.cli.values(values[p.name])
+        (p.name, value) for p in PARAMETERS if p.cli is not None for value in p.cli.values(values[p.name])
     ]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import volopps_format, volopps_params
-from search_app.filters import PARAMETERS, RECURRENCES, TIMES_OF_WEEK, AfgParameter, SearchParameter
+from search_app.filters import PARAMETERS, RECURRENCES, TIMES_OF_WEEK, SearchParameter
 from search_app.params import LANGUAGES, MAX_PER_PAGE
 from search_app.ratelimit import DEFAULT_LIMIT, DEFAULT_PERIOD
 from volunteer_hub.core.taxonomy import CAUSES
@@ -255,7 +255,7 @@ def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
     }
 
 
-def _query_parameter(parameter: SearchParameter | AfgParameter) -> dict[str, Any]:
+def _query_parameter(parameter: SearchParameter) -> dict[str, Any]:
     assert parameter.schema is not None
     extra = {"style": "form", "explode": True, "allowEmptyValue": False} if parameter.repeatable else {}
     return _param(parameter.name, parameter.schema, parameter.description, **extra)

@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import math
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from indexer.base import SearchQuery
-from search_app.filters import (
-    DEFAULT_VOL_DIST_MILES,
-    MAX_VOL_DIST_MILES,
-    MILES_TO_KM,
-    TIMEPERIODS,
-    period_days,
-)
 from search_app.params import (
     DATE_ZONE,
     MAX_DATE,
+    MAX_RADIUS_KM,
     MAX_RESULT_WINDOW,
     MAX_TEXT_LENGTH,
     MIN_DATE,
@@ -38,6 +33,29 @@ from search_app.params import (
 from volunteer_hub.core.gazetteer import parse_place_query, us_zip
 from volunteer_hub.core.taxonomy import CAUSES, OTHER, map_categories
 from volunteer_hub.core.textfold import fold
+
+MILES_TO_KM = 1.609344
+DEFAULT_VOL_DIST_MILES = 25.0  # AFG's default radius
+MAX_VOL_DIST_MILES = math.floor(MAX_RADIUS_KM / MILES_TO_KM)  # 621 miles: our 1000 km cap
+TIMEPERIODS = ("today", "this_weekend", "this_week", "this_month")
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last day of an AFG ``timeperiod``, counted from ``today`` (weeks end on Sunday)."""
+    weekday = today.weekday()  # Monday 0 .. Sunday 6
+    if period == "today":
+        return today, today
+    if period == "this_weekend":
+        if weekday == 6:  # Sunday: what is left of this weekend is today
+            return today, today
+        saturday = today + timedelta(days=5 - weekday)
+        return saturday, saturday + timedelta(days=1)
+    if period == "this_week":
+        return today, today + timedelta(days=6 - weekday)
+    if period == "this_month":
+        return today, today.replace(day=monthrange(today.year, today.month)[1])
+    raise ValueError(f"unknown time period {period!r}")
+
 
 DEFAULT_NUM = 10
 MAX_NUM = 100  # AFG allowed 999; ours is /api/v1's page size cap. Larger asks are clamped to it.

@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
-from search_app.filters import AFG_PARAMETERS, BY_NAME
+from search_app.filters import BY_NAME
+from search_app.volopps_params import PARAMETERS as VOLOPPS_PARAMETERS
 from tests.site_samples import BEACH
 
 # Parameters read outside the registry (pages, the widget, the console, the AFG API).
@@ -26,7 +27,7 @@ OWN_PARAMETERS = (
     "q", "page", "per_page", "limit", "when", "near", "radius_km", "sort", "lang", "next", "format",
     "cause", "region", "reported", "where",
 )  # fmt: skip
-PARAMETERS = tuple(dict.fromkeys([*BY_NAME, *OWN_PARAMETERS, *(afg.name for afg in AFG_PARAMETERS)]))
+PARAMETERS = tuple(dict.fromkeys([*BY_NAME, *OWN_PARAMETERS, *VOLOPPS_PARAMETERS]))
 
 # Raw (already percent-encoded) query-string values: what a hostile client can put on the wire.
 HOSTILE = (

@@ -13,9 +13,9 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
-from search_app.filters import MILES_TO_KM, period_days
 from search_app.params import DATE_ZONE
 from search_app.volopps_format import ATOM_NAMESPACE, FP_NAMESPACE, ITEM_FIELDS
+from search_app.volopps_params import MILES_TO_KM, period_days
 from tests.site_samples import BEACH, GARDEN, HOMEWORK, LIVE, MEALS, NOW, TRANSLATION
 
 
