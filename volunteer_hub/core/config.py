@@ -42,6 +42,10 @@ def _text(env: Mapping[str, str], name: str) -> str | None:
     return (env.get(name) or "").strip() or None
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -75,6 +79,9 @@ class Settings:
     rate_limit_api: tuple[int, float] = (120, 60.0)
     rate_limit_search: tuple[int, float] = (60, 60.0)  # HTML search pages and the widget
     rate_limit_feeds: tuple[int, float] = (60, 60.0)  # RSS and Atom feeds
+    # Map tiles of the site's maps (a Leaflet URL template) and their attribution (HTML, shown on the map).
+    map_tiles: str = OSM_TILES
+    map_attribution: str = OSM_ATTRIBUTION
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -119,7 +126,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_api=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_API", (120, 60.0)),
         rate_limit_search=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_SEARCH", (60, 60.0)),
         rate_limit_feeds=_rate_limit(env, "VOLUNTEER_HUB_RATE_LIMIT_FEEDS", (60, 60.0)),
+        map_tiles=_map_tiles(env),
+        map_attribution=_text(env, "VOLUNTEER_HUB_MAP_ATTRIBUTION") or OSM_ATTRIBUTION,
     )
+
+
+def _map_tiles(env: Mapping[str, str]) -> str:
+    """``VOLUNTEER_HUB_MAP_TILES``: an http(s) tile URL template with {z}, {x} and {y}."""
+    raw = _text(env, "VOLUNTEER_HUB_MAP_TILES")
+    if raw is None:
+        return OSM_TILES
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or not all(key in raw for key in ("{z}", "{x}", "{y}"))
+    ):
+        raise ConfigError(
+            "VOLUNTEER_HUB_MAP_TILES must be an http(s) tile URL with {z}, {x} and {y}, like "
+            f"{OSM_TILES} (got {raw!r})"
+        )
+    return raw
 
 
 class ConfigError(ValueError):
