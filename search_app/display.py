@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, format_time, gettext
 
 from search_app.i18n import current_language
-from volunteer_hub.core.html import to_text
+from volunteer_hub.core.html import sanitize, to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
@@ -110,7 +110,8 @@ SUMMARY_CHARS = 170
 def card_summary(opportunity: Opportunity) -> str:
     """Two short lines for a card: the description's text without the lines that only repeat the
     place or the dates shown above it, list items and paragraphs kept apart ("a week · Training")."""
-    text = to_text(opportunity.description) if opportunity.description else ""
+    # sanitize first: script and style contents are not text (the index may hold raw partner HTML)
+    text = to_text(sanitize(opportunity.description)) if opportunity.description else ""
     lines = [_BULLET.sub("", line) for line in (text or opportunity.summary or "").splitlines()]
     places = {p.casefold() for loc in opportunity.locations for p in (loc.city,) if p}
     kept: list[str] = []

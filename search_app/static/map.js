@@ -54,18 +54,43 @@
           ? clusterLabel.replace("{n}", members.length) : points[members[0]].title;
         var marker = L.marker(bounds.getCenter(), {icon: pin(title, members.length), title: title,
                                                    alt: title, keyboard: true, riseOnHover: true});
-        marker.on("click", function () {
+        function choose() {
           if (members.length > 1) {
             var same = bounds.getNorthEast().equals(bounds.getSouthWest());
-            if (same || zoom >= map.getMaxZoom()) { focusCard(points[members[0]].card); }
+            if (same || zoom >= map.getMaxZoom()) { listAt(marker, members); }
             else { map.fitBounds(bounds.pad(0.3), {maxZoom: Math.max(zoom + 2, 9)}); }
           } else {
             focusCard(points[members[0]].card);
           }
+        }
+        marker.on("click", choose);
+        /* Leaflet's markers are focusable buttons but ignore Enter and Space unless a popup is bound. */
+        marker.on("add", function () {
+          marker.getElement().addEventListener("keydown", function (e) {
+            if (e.key === "Enter" || e.key === " ") { e.preventDefault(); e.stopPropagation(); choose(); }
+          });
         });
         marker.addTo(layer);
         members.forEach(function (i) { markerOf[i] = marker; });
       });
+    }
+
+    /* Several results at one place: a list of buttons, each bringing its card forward. */
+    function listAt(marker, members) {
+      var list = document.createElement("ul");
+      list.className = "map-list";
+      members.forEach(function (i) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = points[i].title;
+        button.addEventListener("click", function () { map.closePopup(); focusCard(points[i].card); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      L.popup({offset: [0, -12]}).setLatLng(marker.getLatLng()).setContent(list).openOn(map);
+      var first = list.querySelector("button");
+      if (first) first.focus();
     }
 
     function focusCard(card) {
