@@ -163,12 +163,14 @@ LANGUAGE_NAMES = {"fr": ("français", "French"), "en": ("anglais", "English"), "
                   "es": ("espagnol", "Spanish"), "it": ("italien", "Italian"), "nl": ("néerlandais", "Dutch")}
 
 
-def language_name(code: str) -> str:
-    """"In English" for a listing's language code, in the page's language (the code when unknown)."""
+def language_name(code: str, phrase: bool = False) -> str:
+    """"English" (or with ``phrase`` "In English") for a listing's language code, in the page's
+    language; the code itself when unknown."""
     names = LANGUAGE_NAMES.get((code or "").lower())
     if names is None:
         return code
-    return gettext("In %(language)s", language=names[0] if current_language() == "fr" else names[1])
+    name = names[0] if current_language() == "fr" else names[1]
+    return gettext("In %(language)s", language=name) if phrase else name[:1].upper() + name[1:]
 
 
 def register(app: Flask) -> None:

@@ -499,7 +499,7 @@ def test_detail_page_has_a_small_map(site: tuple[str, Database]) -> None:
         # One apply button, a facts panel with the age, the source as a link.
         assert page.locator("a.button-apply").count() == 1
         facts = page.locator(".facts").inner_text()
-        assert "Dès 16 ans" in facts and "En français" in facts
+        assert "Dès 16 ans" in facts and "Français" in facts
         assert page.locator(".facts a", has_text="Réseau Littoral Breton").count() == 1
         assert violations == [], violations
         context.close()
