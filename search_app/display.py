@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
@@ -11,9 +12,10 @@ from flask_babel import format_date, format_decimal, format_time, gettext
 
 from search_app.highlight import highlight
 from search_app.i18n import current_language
+from volunteer_hub.core.html import sanitize, to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.regions import region_label
-from volunteer_hub.core.taxonomy import cause_label
+from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.core.timeutil import aware as aware  # re-exported (discover, structured)
 
 
@@ -97,6 +99,81 @@ def partner_name(partner_id: str) -> str:
     return services().partner_name(partner_id)
 
 
+# Lines of a description that only restate the card's place or date line ("Lieu : Rennes").
+_FACT_LINE = re.compile(
+    r"^\s*(lieu|adresse|où|ou|quand|date|dates|horaires?|where|when|location|address|schedule)\s*:", re.I
+)
+_BULLET = re.compile(r"^[\s•*·-]+|\s+$")
+_SENTENCE_END = ".!?…:;"
+SUMMARY_CHARS = 170
+
+
+def card_summary(opportunity: Opportunity) -> str:
+    """Two short lines for a card: the description's text without the lines that only repeat the
+    place or the dates shown above it, list items and paragraphs kept apart ("a week · Training")."""
+    # sanitize first: script and style contents are not text (the index may hold raw partner HTML)
+    text = to_text(sanitize(opportunity.description)) if opportunity.description else ""
+    lines = [_BULLET.sub("", line) for line in (text or opportunity.summary or "").splitlines()]
+    places = {p.casefold() for loc in opportunity.locations for p in (loc.city,) if p}
+    kept: list[str] = []
+    for line in lines:
+        if not line or _FACT_LINE.match(line):
+            continue
+        if len(line) < 60 and any(place in line.casefold() for place in places) and kept:
+            continue  # "Saint-Malo (35)": already on the card
+        kept.append(line)
+    flat = ""
+    for line in kept:
+        if flat:
+            flat += " " if flat[-1] in _SENTENCE_END else " · "
+        flat += " ".join(line.split())
+        if len(flat) > SUMMARY_CHARS:
+            break
+    if len(flat) <= SUMMARY_CHARS:
+        return flat
+    return flat[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:.· ") + "…"
+
+
+def map_point(opportunity: Opportunity) -> tuple[float, float] | None:
+    """The first place with coordinates (rounded: a map pin, not an address)."""
+    for location in opportunity.locations:
+        if location.lat is not None and location.lon is not None:
+            return round(location.lat, 5), round(location.lon, 5)
+    return None
+
+
+def map_points(opportunity: Opportunity) -> list[dict[str, object]]:
+    """Every place of the opportunity with coordinates, for the detail page's map."""
+    points: list[dict[str, object]] = []
+    for location in opportunity.locations:
+        if location.lat is not None and location.lon is not None:
+            points.append({"lat": round(location.lat, 5), "lon": round(location.lon, 5),
+                           "label": location.label() or ""})
+    return points
+
+
+def cause_picture(opportunity: Opportunity) -> str:
+    """The illustration (static/causes/<code>.svg) of the opportunity's first known cause."""
+    for code in opportunity.causes:
+        if code in CAUSES:
+            return code
+    return "autre"
+
+
+LANGUAGE_NAMES = {"fr": ("français", "French"), "en": ("anglais", "English"), "de": ("allemand", "German"),
+                  "es": ("espagnol", "Spanish"), "it": ("italien", "Italian"), "nl": ("néerlandais", "Dutch")}
+
+
+def language_name(code: str, phrase: bool = False) -> str:
+    """"English" (or with ``phrase`` "In English") for a listing's language code, in the page's
+    language; the code itself when unknown."""
+    names = LANGUAGE_NAMES.get((code or "").lower())
+    if names is None:
+        return code
+    name = names[0] if current_language() == "fr" else names[1]
+    return gettext("In %(language)s", language=name) if phrase else name[:1].upper() + name[1:]
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["partner_name"] = partner_name
     app.jinja_env.globals.update(
@@ -108,4 +185,8 @@ def register(app: Flask) -> None:
         http_url=http_url,
         format_day=format_day,
         highlight=highlight,
+        card_summary=card_summary,
+        map_point=map_point,
+        cause_picture=cause_picture,
+        language_name=language_name,
     )

@@ -11,13 +11,14 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 
-from indexer.base import SearchResult
+from indexer.base import SearchQuery, SearchResult
 from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import links
 from search_app.clicks import looks_automated, record_click, record_view
-from search_app.display import http_url, is_live
+from search_app.display import http_url, is_live, map_points
 from search_app.filters import FORM_HANDLED, chips, form_field, parse_search, site_error
 from search_app.i18n import current_language
+from search_app.maps import map_config
 from search_app.params import ParameterError, ParsedSearch, max_page, names_a_place
 from search_app.qr import qr_svg
 from search_app.related import similar, stored_opportunity
@@ -32,6 +33,7 @@ from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
+from volunteer_hub.core.textfold import slugify
 from volunteer_hub.core.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -132,7 +134,14 @@ def _detail_context(opp: Opportunity, **extra: Any) -> dict[str, Any]:
         "report_form": {},
         "json_ld": opportunity_json_ld(opp, canonical),
         "verified_days": _days_since(opp.last_verified),
+        "source_url": http_url(opp.url),
+        "map_points": map_points(opp),
+        "map": None,
+        "time_of_week_labels": {"weekdays": gettext("Weekdays"), "evenings": gettext("Evenings"),
+                                "weekends": gettext("Weekends")},
     }
+    if context["map_points"]:
+        context["map"] = map_config()
     context.update(extra)
     return context
 
@@ -250,9 +259,23 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "canonical": request.host_url.rstrip("/") + links.search_url(_pairs_for_canonical()),
         "wider_url": None,
         "understood": None,
+        # Anything asked beyond the language: a search (compact hero) rather than the home page.
+        "searched": any(k not in ("lang",) and v.strip() for k, v in request.args.items(multi=True)),
+        "home": None,
+        "map": None,
+        "drawer_open": False,
+        "filter_count": 0,
     }
+    drawer = ("radius_km", "cause", "when", "date_from", "date_to", "remote")
+    context["filter_count"] = sum(1 for k in drawer if request.args.get(k, "").strip())
     if parsed is None or result is None:
+        context["drawer_open"] = True  # an error names a field: show them all
         return context
+    if not context["searched"]:
+        context["home"] = _home(result)
+    if any(hit.opportunity.locations and any(loc.lat is not None for loc in hit.opportunity.locations)
+           for hit in result.hits):
+        context["map"] = map_config()
     if parsed.query.near:
         # Detail pages re-read the place as typed ("Rennes"), to name it next to distances.
         typed = (request.args.get("near") or request.args.get("where") or "").strip()
@@ -308,6 +331,24 @@ def _practical_facets(parsed: ParsedSearch, result: SearchResult) -> list[dict[s
                 url = links.with_value(name, None if selected else f.value)
             values.append({"label": f.label, "count": f.count, "selected": selected, "url": url})
     return values
+
+
+def _home(result: SearchResult) -> dict[str, Any]:
+    """The home page's extras: cause tiles with their counts, and the organizations publishing now."""
+    causes = [
+        {"code": f.value, "label": f.label, "count": f.count, "url": links.search_url([("cause", f.value)])}
+        for f in result.facets.get("cause", [])
+        if f.value in CAUSES
+    ]
+    recent = backend().search(SearchQuery(sort="newest", per_page=50, lang=current_language()))
+    organizations: dict[str, dict[str, Any]] = {}
+    for hit in recent.hits:
+        name = hit.opportunity.organization.name
+        slug = slugify(name) if name else ""
+        if slug:
+            organizations.setdefault(slug, {"slug": slug, "name": name, "count": 0})["count"] += 1
+    ranked = sorted(organizations.values(), key=lambda org: (-org["count"], org["name"].casefold()))
+    return {"causes": causes[:12], "organizations": ranked[:12]}
 
 
 def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:

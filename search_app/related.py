@@ -50,28 +50,52 @@ def regions_of(opp: Opportunity) -> list[str]:
     return sorted({region_slug(r) for r in opp.regions()} - {""})
 
 
+def _point(opp: Opportunity) -> tuple[float, float] | None:
+    for location in opp.locations:
+        if location.lat is not None and location.lon is not None:
+            return location.lat, location.lon
+    return None
+
+
 def similar(opp: Opportunity, limit: int = 4) -> list[Hit]:
-    """Live opportunities with the same causes in the same regions (then the same causes
-    anywhere, then the same region), never ``opp`` itself."""
+    """Live opportunities like ``opp``, never ``opp`` itself: the same causes near it (50 km, then
+    150 km) in its language first, then the same causes in its region or remote, in its language;
+    only then the same causes in its language anywhere, nearby ones of any cause, any language."""
     regions = regions_of(opp)
+    point = _point(opp)
+    same_language: dict[str, str | bool] = {"language": opp.language} if opp.language else {}
     attempts: list[SearchQuery] = []
-    if opp.causes and regions:
-        attempts.append(SearchQuery(causes=list(opp.causes), regions=regions))
-    elif opp.causes and opp.remote:
-        attempts.append(SearchQuery(causes=list(opp.causes), filters={"remote": True}))
-    if opp.causes:
-        attempts.append(SearchQuery(causes=list(opp.causes)))
+    causes = list(opp.causes)
+    if causes and point:
+        for radius in (50.0, 150.0):
+            attempts.append(
+                SearchQuery(
+                    causes=causes, near=point, radius_km=radius, filters=dict(same_language), sort="nearest"
+                )
+            )
+    if causes and regions:
+        attempts.append(SearchQuery(causes=causes, regions=regions, filters=dict(same_language)))
+    if causes and opp.remote:
+        attempts.append(SearchQuery(causes=causes, filters={"remote": True, **same_language}))
+    if causes:
+        attempts.append(SearchQuery(causes=causes, filters=dict(same_language)))
+    if point:
+        attempts.append(SearchQuery(near=point, radius_km=50.0, filters=dict(same_language), sort="nearest"))
     if regions:
-        attempts.append(SearchQuery(regions=regions))
+        attempts.append(SearchQuery(regions=regions, filters=dict(same_language)))
+    if causes:
+        attempts.append(SearchQuery(causes=causes))
     hits: list[Hit] = []
     seen = {opp.id}
     for query in attempts:
         query.lang = current_language()
-        query.sort = "soonest"
+        if query.sort == "relevance":
+            query.sort = "soonest"
         query.per_page = limit + 1
         for hit in backend().search(query).hits:
             if hit.opportunity.id not in seen:
                 seen.add(hit.opportunity.id)
+                hit.distance_km = None  # from this opportunity, not from the visitor: not shown
                 hits.append(hit)
         if len(hits) >= limit:
             break

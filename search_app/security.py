@@ -26,6 +26,12 @@ def add_security_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers[name] = value
     response.headers.pop("Server", None)  # name no software or version (gunicorn's is set in cli.server)
+    origin = g.get("vh_map_origin")
+    if origin:  # a page with a map (search_app.maps): its tiles are images from the tile server
+        policy = response.headers["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {origin}"
+        )
     if g.get("vh_frameable"):  # the embeddable widget (search_app.discover) may be framed anywhere
         response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
     return response

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,21 +32,69 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = SCREENSHOTS.parent
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+# A 1x1 grey PNG: the map tiles of the local tile stub (tests never reach a real tile server).
+def _png_1x1(grey: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1x1, 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes([0, grey])))
+        + chunk(b"IEND", b"")
+    )
+
+
+TILE_PNG = _png_1x1(0xE8)
 WORDS = {
-    "fr": {"search": "Rechercher", "copied": "Lien copié", "save": "Ajouter à mes favoris",
-           "saved": "Retirer de mes favoris", "locale": "fr-FR", "results": "missions"},
-    "en": {"search": "Search", "copied": "Link copied", "save": "Save to my favourites",
-           "saved": "Remove from my favourites", "locale": "en-GB", "results": "opportunities"},
+    "fr": {
+        "search": "Rechercher",
+        "copied": "Lien copié",
+        "save": "Ajouter à mes favoris",
+        "saved": "Retirer de mes favoris",
+        "locale": "fr-FR",
+        "results": "missions",
+    },
+    "en": {
+        "search": "Search",
+        "copied": "Link copied",
+        "save": "Save to my favourites",
+        "saved": "Remove from my favourites",
+        "locale": "en-GB",
+        "results": "opportunities",
+    },
 }
 
 
+TILES_SERVED: list[str] = []
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
+def tiles() -> Iterator[str]:
+    """A local tile server on 127.0.0.1 (another port: another origin, as a real one would be)."""
+    app = Flask("tiles")
+
+    @app.get("/tiles/<int:z>/<int:x>/<int:y>.png")
+    def tile(z: int, x: int, y: int) -> tuple[bytes, int, dict[str, str]]:
+        TILES_SERVED.append(f"{z}/{x}/{y}")
+        return TILE_PNG, 200, {"Content-Type": "image/png"}
+
+    with live_server(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, tiles: str) -> Iterator[tuple[str, Database]]:
     tmp = tmp_path_factory.mktemp("site")
     backend = SqliteBackend(tmp / "search.sqlite3")
     backend.upsert(ALL)
-    settings = load_settings({"VOLUNTEER_HUB_HOME": str(tmp / "home")})
+    settings = load_settings(
+        {"VOLUNTEER_HUB_HOME": str(tmp / "home"), "VOLUNTEER_HUB_MAP_TILES": tiles + "/tiles/{z}/{x}/{y}.png"}
+    )
     database = Database.from_settings(settings)
     with database.session() as s:
         s.add(Partner(id="amis-littoral", name="Réseau Littoral Breton", url="https://feeds.example.org/rss"))
@@ -67,6 +117,7 @@ def _clicks(database: Database, opportunity_id: str) -> int:
 def _csp_watch(page) -> list[str]:  # noqa: ANN001
     """Console messages about Content-Security-Policy violations (there must be none)."""
     violations: list[str] = []
+
     def watch(msg) -> None:  # noqa: ANN001
         if "Content Security Policy" in msg.text:
             violations.append(msg.text)
@@ -98,6 +149,7 @@ def test_search_journey(site: tuple[str, Database], lang: str, device: str) -> N
         assert page.locator("html").get_attribute("lang") == lang
         screenshot(page, f"site-{lang}-{device}-search")
         page.fill("#where", "Rennes")
+        page.click("details.drawer > summary")  # the other filters are in a drawer
         page.select_option("#radius_km", "100")
         page.click(f"form.search-form button[type=submit]:has-text('{words['search']}')")
         page.wait_for_load_state()
@@ -106,10 +158,15 @@ def test_search_journey(site: tuple[str, Database], lang: str, device: str) -> N
         assert sorted(titles) == sorted([BEACH.title, HOMEWORK.title, GARDEN.title])
         assert page.locator(".meta-distance").count() == 3
 
-        # Sort by distance, then narrow with the cause facet (multi-select).
-        page.select_option("#sort", "nearest")
-        page.click("form.search-form button[type=submit]")
-        page.wait_for_load_state()
+        # The count and the first result are on the first screen.
+        for selector in ("#results-heading", "li.card"):
+            box = page.locator(selector).first.bounding_box()
+            assert box and box["y"] + box["height"] <= VIEWPORTS[device]["height"], selector
+
+        # Sort by distance (next to the count: choosing sorts), then narrow with the cause facet.
+        with page.expect_navigation():
+            page.select_option("#sort", "nearest")
+        assert "sort=nearest" in page.url
         assert page.locator("li.card h3 a").first.inner_text() in (HOMEWORK.title, GARDEN.title)  # in Rennes
         facet = page.locator("#refine .facet-link", has_text="Environ").first
         if device == "phone":
@@ -190,7 +247,8 @@ def test_widget_embedded_in_another_site(site: tuple[str, Database], device: str
         # A city's site pastes the snippet: the widget shows,
         # while the ordinary pages refuse to be framed.
         city_page = (
-            "<!doctype html><title>Ville</title><h1>Mairie</h1>" + snippet
+            "<!doctype html><title>Ville</title><h1>Mairie</h1>"
+            + snippet
             + f'<iframe id="search" src="{base}/" title="search"></iframe>'
         )
         # Another origin on this machine (a second server on 127.0.0.1, another port).
@@ -260,8 +318,10 @@ def test_everything_works_without_javascript(site: tuple[str, Database]) -> None
     with chromium() as browser:
         context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
         page = context.new_page()
-        page.route(re.compile(r"^https://[a-z-]+\.example\.org/.*"),
-                   lambda route: route.fulfill(status=200, content_type="text/html", body="ok"))
+        page.route(
+            re.compile(r"^https://[a-z-]+\.example\.org/.*"),
+            lambda route: route.fulfill(status=200, content_type="text/html", body="ok"),
+        )
         page.goto(f"{base}/?lang=fr")
         page.fill("#where", "Rennes")
         page.click("form.search-form button[type=submit]")
@@ -355,3 +415,142 @@ def test_search_page_weight(site: tuple[str, Database]) -> None:
     (OUTPUT / "page-weight.json").write_text(json.dumps({"total_bytes": total, "files": sizes}, indent=2))
     assert any(url.endswith(".css") for url in sizes)
     assert total < 60_000, sizes
+
+
+# -- map ----------------------------------------------------------------------------------------
+def test_results_map_in_step_with_the_list(site: tuple[str, Database]) -> None:
+    """Desktop: the map beside the list, tiles from the configured (local) tile server, nearby
+    results grouped at country scale, a card's hover lights its pin, a pin (mouse or keyboard)
+    brings its card forward."""
+    from playwright.sync_api import expect
+
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="en-GB")
+        page = context.new_page()
+        violations = _csp_watch(page)
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1") else outside.append(r.url))
+        TILES_SERVED.clear()
+        page.goto(f"{base}/?lang=en")  # Saint-Malo, Rennes (two), Lyon, and one remote
+        page.locator("#results-map .map-pin").first.wait_for()
+        assert page.locator("#results-map").is_visible()
+        # Country scale: Saint-Malo and Rennes (60 km apart) share one numbered circle.
+        cluster = page.locator("#results-map .map-cluster")
+        expect(cluster).to_have_count(1)
+        assert cluster.inner_text() == "3"
+        page.wait_for_load_state("networkidle")
+        assert TILES_SERVED and outside == [], outside
+        cluster.click()  # zooms in: Saint-Malo apart, Rennes's two (same place) still together
+        expect(page.locator(f"#results-map .map-pin[title='{BEACH.title}']")).to_have_count(1)
+        expect(cluster).to_have_text("2")
+        # The two at the same place: choosing their circle lists them.
+        cluster.click()
+        page.locator(".leaflet-popup button", has_text=GARDEN.title).click()
+        assert GARDEN.title in page.locator("li.card.is-chosen").inner_text()
+        # A card's hover lights its pin.
+        page.locator("li.card", has_text=GARDEN.title).hover()
+        assert page.locator("#results-map .map-pin.is-active").count() == 1
+        # Keyboard: a pin is a button; Enter on it brings its card forward and focuses its link.
+        pin = page.locator(f"#results-map .map-pin[title='{BEACH.title}']")
+        assert pin.get_attribute("role") == "button" and pin.get_attribute("tabindex") == "0"
+        pin.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("li.card.is-chosen", has_text=BEACH.title)).to_have_count(1)
+        assert page.evaluate("document.activeElement.textContent") == BEACH.title
+        assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+        screenshot(page, "site-en-desktop-results-map")
+        assert violations == [], violations
+        context.close()
+
+
+def test_phone_map_is_loaded_only_when_asked(site: tuple[str, Database]) -> None:
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS["phone"], locale="fr-FR")
+        page = context.new_page()
+        scripts: list[str] = []
+        page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+        page.goto(f"{base}/?where=Rennes&radius_km=100&lang=fr")
+        page.wait_for_load_state("networkidle")
+        assert not any("leaflet" in url for url in scripts)  # the list first, light
+        assert not page.locator("#results-map").is_visible()
+        toggle = page.locator("button.map-toggle")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        page.locator("#results-map .map-pin").first.wait_for()
+        assert toggle.get_attribute("aria-expanded") == "true" and any("leaflet" in url for url in scripts)
+        screenshot(page, "site-fr-phone-results-map")
+        context.close()
+
+
+def test_detail_page_has_a_small_map(site: tuple[str, Database]) -> None:
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="fr-FR")
+        page = context.new_page()
+        violations = _csp_watch(page)
+        page.goto(f"{base}/o/{BEACH.id}?lang=fr")
+        page.locator(".detail-map .map-pin").first.wait_for()
+        assert (
+            page.locator(".detail-map .map-pin").get_attribute("title") == "Saint-Malo (35400)"
+            or page.locator(".detail-map .map-pin").count() == 1
+        )
+        # One apply button, a facts panel with the age, the source as a link.
+        assert page.locator("a.button-apply").count() == 1
+        facts = page.locator(".facts").inner_text()
+        assert "Dès 16 ans" in facts and "Français" in facts
+        assert page.locator(".facts a", has_text="Réseau Littoral Breton").count() == 1
+        assert violations == [], violations
+        context.close()
+
+
+def test_near_me_fills_where_with_the_position(site: tuple[str, Database]) -> None:
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(
+            viewport=VIEWPORTS["phone"], locale="en-GB", geolocation={"latitude": 48.1113, "longitude": -1.68}
+        )
+        context.grant_permissions(["geolocation"], origin=base)
+        page = context.new_page()
+        page.goto(f"{base}/?lang=en")
+        with page.expect_navigation():
+            page.click("button[data-near-me]")
+        assert "where=48.1113%2C-1.6800" in page.url
+        assert page.locator(".meta-distance").count() >= 1
+        context.close()
+
+
+# -- screenshots of issue 15's pages -------------------------------------------------------------
+SHOT_PAGES = {
+    "home": "/",
+    "results": "/?where=Rennes&radius_km=100",
+    "results-country": "/?cause=environnement&cause=education",
+    "detail": f"/o/{BEACH.id}?near=Rennes",
+    "organization": "/org/les-amis-du-littoral",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_screenshots_of_the_visitor_pages(site: tuple[str, Database], lang: str, device: str) -> None:
+    """First screen and full page of home, results (list + map), detail and organization, for a look."""
+    base, _database = site
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORTS[device], locale=WORDS[lang]["locale"])
+        page = context.new_page()
+        violations = _csp_watch(page)
+        for name, path in SHOT_PAGES.items():
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{base}{path}{sep}lang={lang}")
+            page.wait_for_load_state("networkidle")
+            if name.startswith("results") and device == "phone":
+                page.click("button.map-toggle")
+            if page.locator("#results-map:visible, .detail-map:visible").count():
+                page.locator(".map-pin").first.wait_for()
+                page.wait_for_load_state("networkidle")
+            screenshot(page, f"issue15-{lang}-{device}-{name}")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"issue15-{lang}-{device}-{name}-first-screen.png"))
+        assert violations == [], violations
+        context.close()

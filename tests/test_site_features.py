@@ -102,7 +102,9 @@ def test_detail_has_share_links_without_third_party_scripts(client: FlaskClient)
     assert "https://wa.me/?text=" in html and "https://www.linkedin.com/sharing/share-offsite/?url=" in html
     assert 'data-copy="share-url"' in html
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
-    assert scripts == ["/static/share.js", "/static/favourites.js"]
+    # Only our own files: the map is Leaflet served by the app (static/vendor), never a CDN.
+    assert scripts == ["/static/share.js", "/static/favourites.js", "/static/vendor/leaflet/leaflet.js",
+                       "/static/map.js"]
 
 
 def test_static_scripts_are_small_and_served(client: FlaskClient) -> None:

@@ -42,6 +42,10 @@ def _text(env: Mapping[str, str], name: str) -> str | None:
     return (env.get(name) or "").strip() or None
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -88,6 +92,9 @@ class Settings:
     stale_not_updated_action: str = "flag"
     stale_undated_months: int = 12  # no date at all, and first seen longer ago than this
     stale_undated_action: str = "hide"
+    # Map tiles of the site's maps (a Leaflet URL template) and their attribution (HTML, shown on the map).
+    map_tiles: str = OSM_TILES
+    map_attribution: str = OSM_ATTRIBUTION
 
     @property
     def uses_elasticsearch(self) -> bool:
@@ -140,7 +147,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stale_not_updated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_NOT_UPDATED_ACTION", "flag"),
         stale_undated_months=int(_non_negative(env, "VOLUNTEER_HUB_STALE_UNDATED_MONTHS", 12)),
         stale_undated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_UNDATED_ACTION", "hide"),
+        map_tiles=_map_tiles(env),
+        map_attribution=_text(env, "VOLUNTEER_HUB_MAP_ATTRIBUTION") or OSM_ATTRIBUTION,
     )
+
+
+def _map_tiles(env: Mapping[str, str]) -> str:
+    """``VOLUNTEER_HUB_MAP_TILES``: an http(s) tile URL template with {z}, {x} and {y}."""
+    raw = _text(env, "VOLUNTEER_HUB_MAP_TILES")
+    if raw is None:
+        return OSM_TILES
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or not all(key in raw for key in ("{z}", "{x}", "{y}"))
+    ):
+        raise ConfigError(
+            "VOLUNTEER_HUB_MAP_TILES must be an http(s) tile URL with {z}, {x} and {y}, like "
+            f"{OSM_TILES} (got {raw!r})"
+        )
+    return raw
 
 
 class ConfigError(ValueError):
