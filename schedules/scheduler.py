@@ -142,6 +142,20 @@ def expiry_job() -> None:
     log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
 
 
+def alert_digest_job() -> None:
+    """Run ``volunteer-hub alerts send`` (daily; weekly alerts go out when a week has passed)."""
+    _settings, _db, cfg = _ctx()
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", "alerts", "send"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("alerts: `volunteer-hub alerts send` timed out")
+        return
+    log.info("alerts: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
 def housekeeping_job() -> None:
     from volunteer_hub.services.direct import send_expiry_reminders
 
@@ -351,6 +365,7 @@ def start_scheduler(
     )
     scheduler.add_job(reconcile_job, "interval", seconds=cfg.reconcile_seconds, id="reconcile", **system)
     scheduler.add_job(expiry_job, CronTrigger(hour=3, minute=17, timezone=UTC), id="expiry", **system)
+    scheduler.add_job(alert_digest_job, CronTrigger(hour=6, minute=7, timezone=UTC), id="alerts", **system)
     scheduler.add_job(
         housekeeping_job,
         CronTrigger(hour=3, minute=47, timezone=UTC),

@@ -14,7 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from volunteer_hub.core.config import Settings
-from volunteer_hub.store import direct_models, ops_models, public_models  # noqa: F401 - register their tables
+from volunteer_hub.store import (  # noqa: F401 - register their tables
+    alerts_models,
+    direct_models,
+    ops_models,
+    public_models,
+)
 from volunteer_hub.store.states import RunStatus
 from volunteer_hub.store.tables import Base, CrawlRun, Partner, StoredOpportunity, utcnow
 
