@@ -21,7 +21,7 @@ from search_app.search_title import search_title
 from search_app.services import backend
 from search_app.site import bp
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
-from volunteer_hub.core.textfold import slugify
+from volunteer_hub.core.textfold import collation_key, slugify
 
 FEED_DEFAULT_ITEMS = 20
 FEED_MAX_ITEMS = 50
@@ -221,6 +221,6 @@ def widget_builder() -> str:
         snippet=snippet,
         error=error,
         values={k: request.args.get(k, "") for k in WIDGET_PARAMS},
-        cause_options=sorted(((c, cause_label(c, lang)) for c in CAUSES), key=lambda i: i[1].casefold()),
+        cause_options=sorted(((c, cause_label(c, lang)) for c in CAUSES), key=lambda i: collation_key(i[1])),
         widget_lang=dict(pairs)["lang"],
     )
