@@ -180,6 +180,20 @@ def link_check_job() -> None:
         log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
+def alert_digest_job() -> None:
+    """Run ``volunteer-hub alerts send`` (daily; weekly alerts go out when a week has passed)."""
+    _settings, _db, cfg = _ctx()
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", "alerts", "send"]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("alerts: `volunteer-hub alerts send` timed out")
+        return
+    log.info("alerts: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+
+
 def housekeeping_job() -> None:
     from volunteer_hub.services.direct import send_expiry_reminders
 
@@ -399,6 +413,7 @@ def start_scheduler(
         next_run_time=now + timedelta(seconds=30),
         **system,
     )
+    scheduler.add_job(alert_digest_job, CronTrigger(hour=6, minute=7, timezone=UTC), id="alerts", **system)
     scheduler.add_job(
         housekeeping_job,
         CronTrigger(hour=3, minute=47, timezone=UTC),

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer import open_backend
 from search_app import (  # noqa: F401 - their routes are on the site blueprint
+    alerts,
     canonical,
     discover,
     display,
@@ -76,6 +77,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_blueprint)  # with the routes of public, discover and organizations
     app.register_blueprint(api_blueprint)
     app.register_blueprint(volopps_blueprint)  # All for Good compatible /api/volopps
+    app.register_blueprint(alerts.bp)  # e-mail alerts on a search (/alerts)
+    app.jinja_env.globals.update(alert_form_context=alerts.alert_form_context)
     from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics
 
     ops.register(app)

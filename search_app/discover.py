@@ -17,10 +17,11 @@ from search_app.display import aware, date_range, is_live, place_labels
 from search_app.filters import WIDGET_PARAMS, parse_search
 from search_app.i18n import current_language
 from search_app.params import ParameterError, param_integer
+from search_app.search_title import search_title
 from search_app.services import backend
 from search_app.site import bp
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
-from volunteer_hub.core.textfold import slugify
+from volunteer_hub.core.textfold import collation_key, slugify
 
 FEED_DEFAULT_ITEMS = 20
 FEED_MAX_ITEMS = 50
@@ -91,26 +92,22 @@ def feed(fmt: str) -> Response:
     if not args.get("per_page"):
         args["per_page"] = str(FEED_DEFAULT_ITEMS)
     try:
-        query = parse_search(args, lang=current_language(), for_site=True).query
+        parsed = parse_search(args, lang=current_language(), for_site=True)
     except ParameterError as err:
         message = f"Invalid parameter {err.parameter}: {err.message}\n"
         return Response(message, status=400, mimetype="text/plain")
+    query = parsed.query
     query.per_page = min(query.per_page, FEED_MAX_ITEMS)
     result = backend().search(query)
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "page") and v.strip()]
     page_url = links.with_query(url_for("public.search", _external=True), pairs)
     self_url = request.url
-    title = _feed_title(request.args.get("q", ""))
+    title = f"{search_title(parsed, current_language())} · Volunteer Hub"
     items = [_feed_item(hit.opportunity) for hit in result.hits]
     body = _rss(title, page_url, self_url, items) if fmt == "rss" else _atom(title, page_url, self_url, items)
     response = Response(body, mimetype=FEED_TYPES[fmt])
     response.headers["Cache-Control"] = "public, max-age=900"
     return response
-
-
-def _feed_title(q: str) -> str:
-    base = gettext("Volunteering opportunities")
-    return f"{base} – {q.strip()} · Volunteer Hub" if q.strip() else f"{base} · Volunteer Hub"
 
 
 def _feed_item(opp: Any) -> dict[str, Any]:
@@ -224,8 +221,6 @@ def widget_builder() -> str:
         snippet=snippet,
         error=error,
         values={k: request.args.get(k, "") for k in WIDGET_PARAMS},
-        cause_options=sorted(((c, cause_label(c, lang)) for c in CAUSES), key=lambda i: i[1].casefold()),
+        cause_options=sorted(((c, cause_label(c, lang)) for c in CAUSES), key=lambda i: collation_key(i[1])),
         widget_lang=dict(pairs)["lang"],
     )
-
-

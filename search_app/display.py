@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -38,8 +38,22 @@ def http_url(url: str | None) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+_FIRST_OF_MONTH = re.compile(r"^1(?=\s)")
+
+
+def day_text(value: date | datetime, width: str = "medium", *, rebase: bool = True) -> str:
+    """A day in the request's language (babel's ``width``); French writes the first of a month
+    "1er" ("1er avr. 2026"), which CLDR's patterns do not."""
+    text = (
+        format_date(value, width, rebase=rebase) if isinstance(value, datetime) else format_date(value, width)
+    )
+    if current_language() == "fr" and value.day == 1:
+        text = _FIRST_OF_MONTH.sub("1er", text)
+    return text
+
+
 def date_range(opportunity: Opportunity, now: datetime | None = None) -> str:
-    """"12 juin 2025 – 14 juin 2025", "À partir du …", "Jusqu'au …" or "En continu" / "Ongoing".
+    """ "12 juin 2025 – 14 juin 2025", "À partir du …", "Jusqu'au …" or "En continu" / "Ongoing".
 
     Days and times are the event's own (``rebase=False``): a 19:00 Miami session reads 19:00,
     not 01:00 the next day in the site's Paris time.
@@ -48,18 +62,20 @@ def date_range(opportunity: Opportunity, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     if opportunity.open_ended or (start is None and end is None):
         if start is not None and start > now:
-            return gettext("Ongoing, from %(start)s", start=format_date(start, "medium", rebase=False))
+            return gettext("Ongoing, from %(start)s", start=day_text(start, rebase=False))
         return gettext("Ongoing")
     if start is None:
-        return gettext("Until %(end)s", end=format_date(end, "medium", rebase=False))
+        return gettext("Until %(end)s", end=day_text(end, rebase=False))
     if end is None:
-        return gettext("From %(start)s", start=format_date(start, "medium", rebase=False))
-    first, last = format_date(start, "medium", rebase=False), format_date(end, "medium", rebase=False)
+        return gettext("From %(start)s", start=day_text(start, rebase=False))
+    first, last = day_text(start, rebase=False), day_text(end, rebase=False)
     if first == last:
         if start == end or start.time() == time.min:  # a date without a time
             return first
         return gettext(
-            "%(day)s, %(start)s – %(end)s", day=first, start=format_time(start, "short", rebase=False),
+            "%(day)s, %(start)s – %(end)s",
+            day=first,
+            start=format_time(start, "short", rebase=False),
             end=format_time(end, "short", rebase=False),
         )
     return gettext("%(start)s – %(end)s", start=first, end=last)
@@ -90,7 +106,7 @@ def distance(km: float | None) -> str:
 
 
 def format_day(value: datetime | None) -> str:
-    return format_date(aware(value), "long") if value else ""
+    return day_text(aware(value), "long") if value else ""
 
 
 def partner_name(partner_id: str) -> str:

@@ -22,12 +22,13 @@ from datetime import datetime, time
 from typing import Any, Literal
 
 from flask import request
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _
 from werkzeug.datastructures import MultiDict
 
 from indexer.base import SORTS, SearchQuery
 from search_app import links
+from search_app.display import day_text
 from search_app.params import (
     DATE_ZONE,
     DEFAULT_PER_PAGE,
@@ -346,8 +347,8 @@ def _dates_chip(parsed: ParsedSearch) -> list[Chip]:
 
 def _dates_label(q: SearchQuery) -> str:
     # Format the calendar days themselves: converting the bounds to a time zone could shift them.
-    start = format_date(q.date_from.date(), "medium") if q.date_from else None
-    end = format_date(q.date_to.date(), "medium") if q.date_to else None
+    start = day_text(q.date_from.date()) if q.date_from else None
+    end = day_text(q.date_to.date()) if q.date_to else None
     if start and end:
         return str(_("%(start)s – %(end)s", start=start, end=end))
     if start:

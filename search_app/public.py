@@ -33,7 +33,7 @@ from volunteer_hub.core.gazetteer import distance_km, parse_place_query
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
-from volunteer_hub.core.textfold import slugify
+from volunteer_hub.core.textfold import collation_key, slugify
 from volunteer_hub.core.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
         "form": _form_values(parsed),
         "hidden": _hidden_fields(parsed),
         "cause_options": sorted(
-            ((code, cause_label(code, lang)) for code in CAUSES), key=lambda item: item[1].casefold()
+            ((code, cause_label(code, lang)) for code in CAUSES), key=lambda item: collation_key(item[1])
         ),
         "parsed": parsed,
         "result": result,

@@ -16,8 +16,12 @@ assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_
 
 def register(app: Flask) -> None:
     """Mount the console at /admin."""
-    from search_app.admin import health  # noqa: F401 - adds /admin/health to ``bp``
+    from search_app.admin import (
+        health,  # noqa: F401 - adds /admin/health to ``bp``
+        labels,
+    )
     from search_app.admin.views import bp  # the pages load with the app, not with this package
 
     app.register_blueprint(bp)
     app.register_blueprint(assets)
+    labels.register(app)  # codes as words in the operator's language

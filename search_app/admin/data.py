@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from volunteer_hub.core.opportunity import make_id
@@ -192,7 +193,7 @@ def log_tail(path: str | None, logs_dir: Path, size: int = LOG_TAIL_BYTES) -> st
 def age(moment: datetime | None, now: datetime | None = None) -> str:
     """'3 min ago' style, for tables."""
     if moment is None:
-        return "never"
+        return gettext("never")
     now = now or datetime.now(UTC)
     moment = aware(moment)
     seconds = (now - moment).total_seconds()
@@ -205,5 +206,6 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
     elif seconds < 172800:
         text = f"{seconds / 3600:.0f} h"
     else:
-        text = f"{seconds / 86400:.0f} days"
-    return f"in {text}" if future else f"{text} ago"
+        days = round(seconds / 86400)
+        text = gettext("%(days)s days", days=days)
+    return gettext("in %(time)s", time=text) if future else gettext("%(time)s ago", time=text)

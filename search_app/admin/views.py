@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,7 @@ from indexer.sync import push_pending
 from search_app.admin import data
 from search_app.admin.context import database, ops_config
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
+from search_app.i18n import remember_language
 from search_app.services import services
 from volunteer_hub.core.cron import CRON_TIMEZONE
 from volunteer_hub.services import partners
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard)
 bp.after_request(no_store)
+bp.after_request(remember_language)  # ?lang= sticks, as on the public site
 
 
 def _open_reports() -> int:
@@ -102,11 +105,13 @@ def login() -> str | Response | tuple[str, int]:
     # One answer for an unknown e-mail and a wrong password (no account is ever locked); the
     # throttle's answer depends on the client's address only, never on the account existing.
     status = 401
-    error = "Wrong e-mail or password."
+    error = gettext("Wrong e-mail or password.")
     if result.throttled:
         status = 429
         minutes = max(1, -(-result.retry_after // 60))
-        error = f"Too many failed attempts from your address. Try again in {minutes} min."
+        error = gettext(
+            "Too many failed attempts from your address. Try again in %(minutes)s min.", minutes=minutes
+        )
     page = render_template("admin/login.html", error=error, email=email, next=request.form.get("next", ""))
     response = make_response(page, status)
     if result.throttled:
@@ -118,7 +123,7 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     end_sessions(database(), g.operator.id)  # every session of this operator, not only this one
     log_out()
-    flash("You are logged out.")
+    flash(gettext("You are logged out."))
     return redirect(url_for("admin.login"))
 
 
@@ -209,7 +214,14 @@ def _act(action: Callable[..., Partner], partner_id: str, **values: object) -> P
     except partners.PartnerNotFound:
         abort(404)
     except partners.CronError as exc:
-        flash(f"Invalid cron expression “{exc.expr}”: {exc.reason}. Nothing was saved.", "error")
+        flash(
+            gettext(
+                "Invalid cron expression “%(expr)s”: %(reason)s. Nothing was saved.",
+                expr=exc.expr,
+                reason=exc.reason,
+            ),
+            "error",
+        )
     except partners.PartnerError as exc:
         flash(str(exc), "error")
     return None
@@ -219,7 +231,7 @@ def _act(action: Callable[..., Partner], partner_id: str, **values: object) -> P
 def run_now(partner_id: str) -> Response:
     p = _partner_or_404(partner_id)
     if p.format == "direct":
-        flash(f"{p.id}: posts through the portal form; it has no feed to crawl.", "error")
+        flash(gettext("%(id)s: posts through the portal form; it has no feed to crawl.", id=p.id), "error")
         return _back(p.id)
     cfg = ops_config()
     try:
@@ -232,34 +244,34 @@ def run_now(partner_id: str) -> Response:
             scrapyd_url=cfg.scrapyd_url,
         )
     except AlreadyRunning:
-        flash(f"{p.id}: a crawl is already running; not starting another.", "error")
+        flash(gettext("%(id)s: a crawl is already running; not starting another.", id=p.id), "error")
     else:
-        flash(f"{p.id}: crawl started. Reload this page to follow it.")
+        flash(gettext("%(id)s: crawl started. Reload this page to follow it.", id=p.id))
     return _back(p.id)
 
 
 # Pause, resume, approve, reject: the partners-service action of the same name, and the notice.
 MODERATION = {
-    "pause": "{id}: paused. The scheduler drops its job within a minute.",
-    "resume": "{id}: resumed.",
-    "approve": "{id}: approved. Its first crawl starts within a minute (when the scheduler runs).",
-    "reject": "{id}: rejected.",
+    "pause": lazy_gettext("%(id)s: paused. The scheduler drops its job within a minute."),
+    "resume": lazy_gettext("%(id)s: resumed."),
+    "approve": lazy_gettext(
+        "%(id)s: approved. Its first crawl starts within a minute (when the scheduler runs)."
+    ),
+    "reject": lazy_gettext("%(id)s: rejected."),
 }
 
 
 def _moderation_view(action: str) -> Callable[[str], Response]:
     def view(partner_id: str) -> Response:
         if _act(getattr(partners, action), partner_id):
-            flash(MODERATION[action].format(id=partner_id))
+            flash(str(MODERATION[action]) % {"id": partner_id})
         return _back(partner_id)
 
     return view
 
 
 for _action in MODERATION:  # endpoints admin.pause, admin.resume, admin.approve, admin.reject
-    bp.add_url_rule(
-        f"/partners/<partner_id>/{_action}", _action, _moderation_view(_action), methods=["POST"]
-    )
+    bp.add_url_rule(f"/partners/<partner_id>/{_action}", _action, _moderation_view(_action), methods=["POST"])
 
 
 @bp.post("/partners/<partner_id>/interval")
@@ -269,7 +281,12 @@ def interval(partner_id: str) -> Response:
     if request.form.get("cron", "").strip():
         p = _act(partners.schedule, partner_id, cron=request.form["cron"])
         if p:
-            flash(f"{p.id}: crawled on the cron schedule “{p.cron}” ({CRON_TIMEZONE} time) from now on.")
+            flash(
+                gettext(
+                    "%(id)s: crawled on the cron schedule “%(cron)s” (%(zone)s time) from now on.",
+                    id=p.id, cron=p.cron, zone=CRON_TIMEZONE,
+                )
+            )  # fmt: skip
         return _back(partner_id)
     try:
         minutes = int(request.form.get("interval_minutes", ""))
@@ -277,7 +294,11 @@ def interval(partner_id: str) -> Response:
         minutes = 0  # refused by the service, with the allowed range
     p = _act(partners.schedule, partner_id, interval=minutes)
     if p:
-        flash(f"{p.id}: crawled every {p.interval_minutes} minutes from now on.")
+        flash(
+            gettext(
+                "%(id)s: crawled every %(minutes)s minutes from now on.", id=p.id, minutes=p.interval_minutes
+            )
+        )
     return _back(partner_id)
 
 
@@ -286,14 +307,19 @@ def remove(partner_id: str) -> Response:
     """Remove the partner with its listings (out of the search index first), runs and alerts."""
     p = _partner_or_404(partner_id)
     if request.form.get("confirm", "").strip() != p.id:
-        flash(f"Type the partner id “{p.id}” to confirm its removal.", "error")
+        flash(gettext("Type the partner id “%(id)s” to confirm its removal.", id=p.id), "error")
         return _back(p.id)
     try:
         removed = partners.remove(database(), services().backend, p.id)
     except partners.PartnerError as exc:  # a crawl is running, or the index kept some listings
         flash(str(exc), "error")
         return _back(p.id)
-    flash(f"{p.id}: removed, with {removed.listings_removed} listing(s) taken out of the search index.")
+    flash(
+        gettext(
+            "%(id)s: removed, with %(count)s listing(s) taken out of the search index.",
+            id=p.id, count=removed.listings_removed,
+        )
+    )  # fmt: skip
     return redirect(url_for("admin.overview"))
 
 
@@ -457,5 +483,9 @@ def check_alerts() -> Response:
     sent = []
     for p in db.partners():
         sent += evaluate_partner(db, p.id, cfg)
-    flash(f"Alerts checked: {len(sent)} notice(s) sent." if sent else "Alerts checked: nothing new.")
+    flash(
+        gettext("Alerts checked: %(count)s notice(s) sent.", count=len(sent))
+        if sent
+        else gettext("Alerts checked: nothing new.")
+    )
     return redirect(url_for("admin.overview"))

@@ -148,6 +148,7 @@ def register(app: Flask) -> None:
     import search_app.portal.account  # noqa: F401 - adds /partners/login and /partners/me to ``bp``
     import search_app.portal.direct  # noqa: F401 - adds /partners/postings (direct posting)
     import search_app.portal.guide  # noqa: F401 - adds /partners/formats
+    import search_app.portal.landing  # noqa: F401 - adds /partners, the organizations' landing page
 
     # Sign-ups and sign-in links fetch or send on demand: five per address, then one every two minutes.
     app.extensions[LIMITS] = ratelimit.named(app, "portal", MAX_SIGNUPS_PER_WINDOW, WINDOW_SECONDS)

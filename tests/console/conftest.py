@@ -33,4 +33,8 @@ def app(db: Database, backend: SqliteBackend) -> Flask:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """An operator's browser set to English (the console follows the browser's language, French by
+    default; tests/console/test_console_i18n.py checks the French console)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

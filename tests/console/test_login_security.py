@@ -29,6 +29,7 @@ def client_at(app: Flask, address: str) -> FlaskClient:
     """A browser on its own network address."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages below are the English ones
     return client
 
 

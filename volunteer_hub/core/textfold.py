@@ -88,3 +88,9 @@ def _fold_unicode(text: str) -> str:
 def slugify(text: str) -> str:
     """Folded text with every run of non-alphanumerics turned into one ``-``, ends stripped."""
     return _NON_WORD.sub("-", fold(text)).strip("-")
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Sort key for names shown in a list: accents and case second, as a French reader sorts
+    ("Éducation" between "Culture" and "Emploi", not after "Vivre ensemble"); ties by the text."""
+    return fold(text), text

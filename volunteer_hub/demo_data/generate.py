@@ -889,6 +889,7 @@ AE_ORGS: dict[str, Org] = {
     # Also a member of Passerelles Bénévoles: the federation relays its winter evening service,
     # so the demo shows one mission published by two partners (listed once, with both sources).
     "table-ouverte": Org("Table Ouverte Orléanaise", "https://table-ouverte-orleans.example"),
+    "pentes-vertes": Org("Les Pentes Vertes, jardin partagé", "https://pentes-vertes.example"),
 }
 
 AE_ITEMS: list[Item] = [
@@ -1218,6 +1219,22 @@ AE_ITEMS: list[Item] = [
         "2027-03-31",
         sites=(Site("orleans"),),
         schedule="Un soir par semaine, de 18 h 30 à 21 h 30",
+    ),
+    # The README's search example (`search "jardin" --near Lyon --radius-km 30`) finds this one.
+    Item(
+        "AE-2026-123",
+        "jardin-partage-pentes-croix-rousse",
+        "Jardin partagé des Pentes : potager, compost et ateliers",
+        "<p>Sur les pentes de la Croix-Rousse, notre jardin partagé accueille voisins, écoles et "
+        "familles. Semis, arrosage, compost collectif et ateliers du samedi : venez jardiner avec "
+        "nous, aucune expérience demandée.</p>",
+        ("environnement", "vivre-ensemble"),
+        "pentes-vertes",
+        "2026-11-22T10:00",
+        "2026-12-05",
+        "2027-06-30",
+        sites=(Site("lyon", "Montée de la Grande-Côte"),),
+        schedule="Le samedi matin, de 9 h 30 à 12 h",
     ),
 ]
 
