@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from volunteer_hub.core.config import Settings
 from volunteer_hub.store import (  # noqa: F401 - the models register their tables on Base
-    alerts_models,
     direct_models,
     ops_models,
     public_models,

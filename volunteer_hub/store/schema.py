@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from volunteer_hub.store import direct_models, ops_models, public_models  # noqa: F401 - their tables
+from volunteer_hub.store import alerts_models, direct_models, ops_models, public_models  # noqa: F401 - tables
 from volunteer_hub.store.tables import Base
 
 if TYPE_CHECKING:
