@@ -117,10 +117,11 @@ CREATE INDEX IF NOT EXISTS doc_posted ON doc(posted DESC, id);  -- browsing and 
 CREATE INDEX IF NOT EXISTS doc_sort_start ON doc(sort_start, id);  -- "soonest"
 CREATE TABLE IF NOT EXISTS doc_cause (rowid INTEGER NOT NULL, cause TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_cause_idx ON doc_cause(cause, rowid);
-CREATE INDEX IF NOT EXISTS doc_cause_row ON doc_cause(rowid);
+-- (rowid, value): facet counts read it without touching the table (docs/benchmarks.md)
+CREATE INDEX IF NOT EXISTS doc_cause_rc ON doc_cause(rowid, cause);
 CREATE TABLE IF NOT EXISTS doc_region (rowid INTEGER NOT NULL, slug TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_region_idx ON doc_region(slug, rowid);
-CREATE INDEX IF NOT EXISTS doc_region_row ON doc_region(rowid);
+CREATE INDEX IF NOT EXISTS doc_region_rs ON doc_region(rowid, slug);
 CREATE TABLE IF NOT EXISTS doc_point (rowid INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_point_idx ON doc_point(lat, lon);
 CREATE INDEX IF NOT EXISTS doc_point_row ON doc_point(rowid);
@@ -607,12 +608,21 @@ def _practical_counts(sums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
     return counts
 
 
+_COVERING = {"doc_cause": "doc_cause_rc", "doc_region": "doc_region_rs"}
+# A listing's region slugs are a set (indexer/documents.py, since it was written): no DISTINCT needed.
+# Causes are deduplicated on insert now, but older files may repeat one.
+_COUNT = {"doc_cause": "count(DISTINCT f.rowid)", "doc_region": "count(*)"}
+
+
 def _facet(
     conn: sqlite3.Connection, table: str, column: str, where: list[str], args: list[Any]
 ) -> list[tuple[str, int]]:
     clause = " AND ".join(where) or "1"
+    # The filtered listings first, then their values from the covering (rowid, value) index: left to
+    # itself the planner scanned the whole side table and looked every row's listing up (2x slower).
     sql = (
-        f"SELECT f.{column}, count(DISTINCT f.rowid) AS n FROM {table} f JOIN doc d ON d.rowid = f.rowid"
+        f"SELECT f.{column}, {_COUNT[table]} AS n FROM doc d CROSS JOIN {table} f"
+        f" INDEXED BY {_COVERING[table]} ON f.rowid = d.rowid"
         f" WHERE {clause} GROUP BY f.{column} ORDER BY n DESC, f.{column} ASC"
     )
     return list(conn.execute(sql, args))
@@ -644,9 +654,11 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
     # A query's clauses (group, alternative, weighted field match) before they are summed into vh_match.
+    # Keyed and summed on insert (upsert): the score's first GROUP BY sorted every clause row and
+    # was the largest cost of a text search (docs/benchmarks.md).
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS vh_clause"
-        " (rowid INTEGER NOT NULL, grp INTEGER NOT NULL, alt INTEGER NOT NULL, w REAL NOT NULL)"
+        "CREATE TEMP TABLE IF NOT EXISTS vh_clause (rowid INTEGER NOT NULL, grp INTEGER NOT NULL,"
+        " alt INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (rowid, grp, alt)) WITHOUT ROWID"
     )
     # The index's terms with their document counts: spelling corrections come from it.
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vh_vocab USING fts5vocab(main, doc_fts, row)")
@@ -737,7 +749,7 @@ def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, con
     rowid = cur.lastrowid
     record = json.dumps(opp.to_dict(), ensure_ascii=False)
     conn.execute("INSERT INTO doc_data (rowid, data) VALUES (?, ?)", (rowid, record))
-    conn.executemany("INSERT INTO doc_cause VALUES (?, ?)", [(rowid, c) for c in doc.causes])
+    conn.executemany("INSERT INTO doc_cause VALUES (?, ?)", [(rowid, c) for c in dict.fromkeys(doc.causes)])
     conn.executemany("INSERT INTO doc_region VALUES (?, ?)", [(rowid, r) for r in doc.region_slugs])
     conn.executemany("INSERT INTO doc_point VALUES (?, ?, ?)", [(rowid, la, lo) for la, lo in doc.points])
     conn.execute(
@@ -790,16 +802,15 @@ def _match(conn: sqlite3.Connection, plan: QueryPlan) -> None:
             phrase = '"' + " ".join(alt.terms) + '"'  # terms are [a-z0-9]+: quoting is safe
             for column, weight in (("title", TITLE), ("body", BODY)):
                 conn.execute(
-                    "INSERT INTO temp.vh_clause SELECT rowid, ?, ?, ? FROM doc_fts WHERE doc_fts MATCH ?",
+                    "INSERT INTO temp.vh_clause SELECT rowid, ?, ?, ? FROM doc_fts WHERE doc_fts MATCH ?"
+                    " ON CONFLICT DO UPDATE SET w = w + excluded.w",
                     (g, a, alt.weight * weight, f"{column} : {phrase}"),
                 )
     conn.execute(
         "INSERT INTO temp.vh_match (rowid, rank)"
         " SELECT s.rowid, -(s.total + CASE WHEN d.language = ? THEN ? ELSE 0 END) FROM ("
         "  SELECT rowid, sum(best) AS total, count(*) AS n FROM ("
-        "   SELECT rowid, grp, max(score) AS best FROM ("
-        "    SELECT rowid, grp, alt, sum(w) AS score FROM temp.vh_clause GROUP BY rowid, grp, alt"
-        "   ) GROUP BY rowid, grp"
+        "   SELECT rowid, grp, max(w) AS best FROM temp.vh_clause GROUP BY rowid, grp"
         "  ) GROUP BY rowid"
         " ) s JOIN doc d ON d.rowid = s.rowid WHERE s.n = ?",
         (plan.lang, SAME_LANGUAGE, len(plan.groups)),

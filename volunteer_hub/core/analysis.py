@@ -11,6 +11,7 @@ so "déchets", "dechets" and "Déchet" all become the term ``dechet`` on both ba
 
 from __future__ import annotations
 
+import functools
 import re
 
 from volunteer_hub.core.textfold import fold
@@ -28,6 +29,9 @@ STOPWORDS = frozenset(
 )
 
 
+# Memoized: a corpus repeats a few tens of thousands of words millions of times, and this was the
+# top of the indexing profile (docs/benchmarks.md). Bounded, so a hostile text cannot grow it forever.
+@functools.lru_cache(maxsize=200_000)
 def stem(term: str) -> str:
     """Light, symmetric plural stemmer for French and English.
 
@@ -53,7 +57,13 @@ def analyze(text: str | None) -> list[str]:
     """Text -> search terms (folded, stop words removed, stemmed), in order."""
     if not text:
         return []
-    return [stem(t) for t in _TOKEN.findall(fold(text)) if t not in STOPWORDS]
+    return [term for term in map(_term, _TOKEN.findall(fold(text))) if term]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _term(token: str) -> str:
+    """A token's search term, "" for a stop word (one cached call per token instead of two steps)."""
+    return "" if token in STOPWORDS else stem(token)
 
 
 def analyzed(text: str | None) -> str:
