@@ -7,11 +7,9 @@ down, and starts the server again with its data (``scripts/postgres.sh stop|star
 
 from __future__ import annotations
 
-import http.server
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,48 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.held_feed import HeldFeed
 from tests.helpers import add_feed_partner as add_partner
 from tests.helpers import cli, fpxml
 from tests.pg_server import PgServer, _script, start_server
 from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.slow]
-
-
-class HeldFeed:
-    """A feed on 127.0.0.1 whose answer waits until ``release()`` while ``held`` (a slow partner)."""
-
-    def __init__(self) -> None:
-        self.body = b""
-        self.held = False
-        self.requested = threading.Event()
-        self._release = threading.Event()
-        feed = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                feed.requested.set()
-                if feed.held:
-                    feed._release.wait(120)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(feed.body)))
-                self.end_headers()
-                self.wfile.write(feed.body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def release(self) -> None:
-        self._release.set()
-
-    def close(self) -> None:
-        self._release.set()
-        self.server.shutdown()
 
 
 @pytest.fixture
@@ -124,8 +87,7 @@ def crawl_across_a_restart(
 ) -> tuple[int, str]:
     """Crawl with the feed held back; once the crawl waits for it, stop the server as a crash would
     (immediate mode), release the feed, run ``while_down``, and start the server with its data."""
-    feed.held = True
-    feed.requested.clear()
+    feed.hold()
     proc = subprocess.Popen(
         [sys.executable, "-m", "volunteer_hub.cli", "crawl", "steady"],
         env=env,
