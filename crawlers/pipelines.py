@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.formats.base import ParseProblem
 from crawlers.items import OpportunityItem
@@ -31,7 +32,8 @@ class DuplicatePipeline:
                 ParseProblem(
                     f"duplicate of an earlier item with the same id {opp.source_id!r}; "
                     "the first one was kept",
-                    item=opp.source_id, field="id",
+                    item=opp.source_id,
+                    field="id",
                 )
             )
             raise DropItem(f"duplicate {opp.source_id}")
@@ -58,8 +60,16 @@ class StorePipeline:
 
     def flush(self) -> None:
         if self.batch:
-            self.crawler.spider.sync.store(self.batch)
-            self.batch = []
+            batch, self.batch = self.batch, []
+            spider = self.crawler.spider
+            try:
+                spider.sync.store(batch)
+            except SQLAlchemyError as exc:
+                # A batch not stored: the run must fail and retire nothing (its items would look gone).
+                if spider.report.fatal is None:
+                    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    spider.report.fatal = f"the database failed while storing listings: {first_line}"
+                raise
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush()

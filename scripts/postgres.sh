@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Start and stop a REAL, throw-away PostgreSQL server (Debian's postgresql package) for development and tests.
 #
-# Usage: scripts/postgres.sh start [--port N] [--timeout S] [--watch-pid PID]
-#        scripts/postgres.sh stop|status|url [--port N]
+# Usage: scripts/postgres.sh start [--port N] [--timeout S] [--watch-pid PID] [--keep]
+#        scripts/postgres.sh stop [--port N] [--keep]
+#        scripts/postgres.sh status|url [--port N]
 #        scripts/postgres.sh bindir
 #
 # `start` makes a new cluster (initdb) in a per-port directory, listening on 127.0.0.1 only (no Unix socket),
 # trust authentication for the superuser `postgres`, fsync off (a test server: its data is thrown away), and
 # prints its URL: postgresql+psycopg://postgres@127.0.0.1:PORT/postgres. `stop` stops it and deletes the cluster.
+# `--keep` restarts the same cluster (fault tests: a server restarted with its data): `stop --keep` stops the
+# server (immediate mode, as a crash would) and keeps the cluster; `start --keep` starts a kept cluster again
+# (no initdb), or makes a new one when there is none.
 # PostgreSQL refuses to run as root: invoked as root, the server runs as $PG_USER (created if missing).
 #
 # Environment: VOLUNTEER_HUB_PG_DIR  where clusters live (default: <repo>/var/postgres, or a directory under
@@ -59,7 +63,7 @@ find_bindir() {
     echo "$best"
 }
 
-PORT=""; TIMEOUT="$DEFAULT_TIMEOUT"; WATCH_PID=""
+PORT=""; TIMEOUT="$DEFAULT_TIMEOUT"; WATCH_PID=""; KEEP=0
 parse_args() {
     while [ $# -gt 0 ]; do
         case "$1" in
@@ -69,6 +73,7 @@ parse_args() {
             --timeout=*) TIMEOUT="${1#*=}"; shift ;;
             --watch-pid) WATCH_PID="${2:?--watch-pid needs a value}"; shift 2 ;;
             --watch-pid=*) WATCH_PID="${1#*=}"; shift ;;
+            --keep) KEEP=1; shift ;;
             *) die "unknown argument: $1" ;;
         esac
     done
@@ -96,20 +101,23 @@ cmd_start() {
     if (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
         die "port $PORT on 127.0.0.1 is already in use by another process; choose another --port"
     fi
-    rm -rf "$CLUSTER"
-    mkdir -p "$CLUSTER"
-    if is_root; then
-        if ! id -u "$PG_USER" >/dev/null 2>&1; then
-            useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" \
-                || die "could not create system user $PG_USER (PostgreSQL refuses to run as root)"
+    if [ "$KEEP" = 1 ] && [ -s "$DATA/PG_VERSION" ]; then
+        info "starting the kept cluster in $CLUSTER"
+    else
+        rm -rf "$CLUSTER"
+        mkdir -p "$CLUSTER"
+        if is_root; then
+            if ! id -u "$PG_USER" >/dev/null 2>&1; then
+                useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" \
+                    || die "could not create system user $PG_USER (PostgreSQL refuses to run as root)"
+            fi
+            world_traversable "$CLUSTER" || die "$PG_USER cannot reach $CLUSTER; set VOLUNTEER_HUB_PG_DIR"
+            chown "$PG_USER:" "$CLUSTER"
         fi
-        world_traversable "$CLUSTER" || die "$PG_USER cannot reach $CLUSTER; set VOLUNTEER_HUB_PG_DIR"
-        chown "$PG_USER:" "$CLUSTER"
-    fi
-    # --no-sync and fsync=off: a throw-away test cluster, speed over durability.
-    as_server_user "$bindir/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
-        >"$CLUSTER/initdb.log" 2>&1 || { cat "$CLUSTER/initdb.log" >&2; die "initdb failed"; }
-    cat >>"$DATA/postgresql.conf" <<EOF
+        # --no-sync and fsync=off: a throw-away test cluster, speed over durability.
+        as_server_user "$bindir/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+            >"$CLUSTER/initdb.log" 2>&1 || { cat "$CLUSTER/initdb.log" >&2; die "initdb failed"; }
+        cat >>"$DATA/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = ''
@@ -121,6 +129,7 @@ shared_buffers = 64MB
 timezone = 'UTC'
 log_min_messages = warning
 EOF
+    fi
     # setsid: Ctrl-C in the caller's terminal does not reach the server; `stop` ends it.
     local -a run_as=()
     is_root && run_as=(runuser -u "$PG_USER" --)
@@ -156,7 +165,7 @@ cmd_stop() {
     else
         info "no server running on port $PORT"
     fi
-    rm -rf "$CLUSTER"
+    if [ "$KEEP" = 1 ]; then rm -f "$CLUSTER/watchdog.pid"; else rm -rf "$CLUSTER"; fi
 }
 
 cmd_status() {

@@ -16,6 +16,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from volunteer_hub.store.states import PartnerStatus
 
     settings, db, backend = open_context()
+    # A database server restarting while the feed downloads: the crawl waits for it rather than fail.
+    db.connect_wait_seconds = settings.crawl_db_wait
     partners = db.partners()
     if args.run_id is not None and (args.all or len(args.partners) != 1):
         print("error: --run-id takes exactly one partner", file=sys.stderr)

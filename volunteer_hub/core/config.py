@@ -61,6 +61,8 @@ class Settings:
     download_maxsize: int = 100 * MB  # bytes on the wire, and after Content-Encoding decompression
     max_feed_bytes: int = 200 * MB  # bytes after decompressing a gzip file (gzip bombs)
     retry_times: int = 2
+    # Seconds a crawl waits for a database server that refuses connections (a restart) before failing.
+    crawl_db_wait: float = 60.0
     # The web app.
     secret_key: str | None = None  # None: a random key kept in ``home / "secret_key"``
     cookie_secure: bool = True  # ``VOLUNTEER_HUB_COOKIE_SECURE=0`` allows cookies over plain http
@@ -127,6 +129,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         download_maxsize=int(_positive(env, "VOLUNTEER_HUB_DOWNLOAD_MAXSIZE", 100 * MB)),
         max_feed_bytes=int(_positive(env, "VOLUNTEER_HUB_MAX_FEED_BYTES", 200 * MB)),
         retry_times=int(retries) if retries else 2,
+        crawl_db_wait=_non_negative(env, "VOLUNTEER_HUB_CRAWL_DB_WAIT", 60.0),
         secret_key=env.get("VOLUNTEER_HUB_SECRET_KEY") or None,
         cookie_secure=(env.get("VOLUNTEER_HUB_COOKIE_SECURE") or "").strip() != "0",
         metrics_token=env.get("VOLUNTEER_HUB_METRICS_TOKEN") or None,

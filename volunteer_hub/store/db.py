@@ -8,6 +8,7 @@ on ``Base``. ``Database(url)`` migrates the database to the code's schema with A
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy import create_engine, event, select
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 class Database:
     """Engine + session factory. ``Database(settings).session()`` is a context manager."""
 
+    # How long a new connection waits for a server that refuses it (restarting), in seconds. 0: fail at
+    # once (the web: an error page beats a hung worker). Crawls set it, so a restart costs no crawl.
+    connect_wait_seconds: float = 0
+
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         url = driver_url(url)
         if url.startswith("sqlite"):
@@ -39,9 +44,24 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:  # a server: a connection broken by a restart is replaced, not handed out
             self.engine = create_engine(url, pool_pre_ping=True)
+            event.listen(self.engine, "do_connect", self._connect_waiting)
         if migrate:
             schema.upgrade(self.engine)  # a new or older database is brought to the code's schema
         self.session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _connect_waiting(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        """Open a DBAPI connection, retrying for ``connect_wait_seconds`` while the server refuses."""
+        deadline = time.monotonic() + self.connect_wait_seconds
+        pause = 0.25
+        while True:
+            try:
+                return dialect.loaded_dbapi.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError as exc:
+                if time.monotonic() + pause > deadline:
+                    raise
+                log.warning("database unreachable (%s); retrying in %.1f s", str(exc).splitlines()[0], pause)
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

@@ -9,7 +9,7 @@ passes the shrink guard. Pushing the changes to a search index is the indexer's 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -57,6 +57,16 @@ class PartnerSync:
         batch = [o for o in batch if o.id not in self.seen_ids]
         if not batch:
             return
+        counts_before = replace(self.counts)
+        try:
+            self._store(batch)
+        except BaseException:
+            # Not written: neither seen nor counted (a seen id is never retired; the run report is truthful).
+            self.seen_ids.difference_update(o.id for o in batch)
+            self.counts = counts_before
+            raise
+
+    def _store(self, batch: list[Opportunity]) -> None:
         with self.db.session() as s, s.begin():
             wanted = StoredOpportunity.id.in_([o.id for o in batch])
             existing = {row.id: row for row in s.scalars(select(StoredOpportunity).where(wanted))}
