@@ -110,7 +110,7 @@ def test_portal_lists_broken_links_and_flags(app: Flask, db: Database) -> None:
 
 def test_console_flags_api_and_sentences(app: Flask) -> None:
     anonymous = app.test_client().get("/admin/api/flags")
-    assert anonymous.status_code == 401 and "error" in anonymous.get_json()  # a status, not a login page
+    assert anonymous.status_code == 403 and "error" in anonymous.get_json()  # a status, not a login page
     ops = operator(app)
     body = ops.get("/admin/api/flags?lang=en").get_json()
     by_title = {item["title"]: item for item in body["items"]}

@@ -83,7 +83,7 @@ def guard() -> Response | None:
         if operator_id:
             session.clear()
         if request.path.startswith(API_PREFIX):  # a script: a status, not a login page
-            return make_response(jsonify(error="sign in to the console first (operators only)"), 401)
+            return make_response(jsonify(error="sign in to the console first (operators only)"), 403)
         if request.method == "GET":
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
         abort(403)
