@@ -531,3 +531,27 @@ def test_two_rebuilds_never_race(db, search_backend):
         with pytest.raises(RebuildInProgress):
             rebuild_index(db, search_backend, now=NOW)
     assert rebuild_index(db, search_backend, now=NOW).documents == 3  # released afterwards
+
+
+def test_an_older_generation_gets_the_new_fields_when_made_ready(es_url: str) -> None:
+    """A live Elasticsearch generation from before the commitment field (strict mapping) keeps
+    accepting writes after an upgrade: ensure_ready adds the missing fields in place."""
+    import copy
+    import uuid
+
+    from indexer import mapping
+    from indexer.es_backend import ElasticsearchBackend
+    from tests.conftest import drop_generations
+
+    backend = ElasticsearchBackend(es_url, alias=f"vh-test-{uuid.uuid4().hex[:10]}")
+    old = copy.deepcopy(mapping.MAPPING)
+    del old["properties"]["commitment"]
+    name = backend.new_generation_name()
+    backend.es.indices.create(index=name, mappings=old)
+    backend.es.indices.put_alias(index=name, name=backend.alias)
+    try:
+        backend.ensure_ready()
+        assert backend.upsert(practical_corpus()).ok
+        assert set(ids(search(backend, filters={"commitment": "light"}))) == {"p-weekend", "p-gala"}
+    finally:
+        drop_generations(backend)
