@@ -63,8 +63,9 @@ def validate_bytes(
     errors: list[ParseProblem] = []
     warnings: list[ParseProblem] = []
     # The automatic moderation rules (docs/quality.md), so a partner sees what would be flagged or hidden.
-    moderation: list[dict[str, str]] = []
+    moderation: list[dict[str, Any]] = []
     same_text: dict[str, list[str]] = {}
+    lines: dict[str, int | None] = {}  # item -> the line its entry starts on (findings name it)
     try:
         name, stream = parse_feed(data, fmt, max_bytes)
         context = NormalizeContext(partner=partner, strict=True)
@@ -95,7 +96,8 @@ def validate_bytes(
             if opp is None:
                 continue
             valid += 1
-            moderation.extend(_finding(opp.source_id, f) for f in moderate(opp))
+            lines[opp.source_id] = entry.line
+            moderation.extend(_finding(opp.source_id, f, entry.line) for f in moderate(opp))
             if key := text_fingerprint(opp):
                 same_text.setdefault(key, []).append(opp.source_id)
     except FeedError as exc:
@@ -120,20 +122,22 @@ def validate_bytes(
         "valid": valid,
         "errors": [p.as_dict() for p in errors],
         "warnings": [p.as_dict() for p in warnings],
-        "moderation": moderation + _repeated(same_text),
+        "moderation": moderation + _repeated(same_text, lines),
     }
 
 
-def _finding(item: str, finding: Finding) -> dict[str, str]:
-    return {"item": item, "code": finding.code, "action": finding.action, "message": finding.detail}
+def _finding(item: str, finding: Finding, line: int | None) -> dict[str, Any]:
+    return {
+        "item": item, "line": line, "code": finding.code, "action": finding.action, "message": finding.detail,
+    }  # fmt: skip
 
 
-def _repeated(same_text: dict[str, list[str]]) -> list[dict[str, str]]:
+def _repeated(same_text: dict[str, list[str]], lines: dict[str, int | None]) -> list[dict[str, Any]]:
     found = []
     for items in same_text.values():
         if len(items) >= REPEAT_THRESHOLD:
             detail = f"the same description is published {len(items)} times"
-            found += [_finding(i, Finding(REPEATED_TEXT, FLAG, detail)) for i in items]
+            found += [_finding(i, Finding(REPEATED_TEXT, FLAG, detail), lines.get(i)) for i in items]
     return found
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from volunteer_hub.core.analysis import analyzed
 from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.practical import commitment_level
 from volunteer_hub.core.regions import region_slug
 from volunteer_hub.core.textfold import slugify
 from volunteer_hub.core.timeutil import as_utc
@@ -48,6 +49,7 @@ class SearchDocument:
     skills_based: bool | None = None
     groups: bool | None = None
     family_friendly: bool | None = None
+    commitment: str | None = None  # light / regular / intensive (core.practical.commitment_level)
     quality: int = 0  # 0-5, ``quality_score``: the tie-breaker of relevance, the order of browsing
 
 
@@ -112,6 +114,7 @@ def build_document(opp: Opportunity) -> SearchDocument:
         skills_based=opp.skills_based,
         groups=opp.groups,
         family_friendly=opp.family_friendly,
+        commitment=commitment_level(opp.commitment_hours_per_week),
         quality=quality_score(opp),
     )
 

@@ -68,6 +68,7 @@ FILTER_FIELDS = {
     "skills_based": "skills_based",
     "groups": "groups",
     "family": "family_friendly",
+    "commitment": "commitment",  # the level (core.practical.commitment_level)
 }
 
 
@@ -114,9 +115,15 @@ class ElasticsearchBackend:
         return sorted(found.keys())[-1] if found else None
 
     def ensure_ready(self) -> None:
-        if self.current_generation() is None:
+        current = self.current_generation()
+        if current is None:
             name = self.create_generation()
             self._call(lambda: self.es.indices.put_alias(index=name, name=self.alias))
+        else:
+            # A generation made by an older release lacks the fields added since (the mapping is
+            # strict): adding fields is allowed in place, so writes keep working; documents written
+            # before lack them (unknown) until `index rebuild`.
+            self._call(lambda: self.es.indices.put_mapping(index=current, properties=MAPPING["properties"]))
 
     def swap_alias(self, new_index: str, keep_previous: int = 1) -> list[str]:
         """Point the alias at ``new_index`` in one atomic call; delete all but the previous generation."""
@@ -626,6 +633,7 @@ def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
         "skills_based": doc.skills_based,
         "groups": doc.groups,
         "family_friendly": doc.family_friendly,
+        "commitment": doc.commitment,
         "quality": doc.quality,
         "content_hash": content_hash,
         "indexed_at": iso(datetime.now(UTC)),

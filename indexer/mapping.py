@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 2  # 2: the practical facts (indexer.practical) and quality (needs `index rebuild`)
+# 2: the practical facts (indexer.practical) and quality; 3: commitment (each needs `index rebuild`)
+MAPPING_VERSION = 3
 
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -40,6 +41,7 @@ MAPPING: dict[str, Any] = {
         "skills_based": {"type": "boolean"},
         "groups": {"type": "boolean"},
         "family_friendly": {"type": "boolean"},
+        "commitment": {"type": "keyword"},  # light / regular / intensive
         "quality": {"type": "integer"},  # indexer.documents.quality_score
         "indexed_at": {"type": "date"},
         "content_hash": {"type": "keyword", "index": False},

@@ -17,6 +17,7 @@ FIELDS = {
     "skills_based": "skills_based",
     "groups": "groups",
     "family": "family_friendly",
+    "commitment": "commitment",  # the level of commitment_hours_per_week (core.practical.commitment_level)
 }
 # filter name -> the values its facet counts ("true" for a yes/no fact: "false" is not offered)
 FACET_VALUES: dict[str, tuple[str, ...]] = {
@@ -27,6 +28,7 @@ FACET_VALUES: dict[str, tuple[str, ...]] = {
     "skills_based": ("true",),
     "groups": ("true",),
     "family": ("true",),
+    "commitment": ("light", "regular", "intensive"),
 }
 TIME_BITS = {"weekdays": 1, "evenings": 2, "weekends": 4}
 

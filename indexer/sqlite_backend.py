@@ -47,7 +47,7 @@ from indexer.practical import FACET_VALUES, TIME_BITS, time_mask
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.opportunity import Opportunity
-from volunteer_hub.core.practical import practical_label
+from volunteer_hub.core.practical import COMMITMENT_LEVELS, practical_label
 from volunteer_hub.core.regions import region_label
 from volunteer_hub.core.spelling import edit_distance
 from volunteer_hub.core.taxonomy import cause_label
@@ -70,6 +70,7 @@ FILTER_COLUMNS = {
     "skills_based": "skills_based",
     "groups": "for_groups",  # GROUPS is an SQL keyword
     "family": "family_friendly",
+    "commitment": "commitment",
 }
 # Multi-valued filters kept as a bit mask column: any of the asked values matches.
 FILTER_MASKS = {"time_of_week": ("time_mask", TIME_BITS)}
@@ -78,10 +79,19 @@ PRACTICAL_COLUMNS = (
     ("time_mask", "INTEGER NOT NULL DEFAULT 0"), ("skills_based", "INTEGER"), ("for_groups", "INTEGER"),
     ("family_friendly", "INTEGER"),
 )  # fmt: skip
+
+
+def _commitment_sql(hours: str) -> str:
+    """SQL giving core.practical.commitment_level of the ``hours`` expression (in-place upgrade)."""
+    levels = [f"WHEN {hours} <= {most} THEN '{level}'" for level, most in COMMITMENT_LEVELS[:-1]]
+    last = COMMITMENT_LEVELS[-1][0]
+    return f"CASE WHEN {hours} IS NULL OR {hours} <= 0 THEN NULL {' '.join(levels)} ELSE '{last}' END"
+
+
 # Covers the total and the practical facet counts of a search without keywords (no row reads).
 PRACTICAL_INDEX = (
-    "CREATE INDEX IF NOT EXISTS doc_practical ON doc(expiry, open_to_minors, accessible, recurrence,"
-    " time_mask, skills_based, for_groups, family_friendly)"
+    "CREATE INDEX IF NOT EXISTS doc_practical_2 ON doc(expiry, open_to_minors, accessible, recurrence,"
+    " time_mask, skills_based, for_groups, family_friendly, commitment)"
 )
 
 SCHEMA = """
@@ -106,7 +116,8 @@ CREATE TABLE IF NOT EXISTS doc (
     skills_based INTEGER,
     for_groups INTEGER,
     family_friendly INTEGER,
-    quality INTEGER NOT NULL DEFAULT 0
+    quality INTEGER NOT NULL DEFAULT 0,
+    commitment TEXT
 );
 -- The JSON record lives apart from the filter columns, so scans, sorts and facet joins over
 -- ``doc`` touch ~150 bytes per row instead of the whole record.
@@ -596,6 +607,7 @@ _PRACTICAL_SUM_TERMS = {
     ("skills_based", "true"): "d.skills_based = 1",
     ("groups", "true"): "d.for_groups = 1",
     ("family", "true"): "d.family_friendly = 1",
+    **{("commitment", level): f"d.commitment = '{level}'" for level, _most in COMMITMENT_LEVELS},
 }
 _PRACTICAL_ORDER = [(name, value) for name, values in FACET_VALUES.items() for value in values]
 _PRACTICAL_SUMS = ", ".join(f"coalesce(sum({_PRACTICAL_SUM_TERMS[key]}), 0)" for key in _PRACTICAL_ORDER)
@@ -650,6 +662,7 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.executescript(SCHEMA)
     _migrate(conn)
     _add_quality(conn)
+    _add_commitment(conn)
     conn.execute(PRACTICAL_INDEX)  # after _migrate: an older file gets the columns first
     # Per-connection scratch table: a text query's matches and BM25 scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
@@ -674,6 +687,26 @@ def _add_quality(conn: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc):
                 raise
     conn.execute("CREATE INDEX IF NOT EXISTS doc_quality ON doc(quality DESC, posted DESC, id)")
+
+
+def _add_commitment(conn: sqlite3.Connection) -> None:
+    """The commitment column on files written before it, filled from the stored records (no rebuild)."""
+    if "commitment" in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if "commitment" not in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+            conn.execute("ALTER TABLE doc ADD COLUMN commitment TEXT")
+            hours = "json_extract(dd.data, '$.commitment_hours_per_week')"
+            level = _commitment_sql(hours)
+            conn.execute(
+                f"UPDATE doc SET commitment = (SELECT {level} FROM doc_data dd WHERE dd.rowid = doc.rowid)"
+            )
+        conn.execute("DROP INDEX IF EXISTS doc_practical")  # replaced by PRACTICAL_INDEX (with commitment)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -736,14 +769,14 @@ def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, con
     cur = conn.execute(
         "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
         " avail_end, expiry, sort_start, posted, content_hash, open_to_minors, accessible, recurrence,"
-        " time_mask, skills_based, for_groups, family_friendly, quality)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " time_mask, skills_based, for_groups, family_friendly, quality, commitment)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
             iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
             iso(doc.posted), content_hash, _flag(doc.open_to_minors), _flag(doc.accessible),
             doc.recurrence, time_mask(doc.time_of_week), _flag(doc.skills_based), _flag(doc.groups),
-            _flag(doc.family_friendly), doc.quality,
+            _flag(doc.family_friendly), doc.quality, doc.commitment,
         ),
     )  # fmt: skip
     rowid = cur.lastrowid

@@ -51,7 +51,7 @@ from search_app.params import (
     positive_number,
 )
 from search_app.when import PRESETS, preset_window, today_in_zone
-from volunteer_hub.core.practical import practical_label
+from volunteer_hub.core.practical import COMMITMENT_LEVELS, practical_label
 from volunteer_hub.core.regions import find_region, region_label
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.core.textfold import slugify
@@ -390,6 +390,7 @@ def _practical_chips(name: str) -> Callable[[ParsedSearch], list[Chip]]:
 _PLACE_ERROR = _("We couldn't find this place. Try a city, a postal code or a region.")
 RECURRENCES = ("one-off", "recurring")
 TIMES_OF_WEEK = ("weekdays", "evenings", "weekends")
+COMMITMENTS = tuple(level for level, _most in COMMITMENT_LEVELS)
 _UNKNOWN_NEVER = " Unknown (not stated by the partner nor inferred at the measured precision) never matches."
 _DATES_ERROR = _("Please give dates as YYYY-MM-DD, the end not before the start.")
 
@@ -590,6 +591,18 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         "true: family-friendly (children welcome with their parents)." + _UNKNOWN_NEVER,
         cli=CliOption("--family", "family-friendly opportunities only", kind="switch"),
         chips=_practical_chips("family"),
+        widget=True,
+    ),
+    SearchParameter(
+        "commitment",
+        _field_choice("commitment", COMMITMENTS),
+        {"type": "string", "enum": list(COMMITMENTS)},
+        "Hours per week the partner asks for: light (4 or fewer), regular (more than 4, up to 10), intensive"
+        " (more than 10). Read from the feed's hours per week only; unknown never matches.",
+        cli=CliOption(
+            "--commitment", "hours per week: light (<= 4), regular (<= 10), intensive", choices=COMMITMENTS
+        ),
+        chips=_practical_chips("commitment"),
         widget=True,
     ),
     SearchParameter(

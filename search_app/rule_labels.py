@@ -1,4 +1,4 @@
-"""Partner-facing names of the automatic rules' reason codes (docs/quality.md), in fr/en."""
+"""Partner- and operator-facing names of the automatic rules' reason codes (docs/quality.md), in fr/en."""
 
 from __future__ import annotations
 
@@ -15,5 +15,8 @@ def rule_label(code: str) -> str:
         "no-detail-page": gettext("No page of its own for the listing"),
         "too-short": gettext("Description too short"),
         "repeated-text": gettext("The same text is published many times"),
+        # the console's per-partner counts (store.flags.trust_counts) group some codes
+        "stale": gettext("Stale: not updated, or undated, for months"),
+        "dead-links": gettext("Broken links to the listing's page"),
     }
     return labels.get(code, code)

@@ -166,13 +166,16 @@ def practical_corpus() -> list:
     return [
         opp("p-weekend", "Tri alimentaire le samedi", causes=["solidarite-insertion"], locations=[BREST],
             open_to_minors=True, min_age=16, accessible=True, recurrence="recurring",
-            time_of_week=["weekends"], groups=True),
+            time_of_week=["weekends"], groups=True, commitment_hours_per_week=3),
         opp("p-gala", "Soirée de gala", causes=["culture-loisirs"], locations=[LYON], open_to_minors=False,
-            recurrence="one-off", time_of_week=["weekdays", "evenings"], skills_based=True),
+            recurrence="one-off", time_of_week=["weekdays", "evenings"], skills_based=True,
+            commitment_hours_per_week=4),
         opp("p-unknown", "Aide ponctuelle", causes=["solidarite-insertion"], locations=[PARIS]),
         opp("p-family", "Maraude du soir en famille", causes=["solidarite-insertion"], locations=[RENNES],
             open_to_minors=True, accessible=False, recurrence="recurring", time_of_week=["evenings"],
-            family_friendly=True),
+            family_friendly=True, commitment_hours_per_week=24),
+        opp("p-zero", "Heures non dites", causes=["culture-loisirs"], locations=[LYON],
+            commitment_hours_per_week=0),
     ]  # fmt: skip
 
 
@@ -198,6 +201,10 @@ def test_practical_filters_match_stated_facts_only(practical):
     assert found(groups=True) == {"p-weekend"} and found(family=True) == {"p-family"}
     assert found(minors=True, time_of_week=("evenings",)) == {"p-family"}
     assert found(skills_based=False) == found(groups=False) == set()  # unknown is not "no"
+    # commitment: the feed's hours per week in levels (4 is light, 24 intensive; 0 or none: unknown)
+    assert found(commitment="light") == {"p-weekend", "p-gala"}
+    assert found(commitment="intensive") == {"p-family"} and found(commitment="regular") == set()
+    assert found(commitment="light", minors=True) == {"p-weekend"}
 
 
 def test_practical_facets_count_every_filter_but_their_own(practical):
@@ -211,6 +218,10 @@ def test_practical_facets_count_every_filter_but_their_own(practical):
     assert counts(everything, "time_of_week") == [("weekdays", 1), ("evenings", 2), ("weekends", 1)]
     assert counts(everything, "skills_based") == counts(everything, "groups") == [("true", 1)]
     assert counts(everything, "family") == [("true", 1)]
+    assert counts(everything, "commitment") == [("light", 2), ("intensive", 1)]
+    assert [f.label for f in search(practical, lang="en").facets["commitment"]] == [
+        "Up to 4 hours a week", "Over 10 hours a week",
+    ]  # fmt: skip
     labels = {f.value: f.label for f in search(practical, lang="en").facets["time_of_week"]}
     assert labels == {"weekdays": "Weekdays", "evenings": "Evenings", "weekends": "Weekends"}
     assert search(practical).facets["minors"][0].label == "Ouvert aux mineurs"
@@ -220,6 +231,10 @@ def test_practical_facets_count_every_filter_but_their_own(practical):
     assert counts(minors, "minors") == [("true", 2)]  # its own filter is ignored
     assert counts(minors, "recurrence") == [("recurring", 2)]  # the others apply; zero counts are left out
     assert counts(minors, "skills_based") == []
+    assert counts(minors, "commitment") == [("light", 1), ("intensive", 1)]
+    light = search(practical, filters={"commitment": "light"})
+    assert counts(light, "commitment") == [("light", 2), ("intensive", 1)]  # its own filter is ignored
+    assert counts(light, "minors") == [("true", 1)]
     assert {f.value: f.count for f in minors.facets["region"]} == {"bretagne": 2}
 
     evenings = search(practical, filters={"time_of_week": ("evenings",)}, causes=["solidarite-insertion"])
@@ -516,3 +531,27 @@ def test_two_rebuilds_never_race(db, search_backend):
         with pytest.raises(RebuildInProgress):
             rebuild_index(db, search_backend, now=NOW)
     assert rebuild_index(db, search_backend, now=NOW).documents == 3  # released afterwards
+
+
+def test_an_older_generation_gets_the_new_fields_when_made_ready(es_url: str) -> None:
+    """A live Elasticsearch generation from before the commitment field (strict mapping) keeps
+    accepting writes after an upgrade: ensure_ready adds the missing fields in place."""
+    import copy
+    import uuid
+
+    from indexer import mapping
+    from indexer.es_backend import ElasticsearchBackend
+    from tests.conftest import drop_generations
+
+    backend = ElasticsearchBackend(es_url, alias=f"vh-test-{uuid.uuid4().hex[:10]}")
+    old = copy.deepcopy(mapping.MAPPING)
+    del old["properties"]["commitment"]
+    name = backend.new_generation_name()
+    backend.es.indices.create(index=name, mappings=old)
+    backend.es.indices.put_alias(index=name, name=backend.alias)
+    try:
+        backend.ensure_ready()
+        assert backend.upsert(practical_corpus()).ok
+        assert set(ids(search(backend, filters={"commitment": "light"}))) == {"p-weekend", "p-gala"}
+    finally:
+        drop_generations(backend)

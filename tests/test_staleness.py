@@ -96,3 +96,37 @@ def test_cli_names_the_rules(home: Path) -> None:
     assert json.loads(out.stdout) == {"checked": 1, "rules": {"stale-undated": 1}, "hidden": 1}
     bad = cli(home, "quality", "stale", VOLUNTEER_HUB_STALE_UNDATED_ACTION="delete")
     assert bad.returncode != 0 and "VOLUNTEER_HUB_STALE_UNDATED_ACTION must be flag or hide" in bad.stderr
+
+
+def test_cli_sets_a_partners_own_months(home: Path) -> None:
+    db = Database.from_settings(load_settings({"VOLUNTEER_HUB_HOME": str(home)}))
+    with db.session() as s, s.begin():
+        s.add(Partner(id="asso", name="Asso", url="https://a.example/feed"))
+    store(db, "asso", [item("three-months", updated=NOW - timedelta(days=100))], NOW - timedelta(days=100))
+
+    def stale_rules() -> dict:
+        out = cli(home, "quality", "stale", "--json")
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)["rules"]
+
+    assert stale_rules() == {}  # the global 6 months
+    done = cli(home, "partners", "set", "asso", "--stale-after-months", "2")
+    assert done.returncode == 0 and "stale after 2 months" in done.stdout, done.stderr
+    assert db.partner("asso").stale_after_months == 2
+    assert stale_rules() == {"stale-not-updated": 1}
+    assert set(flags(db)["three-months"]) == {"stale-not-updated"}
+    listed = json.loads(cli(home, "partners", "list", "--json").stdout)
+    assert listed[0]["stale_after_months"] == 2
+
+    off = cli(home, "partners", "set", "asso", "--stale-after-months", "0")
+    assert off.returncode == 0 and "never (rule off)" in off.stdout
+    assert stale_rules() == {} and not flags(db)["three-months"]  # cleared
+    back = cli(home, "partners", "set", "asso", "--stale-after-months", "default")
+    assert back.returncode == 0 and "the global setting: 6 months" in back.stdout
+    assert db.partner("asso").stale_after_months is None
+
+    too_many = cli(home, "partners", "set", "asso", "--stale-after-months", "500")
+    assert too_many.returncode == 1 and "between 0 and 120" in too_many.stderr
+    assert cli(home, "partners", "set", "asso", "--stale-after-months", "soon").returncode == 2
+    missing = cli(home, "partners", "set", "ghost", "--stale-after-months", "3")
+    assert missing.returncode == 1 and "no partner 'ghost'" in missing.stderr

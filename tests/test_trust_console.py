@@ -106,3 +106,62 @@ def test_portal_lists_broken_links_and_flags(app: Flask, db: Database) -> None:
     assert "Looks like a job or internship offer" in page and "Description too short" in page
     page_fr = client.get("/partners/me?lang=fr").get_data(as_text=True)
     assert "Vos liens cassés" in page_fr and "Ressemble à une offre d&#39;emploi ou de stage" in page_fr
+
+
+def test_console_flags_api_and_sentences(app: Flask) -> None:
+    anonymous = app.test_client().get("/admin/api/flags")
+    assert anonymous.status_code == 403 and "error" in anonymous.get_json()  # a status, not a login page
+    ops = operator(app)
+    body = ops.get("/admin/api/flags?lang=en").get_json()
+    by_title = {item["title"]: item for item in body["items"]}
+    assert body["count"] == 2 and set(by_title) == {"Animateur périscolaire", "Bénévole"}
+    job = by_title["Animateur périscolaire"]
+    assert job["hidden"] is True and job["hiding"] == ["job-offer"] and job["partner_id"] == "asso"
+    [flag] = job["flags"]
+    assert (flag["code"], flag["action"], flag["label"]) == (
+        "job-offer",
+        "hide",
+        "Looks like a job or internship offer",
+    )
+    assert "contract" in flag["detail"] and flag["since"]
+    assert by_title["Bénévole"]["flags"][0]["label"] == "Description too short"
+    french = ops.get("/admin/api/flags?partner=asso&lang=fr").get_json()
+    assert french["partner"] == "asso" and french["count"] == 2
+    assert {f["label"] for i in french["items"] for f in i["flags"]} == {
+        "Ressemble à une offre d'emploi ou de stage", "Description trop courte",
+    }  # fmt: skip
+    assert ops.get("/admin/api/flags?partner=nobody").get_json()["items"] == []
+
+    page = ops.get("/admin/moderation?lang=en").get_data(as_text=True)
+    assert "Looks like a job or internship offer</strong> (hidden)" in page
+    assert "Description too short</strong> (flagged)" in page
+    partner_page = ops.get("/admin/partners/asso?lang=fr").get_data(as_text=True)
+    assert "job-offer × 1</span> Ressemble à une offre d&#39;emploi ou de stage" in partner_page
+    assert "dead-links × 1</span> Liens cassés vers la page de l&#39;annonce" in partner_page
+
+
+def test_console_sets_a_partners_staleness_months(app: Flask, db: Database) -> None:
+    ops = operator(app)
+    page = ops.get("/admin/partners/asso").get_data(as_text=True)
+    assert "6 months (global setting)" in page and "Save staleness" in page
+
+    def save(value: str) -> str:
+        res = ops.post(
+            "/admin/partners/asso/staleness",
+            data={"csrf_token": token_from(page), "stale_after_months": value},
+        )
+        assert res.status_code == 302
+        return ops.get("/admin/partners/asso").get_data(as_text=True)
+
+    assert (
+        "3 months without an update (this partner)" in save("3")
+        and db.partner("asso").stale_after_months == 3
+    )
+    assert "never (rule off for this partner)" in save("0") and db.partner("asso").stale_after_months == 0
+    refused = save("500")
+    assert "between 0 and 120" in refused and db.partner("asso").stale_after_months == 0  # unchanged
+    assert "between 0 and 120" in save("soon")
+    assert "6 months (global setting)" in save("") and db.partner("asso").stale_after_months is None
+    assert (
+        ops.post("/admin/partners/ghost/staleness", data={"csrf_token": token_from(page)}).status_code == 404
+    )

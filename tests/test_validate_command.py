@@ -57,3 +57,34 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
         out = validate(str(path))
         assert out.returncode == 2, (content, out.stdout, out.stderr)
     assert validate(str(tmp_path / "missing.xml")).returncode == 2
+
+
+def test_moderation_findings_name_the_item_and_its_line(tmp_path: Path) -> None:
+    """A paid job offer among volunteer missions: validate says what would be hidden, where."""
+    long = "Help sort donations at the food bank and prepare parcels with the team, every Tuesday morning."
+    paid = (
+        "Contrat : CDI à temps plein, salaire de 1 900 € brut par mois. "
+        "Vous préparez les colis et gérez le stock de la banque alimentaire."
+    )
+    text = fpxml(ITEMS[:3] + [("v-job", "Préparateur de commandes (H/F)")]).replace(
+        "Help sort donations at the food bank.", long
+    )
+    job_at = text.index("<volunteerOpportunityID>v-job<")
+    text = text[:job_at] + text[job_at:].replace(long, paid, 1)
+    path = tmp_path / "paid.xml"
+    path.write_text(text)
+    job_line = text[: text.rindex("<VolunteerOpportunity>", 0, job_at)].count("\n") + 1
+
+    out = validate(str(path), "--json")
+    result = json.loads(out.stdout)
+    assert out.returncode == 0 and result["valid"] == 4  # valid XML: moderation is not an error
+    findings = {(m["item"], m["code"], m["action"]): m for m in result["moderation"]}
+    assert set(findings) == {("v-job", "job-offer", "hide"), ("v-job", "paid-work", "flag")}
+    assert {m["line"] for m in findings.values()} == {job_line} and job_line > 1
+    assert "contract" in findings[("v-job", "job-offer", "hide")]["message"]
+
+    lines = validate(str(path)).stdout.splitlines()
+    assert any(
+        line.strip().startswith(f"would be hidden: line {job_line}, item v-job, job-offer:") for line in lines
+    ), lines
+    assert any(line.strip().startswith(f"flagged: line {job_line}, item v-job, paid-work:") for line in lines)

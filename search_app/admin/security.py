@@ -14,12 +14,14 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, jsonify, make_response, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from search_app.admin.context import database
 from search_app.sessions import SESSION_LIFETIME
 from volunteer_hub.store.auth import get_operator
+
+API_PREFIX = "/admin/api/"  # the console's JSON endpoints (same session as the pages)
 
 CSRF_FIELD = "csrf_token"
 PUBLIC_ENDPOINTS = {"admin.login"}
@@ -80,6 +82,8 @@ def guard() -> Response | None:
     if g.operator is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if operator_id:
             session.clear()
+        if request.path.startswith(API_PREFIX):  # a script: a status, not a login page
+            return make_response(jsonify(error="sign in to the console first (operators only)"), 403)
         if request.method == "GET":
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
         abort(403)

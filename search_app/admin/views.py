@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -26,6 +27,7 @@ from search_app.admin import data
 from search_app.admin.context import database, ops_config
 from search_app.admin.security import csrf_token, guard, log_in, log_out, no_store, safe_next
 from search_app.i18n import remember_language
+from search_app.rule_labels import rule_label
 from search_app.services import services
 from volunteer_hub.core.cron import CRON_TIMEZONE
 from volunteer_hub.services import partners
@@ -67,6 +69,7 @@ def _helpers() -> dict[str, object]:
         "ago": data.age,
         "status_colours": data.STATUS_COLOURS,
         "open_reports": _open_reports,
+        "rule_label": rule_label,
     }
 
 
@@ -178,6 +181,8 @@ def partner(partner_id: str) -> str:
         min_interval=MIN_INTERVAL,
         max_interval=MAX_INTERVAL,
         cron_timezone=CRON_TIMEZONE,
+        stale_default=services().settings.stale_not_updated_months,
+        max_stale=partners.MAX_STALE_MONTHS,
     )
 
 
@@ -302,6 +307,29 @@ def interval(partner_id: str) -> Response:
     return _back(partner_id)
 
 
+@bp.post("/partners/<partner_id>/staleness")
+def staleness(partner_id: str) -> Response:
+    """The Staleness form: the partner's own months before a listing it does not update is stale
+    (blank: the global setting; 0: never)."""
+    raw = request.form.get("stale_after_months", "").strip()
+    try:
+        months = int(raw) if raw else None
+    except ValueError:
+        months = -1  # refused by the service, with the allowed range
+    p = _act(partners.set_stale_after, partner_id, months=months)
+    if p:
+        if p.stale_after_months is None:
+            flash(f"{p.id}: staleness follows the global setting. Applied at the next staleness check.")
+        elif p.stale_after_months == 0:
+            flash(f"{p.id}: its listings are never stale for want of updates.")
+        else:
+            flash(
+                f"{p.id}: a listing not updated for {p.stale_after_months} months is stale. "
+                "Applied at the next staleness check."
+            )
+    return _back(partner_id)
+
+
 @bp.post("/partners/<partner_id>/remove")
 def remove(partner_id: str) -> Response:
     """Remove the partner with its listings (out of the search index first), runs and alerts."""
@@ -336,6 +364,20 @@ def portal_link(partner_id: str) -> str:
 
 
 # -- moderation ------------------------------------------------------------------------------
+@bp.get("/api/flags")
+def api_flags() -> Response:
+    """The listings the automatic rules hold for (flagged, or hidden by a rule), with their reason
+    codes, each with its sentence in the console's language (``lang``); ``partner`` narrows to one."""
+    partner_id = request.args.get("partner") or None
+    items = flagged_listings(database(), partner_id)
+    for item in items:
+        item["flags"] = [
+            {"code": code, "label": rule_label(code), **rule} for code, rule in item["flags"].items()
+        ]
+    return jsonify(partner=partner_id, count=len(items), items=items)
+
+
+
 @bp.get("/moderation")
 def moderation() -> str:
     """Open "report a problem" reports, grouped per opportunity, most reported first."""

@@ -140,7 +140,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"  warning {where}, item {w.get('item') or '?'}, {w.get('field') or '-'}: {w['message']}")
         for m in result.get("moderation", []):
             verb = "would be hidden" if m["action"] == "hide" else "flagged"
-            print(f"  {verb}: item {m['item']}, {m['code']}: {m['message']}")
+            where = f"line {m['line']}, " if m.get("line") else ""
+            print(f"  {verb}: {where}item {m['item']}, {m['code']}: {m['message']}")
     return EXIT_OK if not result["errors"] else EXIT_FAILED
 
 

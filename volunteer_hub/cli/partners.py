@@ -136,6 +136,33 @@ def cmd_partners_schedule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _months(value: str) -> int | None:
+    """``--stale-after-months``: a whole number of months, or ``default`` (the global setting)."""
+    if value.strip().lower() == "default":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of months nor 'default': {value!r}") from None
+
+
+def cmd_partners_set(args: argparse.Namespace) -> int:
+    from volunteer_hub.services import partners
+
+    try:
+        partner = partners.set_stale_after(_database(), args.id, args.stale_after_months)
+    except partners.PartnerError as exc:
+        return _failed(str(exc))
+    months = partner.stale_after_months
+    if months is None:
+        rule = f"the global setting: {load_settings().stale_not_updated_months} months"
+    else:
+        rule = "never (rule off)" if months == 0 else f"{months} months"
+    print(f"partner {args.id}: a listing not updated by the partner is stale after {rule}")
+    print("applied at the next `volunteer-hub quality stale` (the scheduler runs it daily)")
+    return EXIT_OK
+
+
 def cmd_partners_remove(args: argparse.Namespace) -> int:
     from volunteer_hub.services import partners
 
@@ -205,6 +232,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     schedule.add_argument("--interval", type=int, metavar="N", help="minutes between scheduled crawls")
     schedule.add_argument("--cron", metavar="EXPR", help="crontab schedule in Europe/Paris time")
     p.set_defaults(func=cmd_partners_schedule)
+    p = partners.add_parser("set", help="change a partner's settings (staleness)")
+    p.add_argument("id")
+    p.add_argument(
+        "--stale-after-months",
+        type=_months,
+        required=True,
+        metavar="N",
+        help="its listings not updated for N months are stale (0: never; 'default': the global "
+        "VOLUNTEER_HUB_STALE_NOT_UPDATED_MONTHS)",
+    )
+    p.set_defaults(func=cmd_partners_set)
     p = partners.add_parser(
         "remove", help="remove a partner: its listings leave the search index, it and its runs the database"
     )

@@ -476,7 +476,26 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {  # (facet, value) -> (fr, en
     ("skills_based", "true"): ("Bénévolat de compétences", "Skills-based"),
     ("groups", "true"): ("Pour les groupes", "Good for groups"),
     ("family", "true"): ("En famille", "Family-friendly"),
+    ("commitment", "light"): ("Jusqu'à 4 h par semaine", "Up to 4 hours a week"),
+    ("commitment", "regular"): ("De 4 à 10 h par semaine", "4 to 10 hours a week"),
+    ("commitment", "intensive"): ("Plus de 10 h par semaine", "Over 10 hours a week"),
 }
+
+# -- commitment: the feed's hours per week in three levels (the ``commitment`` filter) ------------
+# (level, most hours per week it holds): light <= 4 < regular <= 10 < intensive. Read from the feed
+# only (``commitment_hours_per_week``), never inferred; 0 or none is unknown.
+COMMITMENT_LEVELS: tuple[tuple[str, float], ...] = (
+    ("light", 4.0),
+    ("regular", 10.0),
+    ("intensive", float("inf")),
+)
+
+
+def commitment_level(hours_per_week: float | None) -> str | None:
+    """``light``, ``regular`` or ``intensive`` for hours per week (COMMITMENT_LEVELS); None: unknown."""
+    if not hours_per_week or hours_per_week < 0:
+        return None
+    return next(level for level, most in COMMITMENT_LEVELS if hours_per_week <= most)
 
 
 def practical_label(facet: str, value: str, lang: str = "fr") -> str:

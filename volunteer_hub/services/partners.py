@@ -290,6 +290,18 @@ def schedule(
     return partner
 
 
+MAX_STALE_MONTHS = 120
+
+
+def set_stale_after(db: Database, partner_id: str, months: int | None) -> Partner:
+    """The partner's own "not updated for N months" staleness rule (services.staleness): N months
+    instead of the global ``VOLUNTEER_HUB_STALE_NOT_UPDATED_MONTHS``; 0 switches the rule off for
+    this partner, None goes back to the global setting. Applied at the next ``quality stale``."""
+    if months is not None and not 0 <= months <= MAX_STALE_MONTHS:
+        raise PartnerError(f"months must be between 0 and {MAX_STALE_MONTHS} (0 switches the rule off)")
+    return _update(db, partner_id, stale_after_months=months)
+
+
 def _apply_schedule(partner: Partner, interval: int | None, cron: str | None) -> None:
     if cron is not None:
         partner.cron = cron
@@ -378,6 +390,7 @@ class PartnerOverview:
             "cron": p.cron,
             "cron_timezone": CRON_TIMEZONE if p.cron else None,
             "schedule_error": self.schedule_error,
+            "stale_after_months": p.stale_after_months,
             "live": self.live,
             "last_run": last.status if last else None,
             "last_run_at": last.started_at.isoformat() if last else None,
