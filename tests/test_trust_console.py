@@ -91,7 +91,7 @@ def test_moderation_queue_and_show_anyway(app: Flask) -> None:
     ops.post(f"/admin/moderation/{job_id}/override", data={"csrf_token": token_from(page), "shown": "0"})
     assert shown(app) == {"short", "fine"}
 
-    partner_page = ops.get("/admin/partners/asso").get_data(as_text=True)
+    partner_page = ops.get("/admin/partners/asso?lang=en").get_data(as_text=True)
     assert "1 dead of 1 checked (100.0%)" in partner_page and "job-offer × 1" in partner_page
     assert "100.0%" in ops.get("/admin/").get_data(as_text=True)  # dead-link rate per partner
 
@@ -142,7 +142,7 @@ def test_console_flags_api_and_sentences(app: Flask) -> None:
 
 def test_console_sets_a_partners_staleness_months(app: Flask, db: Database) -> None:
     ops = operator(app)
-    page = ops.get("/admin/partners/asso").get_data(as_text=True)
+    page = ops.get("/admin/partners/asso?lang=en").get_data(as_text=True)
     assert "6 months (global setting)" in page and "Save staleness" in page
 
     def save(value: str) -> str:
