@@ -140,28 +140,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def start_es() -> tuple[str, int]:
-    from bench.load import _free_port
-
-    port = _free_port()
-    proc = subprocess.run(
-        [
-            "bash",
-            str(REPO / "scripts" / "elasticsearch.sh"),
-            "start",
-            "--port",
-            str(port),
-            "--watch-pid",
-            str(os.getpid()),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=1200,
-    )
-    return proc.stdout.strip().splitlines()[-1], port
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -182,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
     es_port = None
     if not args.es_url and args.start_es:
+        from bench.index_bench import start_es  # the one script-driven throw-away node
+
         args.es_url, es_port = start_es()
     started = datetime.now(UTC)
     print(
