@@ -48,7 +48,8 @@ def test_all_for_good_reference_sample() -> None:
     assert mentor.organization.logo == "http://www.micromentor.org/images/MM_LogoTag.gif"
     assert mentor.organization.ids == {"ein": "123456789", "guidestar": "3421"}
     assert mentor.organization.description.startswith("MicroMentor, a Mercy Corps initiative")
-    assert mentor.recurrence is None  # open-ended for six months: neither one-off nor a stated rule
+    # Not stated by the feed: inferred from its weekly hours (volunteer_hub.core.practical).
+    assert mentor.recurrence == "recurring"
     assert (dodgeball.min_age, dodgeball.open_to_minors) == (14, True)  # "Teens", minimumAge 14
     assert dodgeball.time_of_week == ["evenings"]  # starts at 18:00
     assert guide.recurrence == "recurring" and guide.schedule == "every 2 weeks"  # FREQ=WEEKLY;INTERVAL=2
