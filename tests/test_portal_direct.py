@@ -298,7 +298,7 @@ def test_signup_without_feed_then_first_posting_approval_approves_the_organizati
     res = ops.post(
         f"/admin/partners/{partner.id}/run", data={"csrf_token": csrf(page)}, follow_redirects=True
     )
-    assert "no feed to crawl" in res.get_data(as_text=True)
+    assert "pas de flux à collecter" in res.get_data(as_text=True)  # the console speaks French by default
     assert ops.get("/admin/").status_code == 200
 
 
