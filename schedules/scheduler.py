@@ -133,65 +133,52 @@ def reconcile_job() -> None:
     evaluate_all(db, cfg)
 
 
+def _run_cli(args: list[str], label: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """Run ``volunteer-hub ARGS`` in its own process, like crawls; None (logged) when it timed out."""
+    cmd = [sys.executable, "-m", "volunteer_hub.cli", *args]
+    try:
+        return subprocess.run(  # noqa: S603 - fixed argv
+            cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ)
+        )
+    except subprocess.TimeoutExpired:
+        log.error("%s: `volunteer-hub %s` timed out", label, " ".join(args))
+        return None
+
+
 def expiry_job() -> None:
     """Run ``volunteer-hub index expire`` (in its own process, like crawls)."""
     _settings, _db, cfg = _ctx()
-    cmd = [sys.executable, "-m", "volunteer_hub.cli", "index", "expire"]
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv
-            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
-        )
-    except subprocess.TimeoutExpired:
-        log.error("expiry: `volunteer-hub index expire` timed out")
-        return
-    log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+    done = _run_cli(["index", "expire"], "expiry", cfg.crawl_timeout_seconds)
+    if done:
+        log.info("expiry: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
 
 
 def index_sync_job() -> None:
     """Run ``volunteer-hub index sync`` (its own process): pending pushes, and the index checked
     against the database and rebuilt when it lost documents. A repair or a failure logs an error."""
     _settings, _db, cfg = _ctx()
-    cmd = [sys.executable, "-m", "volunteer_hub.cli", "index", "sync"]
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv
-            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
-        )
-    except subprocess.TimeoutExpired:
-        log.error("index sync: `volunteer-hub index sync` timed out")
-        return
-    level = logging.ERROR if done.returncode or "INDEX LOST" in done.stderr else logging.INFO
-    log.log(level, "index sync: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+    done = _run_cli(["index", "sync"], "index sync", cfg.crawl_timeout_seconds)
+    if done:
+        level = logging.ERROR if done.returncode or "INDEX LOST" in done.stderr else logging.INFO
+        log.log(level, "index sync: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
 
 
 def link_check_job() -> None:
     """Run ``volunteer-hub quality stale`` then ``links check --all`` (each in its own process,
     like crawls; the link check is polite, so long)."""
-    _settings, _db, cfg = _ctx()
     for args in (["quality", "stale"], ["links", "check", "--all"]):  # the staleness rules first: quick
-        cmd = [sys.executable, "-m", "volunteer_hub.cli", *args]
-        try:
-            done = subprocess.run(  # noqa: S603 - fixed argv
-                cmd, capture_output=True, text=True, timeout=LINK_CHECK_TIMEOUT, env=dict(os.environ)
-            )
-        except subprocess.TimeoutExpired:
-            log.error("links: `volunteer-hub %s` timed out", " ".join(args))
-            continue
-        summary = done.stdout.strip().splitlines()[-1:] or [""]
-        log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
+        done = _run_cli(args, "links", LINK_CHECK_TIMEOUT)
+        if done:
+            summary = done.stdout.strip().splitlines()[-1:] or [""]
+            log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
 def alert_digest_job() -> None:
     """Run ``volunteer-hub alerts send`` (daily; weekly alerts go out when a week has passed)."""
     _settings, _db, cfg = _ctx()
-    cmd = [sys.executable, "-m", "volunteer_hub.cli", "alerts", "send"]
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv
-            cmd, capture_output=True, text=True, timeout=cfg.crawl_timeout_seconds, env=dict(os.environ)
-        )
-    except subprocess.TimeoutExpired:
-        log.error("alerts: `volunteer-hub alerts send` timed out")
-        return
-    log.info("alerts: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
+    done = _run_cli(["alerts", "send"], "alerts", cfg.crawl_timeout_seconds)
+    if done:
+        log.info("alerts: exit %s %s %s", done.returncode, done.stdout.strip(), done.stderr.strip())
 
 
 def housekeeping_job() -> None:
