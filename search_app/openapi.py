@@ -210,13 +210,27 @@ PLACE = _nullable(
         " join `region`); a département is its communes' circle within its region; anything else is a point"
         " searched around within `radius_km`.",
         "additionalProperties": False,
-        "required": ["query", "known", "kind", "name", "label", "country", "regions", "lat", "lon", "radius_km"],
+        "required": [
+            "query",
+            "known",
+            "kind",
+            "name",
+            "label",
+            "country",
+            "regions",
+            "lat",
+            "lon",
+            "radius_km",
+        ],  # noqa: E501
         "properties": {
             "query": {"type": "string", "description": "`near` as given."},
             "known": {"const": True, "description": "Always true: an unknown place is a 400."},
             "kind": {"type": "string", "enum": ["region", "department", "city", "postal_code", "point"]},
             "name": {"type": "string", "description": "Its name ('Bretagne', 'Finistère', 'London')."},
-            "label": {"type": "string", "description": "How the site names it ('London, GB', 'Rennes (35000)')."},
+            "label": {
+                "type": "string",
+                "description": "How the site names it ('London, GB', 'Rennes (35000)').",
+            },
             "country": _nullable({"type": "string", "description": "ISO 3166-1 alpha-2."}),
             "regions": {
                 "type": "array",

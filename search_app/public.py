@@ -431,8 +431,9 @@ def _error_text(err: ParameterError) -> dict[str, Any]:
     field = form_field(err.parameter)
     suggestion = None
     if err.suggestion and field == "where":
-        pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("near", "where", "page")]
-        suggestion = {"label": err.suggestion, "url": links.search_url([*pairs, ("where", err.suggestion)])}
+        dropped = ("near", "where", "page", "lang")
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in dropped]
+        suggestion = {"label": err.suggestion, "url": links.search_url([*kept, ("where", err.suggestion)])}
     return {
         "parameter": err.parameter,
         "field": field if field in _FORM_INPUTS else None,
