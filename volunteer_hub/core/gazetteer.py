@@ -26,7 +26,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -103,7 +103,9 @@ class Place:
     country: str  # ISO 3166-1 alpha-2
     lat: float
     lon: float
-    population: int | None = None  # inhabitants, when the data says (communes, world cities)
+    # Inhabitants, when the data says (communes, world cities): how well known the place is, not
+    # what it is, so two answers naming the same place compare equal with or without it.
+    population: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
