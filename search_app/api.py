@@ -9,14 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from indexer.base import SearchQuery
 from search_app import ratelimit
 from search_app.display import is_live
 from search_app.errors import bad_parameter, wants_json
 from search_app.filters import FACET_IGNORED, REPEATABLE, parse_search
 from search_app.i18n import current_language
 from search_app.openapi import build_document
-from search_app.params import Args, ParameterError, parse_language, reject_repeated
+from search_app.params import Args, ParameterError, ParsedSearch, parse_language, reject_repeated
 from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
@@ -29,26 +28,27 @@ CORS_HEADERS = "Accept, Accept-Language, Content-Language, Content-Type, If-None
 CORS_MAX_AGE = 86400
 
 
-def _query(args: Args) -> SearchQuery:
-    """The ``SearchQuery`` of API ``args``; ``ParameterError`` names any bad parameter.
+def _query(args: Args) -> ParsedSearch:
+    """The search API ``args`` describe; ``ParameterError`` names any bad parameter.
 
     Stricter than the site: ``lang`` must be "fr" or "en" (absent: the cookie, then
     Accept-Language), and a single-valued parameter may not be given twice.
     """
     reject_repeated(args, REPEATABLE)
     parse_language(args)
-    return parse_search(args, lang=current_language()).query
+    return parse_search(args, lang=current_language())
 
 
 @bp.get("/opportunities")
 def search() -> Response | tuple[Response, int]:
     """Search live opportunities with every filter of the site; facets included."""
     try:
-        query = _query(request.args)
+        parsed = _query(request.args)
     except ParameterError as err:
         return bad_parameter(err)
-    result = backend().search(query)
-    return jsonify(search_payload(result, query, base_url=request.script_root))
+    result = backend().search(parsed.query)
+    # Absolute links: the request's root, which search_app.canonical sets to the public URL when one is set.
+    return jsonify(search_payload(result, parsed.query, base_url=request.url_root, place=parsed.place))
 
 
 @bp.get("/opportunities/<opportunity_id>")
@@ -70,11 +70,12 @@ def facets() -> Response | tuple[Response, int]:
     """Cause and region counts for any combination of filters (no results, no paging)."""
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in FACET_IGNORED])
     try:
-        query = _query(args)
+        parsed = _query(args)
     except ParameterError as err:
         return bad_parameter(err)
+    query = parsed.query
     query.per_page = 1  # the counts are all we need; one hit keeps both backends on the common path
-    return jsonify(facets_payload(backend().search(query), query))
+    return jsonify(facets_payload(backend().search(query), query, place=parsed.place))
 
 
 @bp.get("/openapi.json")

@@ -31,6 +31,7 @@ from search_app.services import Services, install
 from search_app.site import bp as site_blueprint
 from search_app.volopps import bp as volopps_blueprint
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.core.places import preload_in_background
 
 MAX_CONTENT_LENGTH = 2_000_000  # bytes: 2 MB (docs/site.md)
 
@@ -88,4 +89,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from search_app import portal  # noqa: PLC0415 - partner sign-up at /partners
 
     portal.register(app)
+    if not app.testing:  # tests load the place data when they first need it
+        preload_in_background()  # a place typed abroad would otherwise wait for it (seconds)
     return app

@@ -24,8 +24,9 @@ RETRY_AFTER_SECONDS = 30
 
 
 def bad_parameter(err: ParameterError) -> tuple[Response, int]:
-    """The API's 400 for an invalid query parameter: ``{"error": {"parameter", "message"}}``."""
-    return jsonify(error_payload(err.message, parameter=err.parameter)), 400
+    """The API's 400 for an invalid query parameter: ``{"error": {"parameter", "message"}}`` (and
+    ``suggestion`` when a close value exists: "Lyon" for "Lyonn")."""
+    return jsonify(error_payload(err.message, parameter=err.parameter, suggestion=err.suggestion)), 400
 
 
 def wants_json() -> bool:

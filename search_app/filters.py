@@ -51,6 +51,7 @@ from search_app.params import (
     positive_number,
 )
 from search_app.when import PRESETS, preset_window, today_in_zone
+from volunteer_hub.core.gazetteer import default_gazetteer
 from volunteer_hub.core.practical import COMMITMENT_LEVELS, practical_label
 from volunteer_hub.core.regions import find_region, region_label
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
@@ -67,6 +68,7 @@ class Parsing:
     args: Args
     parsed: ParsedSearch
     for_site: bool
+    country: str | None = None  # ISO code of the ``country`` parameter: where a typed place lies
 
     @property
     def query(self) -> SearchQuery:
@@ -148,20 +150,51 @@ def _exact_chip(parsed: ParsedSearch) -> list[Chip]:
     return [{"label": str(_("Exact words only")), "url": links.without("exact")}]
 
 
+def _parse_country(p: Parsing) -> None:
+    value = param_text(p.args, "country")
+    if value:
+        p.country = default_gazetteer().country_code(value)
+        if p.country is None:
+            raise ParameterError(
+                "country", "expected an ISO 3166-1 code ('FR', 'US') or an English country name"
+            )
+
+
+def _read_place(p: Parsing, name: str) -> None:
+    """The place typed in ``name`` (``near``, the site's ``where``), one reading for all surfaces: a region
+    joins the region filter, a département is its circle in its region, anything else a point."""
+    place = param_place(param_value(p.args, name), name, country=p.country, lang=p.query.lang)
+    p.parsed.place = place
+    for slug in place.regions:
+        if slug not in p.query.regions:
+            p.query.regions.append(slug)
+    if place.is_region:
+        p.parsed.where_region = place.regions[0]
+    if place.point is not None:
+        p.query.near, p.parsed.place_label = place.point, place.label
+        p.query.radius_km = place.radius_km or _radius(p.args)
+
+
 def _parse_near(p: Parsing) -> None:
-    near = param_value(p.args, "near")
-    if near:
-        p.query.near, p.parsed.place_label = param_place(near, "near")
+    if param_value(p.args, "near"):
+        _read_place(p, "near")
 
 
 def _parse_radius(p: Parsing) -> None:
-    radius = _radius(p.args)  # validated even without a place
-    if p.query.near is not None:
-        p.query.radius_km = radius
+    _radius(p.args)  # validated even without a place
+    place = p.parsed.place
+    if place is not None and place.kind in ("region", "department") and not p.for_site:
+        if param_value(p.args, "radius_km"):  # the site's form always sends its radius: ignored there
+            kind = "a region" if place.is_region else "a département"
+            raise ParameterError(
+                "radius_km",
+                f"near={place.query!r} is {kind} ({place.label}), searched whole; a radius applies around"
+                " a city, a postal code or 'lat,lon'",
+            )
 
 
 def _parse_region(p: Parsing) -> None:
-    regions: list[str] = []
+    regions: list[str] = list(p.query.regions)  # a region typed in ``near`` is already there
     for raw in p.args.getlist("region"):
         raw = raw.strip()
         if not raw:
@@ -178,18 +211,9 @@ def _parse_region(p: Parsing) -> None:
 
 
 def _parse_where(p: Parsing) -> None:
-    """The site's free "where": a region name becomes a region filter, anything else a place."""
-    where = param_value(p.args, "where")
-    if not where:
-        return
-    region = find_region(where)
-    if region:
-        p.parsed.where_region = region.slug
-        if region.slug not in p.query.regions:
-            p.query.regions.append(region.slug)
-    elif p.query.near is None:  # an explicit ``near`` wins
-        p.query.near, p.parsed.place_label = param_place(where, "where")
-        p.query.radius_km = _radius(p.args)
+    """The site's free "where": read as ``near`` is (an explicit ``near`` wins)."""
+    if param_value(p.args, "where") and p.parsed.place is None:
+        _read_place(p, "where")
 
 
 def _parse_cause(p: Parsing) -> None:
@@ -291,7 +315,10 @@ def _parse_sort(p: Parsing) -> None:
         raise ParameterError("sort", f"expected one of: {', '.join(SORTS)}")
     if value == "nearest" and p.query.near is None:
         if not p.for_site:
-            raise ParameterError("sort", "'nearest' needs a place (near)")
+            place = p.parsed.place
+            whole = f": {place.query!r} is a region" if place is not None else ""
+            needs = "'nearest' needs a point (near: a city, a postal code or 'lat,lon')"
+            raise ParameterError("sort", needs + whole)
         value = "relevance"  # a form can send it once its place was cleared
     p.query.sort = value
 
@@ -317,7 +344,16 @@ def _place_chip(parsed: ParsedSearch) -> list[Chip]:
 
 def _region_chips(parsed: ParsedSearch) -> list[Chip]:
     lang, regions = parsed.query.lang, parsed.query.regions
-    return [{"label": region_label(r, lang), "url": links.toggle_region(parsed, r)} for r in regions]
+    place = parsed.place
+    chips = []
+    for slug in regions:
+        if place is not None and slug in place.regions:
+            if slug != place.regions[0] or not place.is_region:
+                continue  # the other name of a typed region ("ca" for California), a département's region
+            chips.append({"label": place.label, "url": links.without("near", "where", "radius_km", "sort")})
+        else:
+            chips.append({"label": region_label(slug, lang), "url": links.toggle_region(parsed, slug)})
+    return chips
 
 
 def _cause_chips(parsed: ParsedSearch) -> list[Chip]:
@@ -387,12 +423,15 @@ def _practical_chips(name: str) -> Callable[[ParsedSearch], list[Chip]]:
 
 # -- the registry ---------------------------------------------------------------------------
 
-_PLACE_ERROR = _("We couldn't find this place. Try a city, a postal code or a region.")
+_PLACE_ERROR = _(
+    "we don't know this place. Try a city, a postal code, a département or a region; for a place abroad,"
+    " add its country (“Springfield, US”)."
+)
 RECURRENCES = ("one-off", "recurring")
 TIMES_OF_WEEK = ("weekdays", "evenings", "weekends")
 COMMITMENTS = tuple(level for level, _most in COMMITMENT_LEVELS)
 _UNKNOWN_NEVER = " Unknown (not stated by the partner nor inferred at the measured precision) never matches."
-_DATES_ERROR = _("Please give dates as YYYY-MM-DD, the end not before the start.")
+_DATES_ERROR = _("please give dates as YYYY-MM-DD, the end not before the start.")
 
 PARAMETERS: tuple[SearchParameter, ...] = (
     SearchParameter(
@@ -405,7 +444,7 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         cli=CliOption("query", "keywords", kind="words"),
         form="q",
         widget=True,
-        site_error=_("Your search is too long. Please shorten it."),
+        site_error=_("your search is too long. Please shorten it."),
     ),
     SearchParameter(
         "exact",
@@ -418,12 +457,25 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         widget=True,
     ),
     SearchParameter(
+        "country",
+        _parse_country,
+        text_schema("Country", examples=["US"]),
+        "Where the place in `near` lies: an ISO 3166-1 code ('US') or an English country name. Without it a"
+        " place is looked for in France first, and abroad only among cities of 100,000 inhabitants or more"
+        " (London, Montréal...): 'Springfield, IL' or 'Atlantis, ZA' in `near` name the country too.",
+        cli=CliOption("--country", "the country of --near (ISO code), for a small place abroad"),
+    ),
+    SearchParameter(
         "near",
         _parse_near,
         text_schema("Place"),
-        "A place to search around: 'lat,lon', a French postal code or a city name. "
-        "An unknown place is a 400.",
-        cli=CliOption("--near", "a city, a postal code or 'lat,lon'"),
+        "Where: a French region ('Bretagne', 'Brittany'), US state or Canadian province ('California') is"
+        " searched whole, as `region`; a French département ('Finistère') is its communes' circle within"
+        " its region; a commune, a French postal code, a city abroad or 'lat,lon' is searched around"
+        " (`radius_km`). The answer's `place` says how it was understood. An unknown place is a 400 naming"
+        " `near` (with a close spelling when one exists); a same-name small place abroad is never taken"
+        " unless its country is given (see `country`). `radius_km` with a region or a département is a 400.",
+        cli=CliOption("--near", "a city, a postal code, a region or 'lat,lon'"),
         form="where",
         chips=_place_chip,
         site_error=_PLACE_ERROR,
@@ -432,10 +484,12 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         "radius_km",
         _parse_radius,
         {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
-        "Radius around `near`, in kilometres (ignored without `near`).",
+        "Radius around `near`, in kilometres (ignored without `near`; a 400 when `near` is a region or a"
+        " département, which are searched whole).",
         cli=CliOption("--radius-km", type=float),
         form="radius_km",
         widget=True,
+        site_error=_("please choose a distance from the list."),
     ),
     SearchParameter(
         "region",
@@ -466,7 +520,7 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         form="cause",  # the first; the others ride as hidden fields
         chips=_cause_chips,
         widget=True,
-        site_error=_("This cause does not exist. Please pick one from the list."),
+        site_error=_("this cause does not exist. Please pick one from the list."),
     ),
     SearchParameter(
         "remote",
@@ -682,6 +736,27 @@ def cli_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [
         (p.name, value) for p in PARAMETERS if p.cli is not None for value in p.cli.values(values[p.name])
     ]
+
+
+# The label a visitor knows a parameter by: the search form's own label where it has an input
+# (partials/search_form.html), else the name of the filter; site errors name it.
+_FIELD_LABELS = {
+    "q": _("What"), "near": _("Where"), "where": _("Where"), "country": _("Country"),
+    "radius_km": _("Within"), "region": _("Region"), "cause": _("Cause"), "remote": _("Remote only"),
+    "date_from": _("From"), "date_to": _("To"), "when": _("When"), "organization": _("Organization"),
+    "partner": _("Partner"), "language": _("Language"), "sort": _("Sort by"), "page": _("Page"),
+    "per_page": _("Results per page"), "exact": _("Exact words only"), "recurrence": _("Frequency"),
+    "time_of_week": _("Time of week"), "commitment": _("Commitment"),
+}  # fmt: skip
+
+
+def field_label(parameter: str, lang: str = "fr") -> str:
+    """The label of ``parameter`` in the visitor's language ("Où" for ``where`` and ``near``)."""
+    if parameter in _FIELD_LABELS:
+        return str(_FIELD_LABELS[parameter])
+    if parameter in BY_NAME and parameter not in ("lang",):
+        return practical_label(parameter, "true", lang)  # the practical filters' own labels
+    return parameter
 
 
 def site_error(parameter: str) -> str | None:

@@ -43,12 +43,13 @@ def toggle_region(parsed: ParsedSearch, slug: str) -> str:
     """The current search with region ``slug`` added, or removed when already selected."""
     regions = list(parsed.query.regions)
     drop = ["region", "page", "lang"]
+    typed = parsed.place.regions if parsed.place else ()  # from a place typed in "where" (or near)
     if slug in regions:
         regions.remove(slug)
-        if slug == parsed.where_region:
-            drop.append("where")
+        if slug in typed:
+            drop += ["where", "near", "radius_km"]
     # A region typed in "where" stays in "where" rather than being duplicated as region=.
-    regions = [r for r in regions if r != parsed.where_region or "where" in drop]
+    regions = [r for r in regions if r not in typed]
     pairs = _pairs(request.args, drop=drop)
     return search_url(pairs + [("region", r) for r in regions])
 

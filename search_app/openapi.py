@@ -167,7 +167,12 @@ SEARCH_HIT = {
     "required": [*_OPPORTUNITY_PROPERTIES, "detail_url"],
     "properties": {
         **_OPPORTUNITY_PROPERTIES,
-        "detail_url": {"type": "string", "description": "Our page for the opportunity: /o/<id>."},
+        "detail_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "Our page for the opportunity, absolute: <site>/o/<id> (the configured public URL"
+            " when there is one, else the host the request was made to).",
+        },
         "distance_km": _nullable(
             {"type": "number", "minimum": 0, "description": "Only present when the search had `near`."}
         ),
@@ -198,14 +203,56 @@ FACETS = {
     },
 }
 
+PLACE = _nullable(
+    {
+        "type": "object",
+        "description": "How `near` was understood; null without `near`. A region is searched whole (its slugs"
+        " join `region`); a département is its communes' circle within its region; anything else is a point"
+        " searched around within `radius_km`.",
+        "additionalProperties": False,
+        "required": [
+            "query",
+            "known",
+            "kind",
+            "name",
+            "label",
+            "country",
+            "regions",
+            "lat",
+            "lon",
+            "radius_km",
+        ],  # noqa: E501
+        "properties": {
+            "query": {"type": "string", "description": "`near` as given."},
+            "known": {"const": True, "description": "Always true: an unknown place is a 400."},
+            "kind": {"type": "string", "enum": ["region", "department", "city", "postal_code", "point"]},
+            "name": {"type": "string", "description": "Its name ('Bretagne', 'Finistère', 'London')."},
+            "label": {
+                "type": "string",
+                "description": "How the site names it ('London, GB', 'Rennes (35000)').",
+            },
+            "country": _nullable({"type": "string", "description": "ISO 3166-1 alpha-2."}),
+            "regions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Region slugs it filters on (a region's, a département's).",
+            },
+            "lat": _nullable({"type": "number", "minimum": -90, "maximum": 90}),
+            "lon": _nullable({"type": "number", "minimum": -180, "maximum": 180}),
+            "radius_km": _nullable({"type": "number", "exclusiveMinimum": 0}),
+        },
+    }
+)
+
 SEARCH_RESPONSE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["total", "page", "per_page", "items", "facets"],
+    "required": ["total", "page", "per_page", "place", "items", "facets"],
     "properties": {
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "place": _ref("Place"),
         "items": {"type": "array", "items": _ref("SearchHit"), "maxItems": MAX_PER_PAGE},
         "facets": _ref("Facets"),
     },
@@ -214,10 +261,11 @@ SEARCH_RESPONSE = {
 FACETS_RESPONSE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["total", "lang", "facets"],
+    "required": ["total", "lang", "place", "facets"],
     "properties": {
         "total": {"type": "integer", "minimum": 0, "description": "Opportunities matching every filter."},
         "lang": {"type": "string", "enum": list(LANGUAGES)},
+        "place": _ref("Place"),
         "facets": _ref("Facets"),
     },
 }
@@ -234,6 +282,10 @@ ERROR = {
             "properties": {
                 "parameter": {"type": "string", "description": "The offending query parameter (400 only)."},
                 "message": {"type": "string"},
+                "suggestion": {
+                    "type": "string",
+                    "description": "A value that would work: a close spelling of an unknown place ('Lyon').",
+                },
             },
         }
     },
@@ -423,6 +475,7 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                 "Compensation": COMPENSATION,
                 "Source": SOURCE,
                 "SearchHit": SEARCH_HIT,
+                "Place": PLACE,
                 "Facet": FACET,
                 "Facets": FACETS,
                 "SearchResponse": SEARCH_RESPONSE,

@@ -17,7 +17,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from indexer.base import SearchQuery
-from volunteer_hub.core.gazetteer import parse_place_query
+from volunteer_hub.core.places import SearchPlace, UnknownPlace, resolve_place
+from volunteer_hub.core.places import names_a_place as names_a_place  # the site and volopps read it here
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 1000.0
@@ -49,19 +50,22 @@ class Args(Protocol):
 
 
 class ParameterError(ValueError):
-    """An invalid query parameter; ``parameter`` names it, ``message`` says why (in English)."""
+    """An invalid query parameter; ``parameter`` names it, ``message`` says why (in English);
+    ``suggestion``: a value that would work (a close spelling of an unknown place)."""
 
-    def __init__(self, parameter: str, message: str) -> None:
+    def __init__(self, parameter: str, message: str, suggestion: str | None = None) -> None:
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+        self.suggestion = suggestion
 
 
 @dataclass
 class ParsedSearch:
     query: SearchQuery
     place_label: str | None = None  # human label of the place searched around, if any
-    where_region: str | None = None  # region slug when the site's "where" field named a region
+    where_region: str | None = None  # region slug when the place typed (where/near) named a region
+    place: SearchPlace | None = None  # how the typed place (where/near) was understood
 
 
 def parse_language(args: Args) -> str | None:
@@ -121,21 +125,24 @@ def param_boolean(args: Args, name: str) -> bool | None:
     raise ParameterError(name, "expected 1/true/yes or 0/false/no")
 
 
-def names_a_place(text: str) -> bool:
-    """Whether ``text`` can name a place at all: a letter or a digit 0-9. The gazetteer's fuzzy
-    lookup would otherwise match "," or "-" to some village (a hamlet in North Macedonia)."""
-    return any(ch.isalpha() or ch in "0123456789" for ch in text)
-
-
-def param_place(text: str, name: str) -> tuple[tuple[float, float], str]:
-    """A place typed as ``text`` (``name`` is the parameter it came from): its point and label."""
+def param_place(text: str, name: str, *, country: str | None = None, lang: str = "fr") -> SearchPlace:
+    """The place typed as ``text`` in parameter ``name`` (``volunteer_hub.core.places``): a region,
+    a département, a city, a postal code or a point; a clear 400 naming ``name`` when unknown."""
     if len(text) > MAX_TEXT_LENGTH:
         raise ParameterError(name, f"too long (at most {MAX_TEXT_LENGTH} characters)")
-    place = parse_place_query(text) if names_a_place(text) else None
-    if place is None:
-        raise ParameterError(name, f"unknown place {text!r}; give 'lat,lon', a postal code or a city name")
-    lat, lon, label = place
-    return (lat, lon), label
+    try:
+        return resolve_place(text, country=country, lang=lang)
+    except UnknownPlace as err:
+        message = (
+            f"unknown place {text!r}: give 'lat,lon', a French postal code, a commune, département or region,"
+            " or a city abroad of 100,000 inhabitants or more; for a smaller place abroad, name its country"
+            " ('Springfield, IL', 'Atlantis, ZA') or give `country`"
+        )
+        if err.abroad:
+            message += f" (the only {text!r} we know is {err.abroad!r}, abroad)"
+        if err.suggestion:
+            message += f"; did you mean {err.suggestion!r}?"
+        raise ParameterError(name, message, err.suggestion) from None
 
 
 def positive_number(args: Args, name: str, *, default: float, maximum: float, unit: str, limit: str) -> float:

@@ -16,10 +16,10 @@ from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import links
 from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live, map_points
-from search_app.filters import FORM_HANDLED, chips, form_field, parse_search, site_error
+from search_app.filters import FORM_HANDLED, chips, field_label, form_field, parse_search, site_error
 from search_app.i18n import current_language
 from search_app.maps import map_config
-from search_app.params import ParameterError, ParsedSearch, max_page, names_a_place
+from search_app.params import ParameterError, ParsedSearch, max_page
 from search_app.qr import qr_svg
 from search_app.related import similar, stored_opportunity
 from search_app.reports import ReportError, reason_labels, report_token, submit_report
@@ -29,9 +29,10 @@ from search_app.site import bp
 from search_app.structured import opportunity_json_ld
 from search_app.understood import understood_context
 from search_app.when import PRESETS
-from volunteer_hub.core.gazetteer import distance_km, parse_place_query
+from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
+from volunteer_hub.core.places import UnknownPlace, resolve_place
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
 from volunteer_hub.core.textfold import collation_key, slugify
 from volunteer_hub.core.timeutil import as_utc
@@ -156,12 +157,13 @@ def _days_since(moment: datetime | None) -> int | None:
 def _origin(near: str) -> tuple[float, float, str] | None:
     """The place a search was made from (``?near=lat,lon`` on links from the results)."""
     near = near.strip()
-    if not near or len(near) > 200 or not names_a_place(near):
+    if not near or len(near) > 200:
         return None
     try:
-        return parse_place_query(near)
-    except ValueError:
+        place = resolve_place(near, lang=current_language())  # read as the search read it
+    except UnknownPlace:
         return None
+    return None if place.point is None else (*place.point, place.label)
 
 
 def _places_with_distance(opp: Opportunity, origin: tuple[float, float, str] | None) -> list[dict[str, Any]]:
@@ -395,7 +397,8 @@ def _hidden_fields(parsed: ParsedSearch | None) -> list[tuple[str, str]]:
     hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in FORM_HANDLED and v.strip()]
     if parsed:
         hidden += [("cause", c) for c in parsed.query.causes[1:]]
-        hidden += [("region", r) for r in parsed.query.regions if r != parsed.where_region]
+        typed = parsed.place.regions if parsed.place else ()  # a region typed in "where" stays there
+        hidden += [("region", r) for r in parsed.query.regions if r not in typed]
     else:
         hidden += [("cause", c) for c in request.args.getlist("cause")[1:] if c.strip()]
         hidden += [("region", r) for r in request.args.getlist("region") if r.strip()]
@@ -415,12 +418,28 @@ def _pagination(parsed: ParsedSearch, result: SearchResult) -> dict[str, Any]:
     }
 
 
-def _error_text(err: ParameterError) -> dict[str, str]:
-    """The visitor-facing message for an invalid parameter, and the form field it concerns."""
-    message = site_error(err.parameter) or gettext(
-        "The value of “%(parameter)s” is not valid.", parameter=err.parameter
-    )
-    return {"parameter": err.parameter, "field": form_field(err.parameter), "message": message}
+# The inputs partials/search_form.html shows (an error there sits beside its input); an error on
+# any other parameter (a hidden one, the sort menu of the results) sits at the top of the form.
+_FORM_INPUTS = ("q", "where", "radius_km", "cause", "when", "date_from", "date_to", "remote")
+
+
+def _error_text(err: ParameterError) -> dict[str, Any]:
+    """The visitor-facing error: the message naming the field by its label, in the visitor's language;
+    the form input it concerns (None: at the top of the form); a close spelling to try, as a link."""
+    problem = site_error(err.parameter) or gettext("this value is not valid. Change it or remove it.")
+    label = field_label(err.parameter, current_language())
+    field = form_field(err.parameter)
+    suggestion = None
+    if err.suggestion and field == "where":
+        dropped = ("near", "where", "page", "lang")
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in dropped]
+        suggestion = {"label": err.suggestion, "url": links.search_url([*kept, ("where", err.suggestion)])}
+    return {
+        "parameter": err.parameter,
+        "field": field if field in _FORM_INPUTS else None,
+        "message": gettext("%(field)s: %(problem)s", field=label, problem=problem),
+        "suggestion": suggestion,
+    }
 
 
 @bp.app_template_global()

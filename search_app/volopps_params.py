@@ -30,7 +30,7 @@ from search_app.params import (
     Args,
     names_a_place,
 )
-from volunteer_hub.core.gazetteer import parse_place_query, us_zip
+from volunteer_hub.core.places import SearchPlace, UnknownPlace, resolve_place
 from volunteer_hub.core.taxonomy import CAUSES, OTHER, map_categories
 from volunteer_hub.core.textfold import fold
 
@@ -175,26 +175,34 @@ def _read_place(args: Args, wanted: VolOppsRequest) -> None:
     if vol_loc.lower() == VIRTUAL:
         query.filters["remote"] = True
         return
-    point = _place_point(vol_loc)
-    if point is None:
+    place = _place(vol_loc)
+    if place is None:
         wanted.nothing = True  # AFG's testapi: a bogus place gives an empty result
         return
-    query.near = point
-    query.radius_km = _miles(last(args, "vol_dist")) * MILES_TO_KM
+    query.regions = list(place.regions)  # a region (or a département's) as /api/v1's ``near`` reads it
+    if place.point is not None:
+        query.near = place.point
+        query.radius_km = place.radius_km or _miles(last(args, "vol_dist")) * MILES_TO_KM
 
 
-def _place_point(text: str) -> tuple[float, float] | None:
-    """A place's point: 'lat,lon' (AFG's 'lat,lon,zoom' too), a French postcode, a US ZIP code, a city."""
+def _place(text: str) -> SearchPlace | None:
+    """``vol_loc`` read as /api/v1's ``near`` (AFG's 'lat,lon,zoom' too), then as a US ZIP code:
+    a region, a département, a city, a postcode or a point; None when unknown."""
     if len(text) > MAX_TEXT_LENGTH or not names_a_place(text):
         return None
     zoomed = _LAT_LON_ZOOM.match(text)
     if zoomed:
         text = f"{zoomed.group(1)},{zoomed.group(2)}"
-    place = parse_place_query(text)  # a five-digit code is French first: our visitors are
-    if place is None and _US_ZIP_SHAPE.match(text.replace(" ", "")):
-        zip_code = us_zip(text.replace(" ", ""))
-        return None if zip_code is None else (zip_code.lat, zip_code.lon)
-    return None if place is None else (place[0], place[1])
+    try:
+        return resolve_place(text)  # a five-digit code is French first: our visitors are
+    except UnknownPlace:
+        pass
+    if _US_ZIP_SHAPE.match(text.replace(" ", "")):
+        try:
+            return resolve_place(text.replace(" ", "")[:5], country="US")
+        except UnknownPlace:
+            return None
+    return None
 
 
 def _miles(value: str) -> float:

@@ -33,12 +33,14 @@ def facet(body: dict[str, Any], name: str) -> dict[str, int]:
 
 def test_body_shape(client: FlaskClient) -> None:
     body = search(client, "?q=dechets")
-    assert list(body) == ["total", "page", "per_page", "items", "facets"]
+    assert list(body) == ["total", "page", "per_page", "place", "items", "facets"]
+    assert body["place"] is None  # no place asked
     assert (body["total"], body["page"], body["per_page"]) == (1, 1, 20)
     assert set(body["facets"]) == {"cause", "region", *PRACTICAL_FACETS}
     assert body["facets"]["cause"] == [{"value": "environnement", "label": "Environnement", "count": 1}]
     [item] = body["items"]
-    assert item == {**BEACH.to_dict(), "detail_url": f"/o/{BEACH.id}"}
+    # An absolute link: an API answer is read away from the site (an app, a partner's page).
+    assert item == {**BEACH.to_dict(), "detail_url": f"http://localhost/o/{BEACH.id}"}
     assert "distance_km" not in item
 
 
@@ -164,9 +166,10 @@ def test_unknown_api_paths_and_methods_answer_json(client: FlaskClient) -> None:
 def test_cli_payload_is_the_api_body(client: FlaskClient, backend: Any) -> None:
     params = [("q", "plage"), ("cause", "environnement"), ("near", "Saint-Malo"), ("radius_km", "50")]
     query = query_from_args(params)
-    expected = search_payload(backend.search(query), query)
     body = search(client, "?q=plage&cause=environnement&near=Saint-Malo&radius_km=50")
-    assert body == expected
+    expected = search_payload(backend.search(query), query, base_url="http://localhost/")
+    assert body == {**expected, "place": body["place"]}
+    assert body["place"]["kind"] == "city" and body["place"]["name"] == "Saint-Malo"
     assert body["items"][0]["distance_km"] is not None
 
 

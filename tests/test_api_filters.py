@@ -135,7 +135,7 @@ def test_more_bad_parameters(client: FlaskClient, query: str, parameter: str) ->
 # -- /api/v1/facets -----------------------------------------------------------------------------
 def test_facets_without_filters(client: FlaskClient) -> None:
     body = get(client, "/api/v1/facets")
-    assert list(body) == ["total", "lang", "facets"]
+    assert list(body) == ["total", "lang", "place", "facets"]
     assert body["total"] == len(LIVE) and body["lang"] == "fr"
     assert counts(body, "region") == {"bretagne": 3, "auvergne-rhone-alpes": 1}
     assert counts(body, "cause")["environnement"] == 2

@@ -30,6 +30,7 @@ DOCUMENT = build_document()
 # Values that make each non-enum parameter valid; parameters needing a companion get it.
 VALID = {
     "q": "plage",
+    "country": "FR",
     "near": "Rennes",
     "radius_km": "50",
     "region": "bretagne",
@@ -50,6 +51,7 @@ VALID = {
 COMPANIONS = {"nearest": {"near": "Rennes"}, "distance": {"vol_loc": "Rennes"}}
 INVALID = {
     "q": "x" * 201,
+    "country": "Narnia",
     "near": "Nowhere-Imaginary-Zz",
     "radius_km": "0",
     "region": "!!!",

@@ -135,7 +135,7 @@ def test_invalid_parameters_are_explained(client: FlaskClient) -> None:
     response = client.get("/?where=Nulle-Part-Sur-Mer-Imaginaire")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Nous n'avons pas trouvé ce lieu" in unescape(html) and 'aria-invalid="true"' in html
+    assert "Où : nous ne connaissons pas ce lieu" in unescape(html) and 'aria-invalid="true"' in html
 
 
 def test_site_forgives_nearest_without_a_place(client: FlaskClient) -> None:

@@ -118,7 +118,7 @@ def test_a_place_without_letters_or_digits_is_a_field_error_on_the_site(
     response = client.get(f"/?{name}=,&lang=en")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "find this place" in html and 'name="where"' in html and 'aria-invalid="true"' in html
+    assert "we don&#39;t know this place" in html and 'name="where"' in html and 'aria-invalid="true"' in html
     assert "Арачиново" not in html
 
 

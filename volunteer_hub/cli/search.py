@@ -6,19 +6,22 @@ import argparse
 import json
 import sys
 
-from search_app.filters import PARAMETERS, cli_pairs, query_from_args
+from search_app.filters import PARAMETERS, cli_pairs, parse_search
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 
 
 # -- search ----------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace) -> int:
+    from werkzeug.datastructures import MultiDict
+
     from indexer.base import SearchBackendError
     from search_app.params import ParameterError
     from search_app.serialize import search_payload
 
-    _settings, _db, backend = open_context()
+    settings, _db, backend = open_context()
     try:
-        query = query_from_args(cli_pairs(vars(args)))
+        parsed = parse_search(MultiDict(cli_pairs(vars(args))))
+        query = parsed.query
         result = backend.search(query)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -26,11 +29,16 @@ def cmd_search(args: argparse.Namespace) -> int:
     except SearchBackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    payload = search_payload(result, query)
+    # Links as the API gives them: absolute under the public URL when one is set.
+    payload = search_payload(result, query, base_url=settings.public_url or "", place=parsed.place)
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_OK
     print(f"{payload['total']} opportunities (page {payload['page']})")
+    place = payload["place"]
+    if place:  # how --near was understood: a region is searched whole, a city around its point
+        around = f" within {place['radius_km']:g} km" if place["radius_km"] else ""
+        print(f"place: {place['label']} ({place['kind']}){around}")
     for item in payload["items"]:
         places = ", ".join(loc.get("city") or loc.get("region") or "" for loc in item["locations"]) or (
             "remote" if item["remote"] else "-"
