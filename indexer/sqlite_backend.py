@@ -88,13 +88,14 @@ def _commitment_sql(hours: str) -> str:
     return f"CASE WHEN {hours} IS NULL OR {hours} <= 0 THEN NULL {' '.join(levels)} ELSE '{last}' END"
 
 
-# Covers the total and every facet count (cause and region masks, practical columns) of a search and
-# the filters of the common ones (dates, remote, language): those passes never read a ``doc`` row,
-# which costs ~1 us each (docs/benchmarks.md). Replaces ``doc_practical_2`` (the practical columns only).
+# The facet pass (total and every facet count of a search) scans this covering index only, never a
+# ``doc`` row (~1 us each), and groups by its leading masks in index order (no sort): one pass returns
+# each distinct (causes, regions, practical values) combination with its count (docs/benchmarks.md).
+# The other columns cover the filters of the common searches. Replaces ``doc_practical_2``.
 FACET_INDEX = (
-    "CREATE INDEX IF NOT EXISTS doc_facets ON doc(expiry, remote, avail_end, avail_start, language,"
-    " cause_mask, region_mask, open_to_minors, accessible, recurrence, time_mask, skills_based, for_groups,"
-    " family_friendly, commitment)"
+    "CREATE INDEX IF NOT EXISTS doc_facets ON doc(cause_mask, region_mask, prac_mask, expiry, remote,"
+    " avail_end, avail_start, language, open_to_minors, accessible, recurrence, time_mask, skills_based,"
+    " for_groups, family_friendly, commitment)"
 )
 # Causes and regions as bit masks on ``doc``: facet_bit gives each value of a kind its bit (in the order
 # values are first written). Past MAX_BITS values a kind has values without a bit (``bit`` NULL): its
@@ -127,7 +128,8 @@ CREATE TABLE IF NOT EXISTS doc (
     quality INTEGER NOT NULL DEFAULT 0,
     commitment TEXT,
     cause_mask INTEGER NOT NULL DEFAULT 0,
-    region_mask INTEGER NOT NULL DEFAULT 0
+    region_mask INTEGER NOT NULL DEFAULT 0,
+    prac_mask INTEGER NOT NULL DEFAULT 0  -- the practical facet values it has: bit i = _PRACTICAL_ORDER[i]
 );
 -- The JSON record lives apart from the filter columns, so scans, sorts and facet joins over
 -- ``doc`` touch ~150 bytes per row instead of the whole record.
@@ -474,6 +476,8 @@ class SqliteBackend:
         if terms:
             # The match and its score are computed once, not once per statement below.
             _match(conn, plan)
+        if query.near and query.radius_km is not None:
+            _near(conn, query.near[0], query.near[1], query.radius_km)
         bits = _facet_bits(conn)
         base_sql, base_args = self._filters(query, terms)
         cause_sql, cause_args = _kind_filter(bits, "cause", query.causes)
@@ -484,13 +488,46 @@ class SqliteBackend:
         practical_args = [a for _, args in practical.values() for a in args]
         where = " AND ".join(base_sql + cause_sql + region_sql + practical_sql) or "1"
         args = base_args + cause_args + region_args + practical_args
-        # The total and the practical facets that are not filtered on come from one pass.
-        total, practical_counts = _practical_pass(conn, where, args)
+
+        # Total and facets: one pass of (cause mask, region mask, practical mask, count). The cause and
+        # region filters are applied to those combinations here (each facet ignores its own filter);
+        # a kind past its mask (bits None) is filtered in SQL and counted from its side table.
+        wanted: dict[str, int] = {}
+        in_sql, in_sql_args = [], []
+        for kind, values, sql, sql_args in (
+            ("cause", query.causes, cause_sql, cause_args), ("region", query.regions, region_sql, region_args)
+        ):  # fmt: skip
+            known = bits[kind]
+            if values and known is not None:
+                wanted[kind] = _wanted(known, values)
+            else:
+                in_sql += sql
+                in_sql_args += sql_args
+        source = _facet_source(conn, terms, query.near is not None and query.radius_km is not None)
+        combos = _combos(
+            conn, source, base_sql + in_sql + practical_sql, base_args + in_sql_args + practical_args
+        )
+        total, by_bit, practical_counts = _tally(combos, wanted)
         for name in practical:  # a filtered facet counts every filter but its own
             others = [clause for other, clause in practical.items() if other != name]
-            sub_sql = base_sql + cause_sql + region_sql + [sql for sql, _ in others]
-            sub_args = base_args + cause_args + region_args + [a for _, a2 in others for a in a2]
-            practical_counts[name] = _practical_pass(conn, " AND ".join(sub_sql) or "1", sub_args)[1][name]
+            sub = _combos(
+                conn, source, base_sql + in_sql + [sql for sql, _ in others],
+                base_args + in_sql_args + [a for _, a2 in others for a in a2],
+            )  # fmt: skip
+            practical_counts[name] = _tally(sub, wanted)[2][name]
+        facet_values: dict[str, list[tuple[str, int]]] = {}
+        for kind, other_sql, other_args in (
+            ("cause", region_sql, region_args),
+            ("region", cause_sql, cause_args),
+        ):
+            known = bits[kind]
+            if known is None:  # its side table, with every filter but its own
+                facet_values[kind] = _side_facet(
+                    conn, kind, base_sql + other_sql + practical_sql, base_args + other_args + practical_args
+                )
+                continue
+            counts = [(value, by_bit[kind].get(bit, 0)) for value, bit in known.items()]
+            facet_values[kind] = sorted(((v, n) for v, n in counts if n), key=lambda vn: (-vn[1], vn[0]))
 
         # The page: sort narrow rows, then fetch only this page's records.
         select_cols, joins, join_args, order = self._ranking(query, terms, plan.lang)
@@ -509,18 +546,9 @@ class SqliteBackend:
             distance = row[2] if query.near else None
             hits.append(Hit(opp, score=score, distance_km=distance))
 
-        facets = {
-            "cause": _facet(
-                conn, bits, "cause", base_sql + region_sql + practical_sql,
-                base_args + region_args + practical_args,
-            ),
-            "region": _facet(
-                conn, bits, "region", base_sql + cause_sql + practical_sql,
-                base_args + cause_args + practical_args,
-            ),
-        }  # fmt: skip
-        facets["cause"] = [FacetValue(v, cause_label(v, query.lang), n) for v, n in facets["cause"]]
-        facets["region"] = [FacetValue(v, region_label(v, query.lang), n) for v, n in facets["region"]]
+        facets: dict[str, list[FacetValue]] = {}
+        facets["cause"] = [FacetValue(v, cause_label(v, query.lang), n) for v, n in facet_values["cause"]]
+        facets["region"] = [FacetValue(v, region_label(v, query.lang), n) for v, n in facet_values["region"]]
         for name, counts in practical_counts.items():
             facets[name] = [
                 FacetValue(value, practical_label(name, value, query.lang), n) for value, n in counts if n
@@ -562,13 +590,7 @@ class SqliteBackend:
             sql.append("d.avail_start <= ?")
             args.append(iso(q.date_to))
         if q.near and q.radius_km is not None:
-            lat, lon = q.near
-            (lat0, lat1), (lon0, lon1) = bounding_box(lat, lon, q.radius_km)
-            sql.append(
-                "d.rowid IN (SELECT rowid FROM doc_point WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
-                " AND vh_dist(lat, lon, ?, ?) <= ?)"
-            )
-            args += [lat0, lat1, lon0, lon1, lat, lon, q.radius_km]
+            sql.append("d.rowid IN (SELECT rowid FROM temp.vh_near)")  # filled by _near, once per search
         return sql, args
 
     def _ranking(self, q: SearchQuery, terms: bool, lang: str) -> tuple[str, str, list[Any], str]:
@@ -581,18 +603,16 @@ class SqliteBackend:
             joins += "JOIN temp.vh_match m ON m.rowid = d.rowid "
         else:
             cols += ", NULL"
-        if q.near:
+        if q.near and q.radius_km is not None:
             cols += ", g.dist"
-            box, box_args = "", []
-            if q.radius_km is not None:
-                # Every hit has a point within the radius, so its nearest point is inside the box.
-                (lat0, lat1), (lon0, lon1) = bounding_box(q.near[0], q.near[1], q.radius_km)
-                box, box_args = " WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", [lat0, lat1, lon0, lon1]
+            joins += "LEFT JOIN temp.vh_near g ON g.rowid = d.rowid "
+        elif q.near:
+            cols += ", g.dist"
             joins += (
-                f"LEFT JOIN (SELECT rowid, min(vh_dist(lat, lon, ?, ?)) AS dist FROM doc_point{box}"
+                "LEFT JOIN (SELECT rowid, min(vh_dist(lat, lon, ?, ?)) AS dist FROM doc_point"
                 " GROUP BY rowid) g ON g.rowid = d.rowid "
             )
-            args += [q.near[0], q.near[1], *box_args]
+            args += [q.near[0], q.near[1]]
         sort = q.sort
         if sort == "nearest" and q.near:
             order = "g.dist IS NULL, g.dist ASC"
@@ -629,29 +649,10 @@ _PRACTICAL_TESTS: dict[tuple[str, str], Callable[[tuple[Any, ...]], bool]] = {
 _PRACTICAL_ORDER = [(name, value) for name, values in FACET_VALUES.items() for value in values]
 
 
-def _practical_pass(
-    conn: sqlite3.Connection, where: str, args: list[Any]
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The number of listings ``where`` selects and every practical facet value's count among them."""
-    total = 0
-    sums = dict.fromkeys(_PRACTICAL_ORDER, 0)
-    rows = conn.execute(
-        f"SELECT count(*), {_PRACTICAL_GROUP} FROM {_FACETS} WHERE {where} GROUP BY {_PRACTICAL_GROUP}", args
-    )
-    for n, *values in rows:
-        total += n
-        combination = tuple(values)
-        for key in _practical_keys(combination):
-            sums[key] += n
-    counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_VALUES}
-    for (name, value), n in sums.items():
-        counts[name].append((value, n))
-    return total, counts
-
-
 @functools.lru_cache(maxsize=4096)
-def _practical_keys(combination: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(key for key in _PRACTICAL_ORDER if _PRACTICAL_TESTS[key](combination))
+def _prac_mask(combination: tuple[Any, ...]) -> int:
+    """The ``prac_mask`` of a listing whose practical columns are ``combination``."""
+    return sum(1 << i for i, key in enumerate(_PRACTICAL_ORDER) if _PRACTICAL_TESTS[key](combination))
 
 
 # Every count pass reads the covering index only (FACET_INDEX), never the rows.
@@ -694,39 +695,99 @@ def _kind_filter(
     return [f"(d.{mask} & ?) != 0"], [wanted]
 
 
-def _facet(
-    conn: sqlite3.Connection,
-    bits: dict[str, dict[str, int] | None],
-    kind: str,
-    where: list[str],
-    args: list[Any],
-) -> list[tuple[str, int]]:
-    """(value, listings) of ``kind`` among the listings ``where`` selects, most first, then by value."""
+def _wanted(known: dict[str, int], values: list[str]) -> int:
+    """The mask of ``values`` (a value no listing has has no bit: it adds nothing)."""
+    wanted = 0
+    for value in values:
+        if value in known:
+            wanted |= 1 << known[value]
+    return wanted
+
+
+# The facet pass reads the index (a scan) unless a search already holds a small set of candidates
+# (a radius, a rare word): then it seeks each of them (~3x the cost of a scanned entry, per entry).
+_FROM = {
+    "matches": "temp.vh_match m CROSS JOIN doc d ON d.rowid = m.rowid",
+    "near": "temp.vh_near g CROSS JOIN doc d ON d.rowid = g.rowid",
+}
+
+
+def _facet_source(conn: sqlite3.Connection, terms: bool, near: bool) -> str:
+    listings = conn.execute("SELECT max(rowid) FROM doc").fetchone()[0] or 0
+    sizes = {}
+    if terms:
+        sizes["matches"] = conn.execute("SELECT count(*) FROM temp.vh_match").fetchone()[0]
+    if near:
+        sizes["near"] = conn.execute("SELECT count(*) FROM temp.vh_near").fetchone()[0]
+    if sizes:
+        smallest = min(sizes, key=lambda name: sizes[name])
+        if sizes[smallest] * 3 < listings:
+            return _FROM[smallest]
+    return _FACETS
+
+
+def _combos(
+    conn: sqlite3.Connection, source: str, where: list[str], args: list[Any]
+) -> list[tuple[int, ...]]:
+    """(cause mask, region mask, practical mask, listings) of the listings ``where`` selects."""
     clause = " AND ".join(where) or "1"
-    mask, table, column = FACET_KINDS[kind]
-    known = bits[kind]
-    if known is None:
-        # The filtered listings first, then their values from the covering (rowid, value) index: left to
-        # itself the planner scanned the whole side table and looked every row's listing up (2x slower).
-        sql = (
-            f"SELECT f.{column}, {_COUNT[table]} AS n FROM doc d CROSS JOIN {table} f"
-            f" INDEXED BY {_COVERING[table]} ON f.rowid = d.rowid"
-            f" WHERE {clause} GROUP BY f.{column} ORDER BY n DESC, f.{column} ASC"
-        )
-        return list(conn.execute(sql, args))
-    # One pass over the covering index, grouped by mask (a few hundred distinct masks), then each
-    # mask's count goes to each of its bits' values.
+    masks = "d.cause_mask, d.region_mask, d.prac_mask"
+    sql = f"SELECT {masks}, count(*) FROM {source} WHERE {clause} GROUP BY 1, 2, 3"
+    return conn.execute(sql, args).fetchall()
+
+
+def _tally(
+    combos: list[tuple[int, ...]], wanted: dict[str, int]
+) -> tuple[int, dict[str, dict[int, int]], dict[str, list[tuple[str, int]]]]:
+    """The total, each kind's count per bit (ignoring that kind's own filter) and the practical facet
+    counts, of ``combos`` filtered by the ``wanted`` cause and region masks."""
+    want_cause, want_region = wanted.get("cause"), wanted.get("region")
+    total = 0
+    by_mask: dict[str, dict[int, int]] = {"cause": {}, "region": {}, "practical": {}}
+    causes, regions, practicals = by_mask["cause"], by_mask["region"], by_mask["practical"]
+    for cause_mask, region_mask, prac_mask, n in combos:
+        cause_ok = want_cause is None or cause_mask & want_cause
+        region_ok = want_region is None or region_mask & want_region
+        if region_ok:
+            causes[cause_mask] = causes.get(cause_mask, 0) + n
+        if cause_ok:
+            regions[region_mask] = regions.get(region_mask, 0) + n
+            if region_ok:
+                total += n
+                practicals[prac_mask] = practicals.get(prac_mask, 0) + n
+    by_bit = {kind: _per_bit(masks) for kind, masks in by_mask.items()}
+    practical_counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_VALUES}
+    for i, (name, value) in enumerate(_PRACTICAL_ORDER):
+        practical_counts[name].append((value, by_bit["practical"].get(i, 0)))
+    return total, by_bit, practical_counts
+
+
+def _per_bit(counts: dict[int, int]) -> dict[int, int]:
+    """Counts per mask -> counts per bit (a listing counts once for each value it has)."""
     by_bit: dict[int, int] = {}
-    for value_mask, n in conn.execute(
-        f"SELECT d.{mask}, count(*) FROM {_FACETS} WHERE {clause} GROUP BY 1", args
-    ):
-        while value_mask:
-            low = value_mask & -value_mask
+    for mask, n in counts.items():
+        while mask:
+            low = mask & -mask
             bit = low.bit_length() - 1
             by_bit[bit] = by_bit.get(bit, 0) + n
-            value_mask ^= low
-    counts = [(value, by_bit[bit]) for value, bit in known.items() if by_bit.get(bit)]
-    return sorted(counts, key=lambda vn: (-vn[1], vn[0]))
+            mask ^= low
+    return by_bit
+
+
+def _side_facet(
+    conn: sqlite3.Connection, kind: str, where: list[str], args: list[Any]
+) -> list[tuple[str, int]]:
+    """(value, listings) of ``kind`` from its side table (a kind past its mask), most first, then by value."""
+    clause = " AND ".join(where) or "1"
+    _mask_column, table, column = FACET_KINDS[kind]
+    # The filtered listings first, then their values from the covering (rowid, value) index: left to
+    # itself the planner scanned the whole side table and looked every row's listing up (2x slower).
+    sql = (
+        f"SELECT f.{column}, {_COUNT[table]} AS n FROM doc d CROSS JOIN {table} f"
+        f" INDEXED BY {_COVERING[table]} ON f.rowid = d.rowid"
+        f" WHERE {clause} GROUP BY f.{column} ORDER BY n DESC, f.{column} ASC"
+    )
+    return list(conn.execute(sql, args))
 
 
 def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connection:
@@ -761,6 +822,7 @@ def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connecti
     conn.execute(FACET_INDEX)  # after the upgrades: an older file gets the columns first
     # Per-connection scratch table: a text query's matches and scores, computed once per search.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_match (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS vh_near (rowid INTEGER PRIMARY KEY, dist REAL NOT NULL)")
     # The index's terms with their document counts: spelling corrections come from it.
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vh_vocab USING fts5vocab(main, doc_fts, row)")
     return conn
@@ -798,24 +860,34 @@ def _add_commitment(conn: sqlite3.Connection) -> None:
 
 
 def _add_facet_masks(conn: sqlite3.Connection) -> None:
-    """The cause and region masks on files written before them, filled from the side tables (no rebuild:
-    a few seconds at 100,000 listings, once, on the first open)."""
-    if "region_mask" in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+    """The cause, region and practical masks on files written before them, filled from the side tables
+    and the practical columns (no rebuild: seconds at 100,000 listings, once, on the first open)."""
+    if "prac_mask" in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if "region_mask" not in {row[1] for row in conn.execute("PRAGMA table_info(doc)")}:
+        present = {row[1] for row in conn.execute("PRAGMA table_info(doc)")}
+        if "prac_mask" not in present:
             for kind, (mask, table, column) in FACET_KINDS.items():
-                conn.execute(f"ALTER TABLE doc ADD COLUMN {mask} INTEGER NOT NULL DEFAULT 0")
-                for (value,) in conn.execute(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1").fetchall():
-                    bit = _bit(conn, kind, value)
-                    if bit is not None:
-                        conn.execute(
-                            f"UPDATE doc SET {mask} = {mask} | ? WHERE rowid IN"
-                            f" (SELECT rowid FROM {table} WHERE {column} = ?)",
-                            (1 << bit, value),
-                        )
+                if mask not in present:
+                    conn.execute(f"ALTER TABLE doc ADD COLUMN {mask} INTEGER NOT NULL DEFAULT 0")
+                    values = conn.execute(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1").fetchall()
+                    for (value,) in values:
+                        bit = _bit(conn, kind, value)
+                        if bit is not None:
+                            conn.execute(
+                                f"UPDATE doc SET {mask} = {mask} | ? WHERE rowid IN"
+                                f" (SELECT rowid FROM {table} WHERE {column} = ?)",
+                                (1 << bit, value),
+                            )
+            conn.execute("ALTER TABLE doc ADD COLUMN prac_mask INTEGER NOT NULL DEFAULT 0")
+            rows = conn.execute(f"SELECT rowid, {_PRACTICAL_GROUP} FROM doc d").fetchall()
+            conn.executemany(
+                "UPDATE doc SET prac_mask = ? WHERE rowid = ?",
+                [(_prac_mask(tuple(r[1:])), r[0]) for r in rows],
+            )
         conn.execute("DROP INDEX IF EXISTS doc_practical_2")  # FACET_INDEX covers what it covered
+        conn.execute("DROP INDEX IF EXISTS doc_facets")  # the first layout of it (masks later in the key)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -899,18 +971,26 @@ def _flag(value: bool | None) -> int | None:
 
 
 def _insert(conn: sqlite3.Connection, doc: SearchDocument, opp: Opportunity, content_hash: str) -> None:
+    practical = (
+        _flag(doc.open_to_minors),
+        _flag(doc.accessible),
+        doc.recurrence,
+        time_mask(doc.time_of_week),
+        _flag(doc.skills_based),
+        _flag(doc.groups),
+        _flag(doc.family_friendly),
+        doc.commitment,
+    )  # fmt: skip  (the order of _PRACTICAL_COLUMNS)
     cur = conn.execute(
         "INSERT INTO doc (id, partner, organization, org_slug, language, remote, avail_start,"
         " avail_end, expiry, sort_start, posted, content_hash, open_to_minors, accessible, recurrence,"
-        " time_mask, skills_based, for_groups, family_friendly, quality, commitment, cause_mask, region_mask)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " time_mask, skills_based, for_groups, family_friendly, quality, commitment, cause_mask, region_mask,"
+        " prac_mask) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
             iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
-            iso(doc.posted), content_hash, _flag(doc.open_to_minors), _flag(doc.accessible),
-            doc.recurrence, time_mask(doc.time_of_week), _flag(doc.skills_based), _flag(doc.groups),
-            _flag(doc.family_friendly), doc.quality, doc.commitment, _mask(conn, "cause", doc.causes),
-            _mask(conn, "region", doc.region_slugs),
+            iso(doc.posted), content_hash, *practical[:7], doc.quality, practical[7],
+            _mask(conn, "cause", doc.causes), _mask(conn, "region", doc.region_slugs), _prac_mask(practical),
         ),
     )  # fmt: skip
     rowid = cur.lastrowid
@@ -997,6 +1077,19 @@ _FTS = "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?"
 
 def _rowids(conn: sqlite3.Connection, sql: str, arg: str) -> list[int]:
     return [rowid for (rowid,) in conn.execute(sql, (arg,)).fetchall()]
+
+
+def _near(conn: sqlite3.Connection, lat: float, lon: float, radius_km: float) -> None:
+    """Fill ``temp.vh_near`` with the listings that have a point within ``radius_km`` and their nearest
+    point's distance: the exact distance (a Python function) is computed once per point of the bounding
+    box per search, not once per statement that filters or sorts by it."""
+    conn.execute("DELETE FROM temp.vh_near")
+    (lat0, lat1), (lon0, lon1) = bounding_box(lat, lon, radius_km)
+    conn.execute(
+        "INSERT INTO temp.vh_near (rowid, dist) SELECT rowid, min(vh_dist(lat, lon, ?, ?)) AS dist"
+        " FROM doc_point WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? GROUP BY rowid HAVING dist <= ?",
+        (lat, lon, lat0, lat1, lon0, lon1, radius_km),
+    )
 
 
 class _Spelling:

@@ -53,6 +53,7 @@ def test_an_index_from_before_the_masks_is_upgraded_in_place(tmp_path: Path) -> 
         conn.execute("DROP INDEX doc_facets")
         conn.execute("ALTER TABLE doc DROP COLUMN cause_mask")
         conn.execute("ALTER TABLE doc DROP COLUMN region_mask")
+        conn.execute("ALTER TABLE doc DROP COLUMN prac_mask")
         conn.execute("DROP TABLE facet_bit")
     reopened = SqliteBackend(path)
     assert answers(reopened) == expected
