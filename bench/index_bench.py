@@ -130,8 +130,13 @@ WORDS_EN = (
 
 def generate(n: int, seed: int = 42) -> list[Opportunity]:
     """``n`` invented opportunities: 85% French, 1-3 places, 1-3 causes, 40-120 word descriptions."""
+    return list(iter_generate(n, seed))
+
+
+def iter_generate(n: int, seed: int = 42) -> Iterator[Opportunity]:
+    """The same opportunities as ``generate``, one at a time: memory stays flat at 1,000,000
+    (``bench/scale.py``). Deterministic: the i-th item depends only on ``seed`` and ``i``'s predecessors."""
     rng = random.Random(seed)
-    out = []
     for i in range(n):
         french = rng.random() < 0.85
         stem, tails = rng.choice(TITLE_FR if french else TITLE_EN)
@@ -171,8 +176,7 @@ def generate(n: int, seed: int = 42) -> list[Opportunity]:
             posted=NOW - timedelta(days=rng.randint(0, 60)),
         )
         o.content_hash = o.compute_hash()
-        out.append(o)
-    return out
+        yield o
 
 
 def batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:

@@ -86,7 +86,7 @@ def test_an_index_from_before_the_practical_columns_is_upgraded_in_place(tmp_pat
     assert backend.upsert([WHEELCHAIR, STAIRS]).ok
     backend.close()
     with sqlite3.connect(path) as conn:  # the layout an existing deployment has
-        conn.execute("DROP INDEX doc_practical_2")
+        conn.execute("DROP INDEX doc_facets")
         for column, _kind in PRACTICAL_COLUMNS:
             conn.execute(f"ALTER TABLE doc DROP COLUMN {column}")
     reopened = SqliteBackend(path)
@@ -118,7 +118,7 @@ def test_an_index_from_before_the_commitment_column_is_upgraded_in_place(tmp_pat
     assert backend.upsert([WHEELCHAIR, STAIRS]).ok
     backend.close()
     with sqlite3.connect(path) as conn:  # the layout of the release before the commitment filter
-        conn.execute("DROP INDEX doc_practical_2")
+        conn.execute("DROP INDEX doc_facets")
         conn.execute("ALTER TABLE doc DROP COLUMN commitment")
     reopened = SqliteBackend(path)
     found = reopened.search(SearchQuery(filters={"commitment": "intensive"}, now=NOW))
