@@ -149,7 +149,8 @@ def run_demo(
     os.environ["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
     from indexer import open_backend
     from volunteer_hub.cli import server
-    from volunteer_hub.cli.crawl import print_run
+    from volunteer_hub.cli.crawl import pictures_after_crawl, print_run
+    from volunteer_hub.cli.images import print_tallies
     from volunteer_hub.core.config import load_settings
     from volunteer_hub.services.crawl import crawl_now
     from volunteer_hub.store.db import Database
@@ -179,8 +180,11 @@ def run_demo(
         ids = register_demo_partners(base_url)
         partners = [p for p in db.partners() if p.id in ids]
         runs = crawl_now(partners, settings=settings, db=db, backend=backend, force=True, progress=False)
+        pictures = pictures_after_crawl(settings, db, runs)  # served by the demo's feed server
         for run in runs:
             print_run(run)
+            if run.partner_id in pictures:
+                print_tallies({run.partner_id: pictures[run.partner_id]}, indent="    ")
         print(f"index: {backend.count()} opportunities ({backend.name})", flush=True)
         if crawl_only:
             return 0 if all(r.ok for r in runs) else 1
