@@ -30,7 +30,9 @@ from volunteer_hub.services.images import (
     FETCHED,
     UNCHANGED,
     WAITING,
+    NotAPicture,
     refresh_source,
+    render,
 )
 from volunteer_hub.store.pictures import FAILED, OK, REFUSED, PictureCache
 
@@ -93,6 +95,19 @@ def test_a_logo_keeps_its_transparency_and_a_small_picture_is_never_enlarged(set
     assert Image.open(cache.files / logo.variants[0].name).mode == "RGBA"
     assert refresh_source(cache, f"{base}/small.png", settings).status == FETCHED
     assert [(v.width, v.height) for v in cache.entry(f"{base}/small.png").variants] == [(100, 80)]
+
+
+def test_a_turned_photo_is_made_upright_and_a_truncated_one_is_refused() -> None:
+    image, out = Image.new("RGB", (400, 200), (10, 120, 200)), io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned a quarter
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    rendered = render(out.getvalue(), max_pixels=1_000_000)
+    assert [(v.width, v.height) for v, _ in rendered.variants] == [(160, 320), (200, 400)]
+    with pytest.raises(NotAPicture, match="damaged"):
+        render(picture_bytes(1200, 800)[:3000], max_pixels=10_000_000)
+    with pytest.raises(NotAPicture, match="a strip"):
+        render(picture_bytes(2000, 100, "PNG"), max_pixels=10_000_000)
 
 
 @pytest.mark.parametrize(
@@ -334,8 +349,10 @@ def test_a_crawl_fetches_the_pictures_and_pages_show_our_copies(home: Path, www)
     )
     assert re.search(r'<img class="org-logo" src="/img/[0-9a-f]{20}-160\.webp"', detail)
     assert 'alt="Logo de Les Amis du Fleuve"' in detail
+    organization = client.get("/org/les-amis-du-fleuve").get_data(as_text=True)
+    assert re.search(r'<h1><img class="org-logo" src="/img/[0-9a-f]{20}-160\.webp"', organization)
     # Never the partner's address as a picture: every <img> comes from this site.
-    for html in (page, detail):
+    for html in (page, detail, organization):
         sources = IMG_SRC.findall(html)
         assert sources and all(src.startswith(("/static/", "/img/")) for src in sources), sources
         assert base not in " ".join(sources)

@@ -94,14 +94,19 @@ def render(data: bytes, *, max_pixels: int, widths: Sequence[int] = WIDTHS) -> R
         raise NotAPicture(f"a strip, not a picture ({width}x{height})")
     largest = min(max(widths), width)
     if image.format == "JPEG":  # decode at a reduced scale when the picture is much larger than needed
-        image.draft("RGB", (largest, max(1, round(height * largest / width))))
+        image.draft("RGB", (largest, largest))  # both sides: EXIF may turn it a quarter
+    digest = hashlib.sha256(data).hexdigest()[:20]
     try:
         image.load()
         image = ImageOps.exif_transpose(image)  # upright, before the EXIF goes
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        return Rendered(digest, _variants(image, digest, widths))
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise NotAPicture(f"a damaged picture ({exc})") from None
-    image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    digest = hashlib.sha256(data).hexdigest()[:20]
+
+
+def _variants(image: Image.Image, digest: str, widths: Sequence[int]) -> list[tuple[Variant, bytes]]:
+    """``image`` at each of ``widths`` (never enlarged), as WebP without any metadata."""
     variants: list[tuple[Variant, bytes]] = []
     done: set[int] = set()
     for wanted in sorted(widths):
@@ -119,7 +124,7 @@ def render(data: bytes, *, max_pixels: int, widths: Sequence[int] = WIDTHS) -> R
         out = io.BytesIO()
         resized.save(out, format="WEBP", quality=WEBP_QUALITY, method=4, exif=b"", icc_profile=None)
         variants.append((Variant(f"{digest}-{w}.webp", w, h), out.getvalue()))
-    return Rendered(digest, variants)
+    return variants
 
 
 # -- one source URL ------------------------------------------------------------------------------
