@@ -178,7 +178,7 @@ def pictures_job() -> None:
     through Scrapyd, and failed pictures whose time to try again has come. Crawls made in-process
     already fetched theirs; a pass over a cached picture reads one small file."""
     _settings, _db, cfg = _ctx()
-    done = _run_cli(["images", "fetch", "--all"], "pictures", cfg.crawl_timeout_seconds)
+    done = _run_cli(["images", "fetch", "--all", "--limit", "2000"], "pictures", cfg.crawl_timeout_seconds)
     if done:
         log.info(
             "pictures: exit %s %s %s",

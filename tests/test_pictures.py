@@ -31,9 +31,11 @@ from volunteer_hub.services.images import (
     UNCHANGED,
     WAITING,
     NotAPicture,
+    fetch_pictures,
     refresh_source,
     render,
 )
+from volunteer_hub.store.db import Database, Partner, StoredOpportunity
 from volunteer_hub.store.pictures import FAILED, OK, REFUSED, PictureCache
 
 
@@ -356,3 +358,21 @@ def test_a_crawl_fetches_the_pictures_and_pages_show_our_copies(home: Path, www)
         sources = IMG_SRC.findall(html)
         assert sources and all(src.startswith(("/static/", "/img/")) for src in sources), sources
         assert base not in " ".join(sources)
+
+
+def test_a_pass_spends_at_most_its_request_budget_and_the_next_one_goes_on(settings: Settings, www) -> None:  # noqa: ANN001
+    _root, base = www
+    db = Database.from_settings(settings)
+    with db.session() as s, s.begin():
+        s.add(Partner(id="asso", name="Asso", url=f"{base}/feed.xml"))
+        for n, picture in enumerate(("photo.jpg", "small.png", "logo.png")):
+            data = {"image": f"{base}/{picture}", "organization": {"logo": f"{base}/logo.png"}}
+            s.add(
+                StoredOpportunity(
+                    id=f"asso-{n}", partner_id="asso", source_id=str(n), content_hash="x", data=data
+                )
+            )
+    first = fetch_pictures(db, settings, ["asso"], limit=2)["asso"].counts
+    assert (first["fetched"], first["later"]) == (2, 1)
+    second = fetch_pictures(db, settings, ["asso"], limit=2)["asso"].counts
+    assert (second["cached"], second["fetched"], second["later"]) == (2, 1, 0)

@@ -32,7 +32,9 @@ def cmd_images_fetch(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: no partner {', '.join(unknown)}", file=sys.stderr)
         return EXIT_FAILED
-    tallies = fetch_pictures(db, settings, None if args.all else args.partners, force=args.force)
+    tallies = fetch_pictures(
+        db, settings, None if args.all else args.partners, force=args.force, limit=args.limit
+    )
     if args.json:
         print(json.dumps({p: t.as_dict() for p, t in sorted(tallies.items())}, indent=2, ensure_ascii=False))
     elif tallies:
@@ -54,5 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("partners", nargs="*", metavar="PARTNER", help="partner ids")
     p.add_argument("--all", action="store_true", help="every partner")
     p.add_argument("--force", action="store_true", help="ask every picture again, failed ones included")
+    p.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="at most N requests in this pass; the rest waits for the next one",
+    )
     p.add_argument("--json", action="store_true", help="per partner: counts of each outcome and the reasons")
     p.set_defaults(func=cmd_images_fetch)

@@ -54,7 +54,9 @@ FETCHED = "fetched"  # new or changed: fetched and stored
 UNCHANGED = "unchanged"  # asked again: the same picture (304, or the same bytes)
 CACHED = "cached"  # cached recently: not asked
 WAITING = "waiting"  # failed before: not tried again yet
-OUTCOMES = (FETCHED, UNCHANGED, CACHED, WAITING, FAILED, REFUSED)
+LATER = "later"  # not asked in this pass: its request budget was spent (the next pass goes on)
+OUTCOMES = (FETCHED, UNCHANGED, CACHED, WAITING, FAILED, REFUSED, LATER)
+AFTER_CRAWL_REQUESTS = 200  # the post-crawl step's budget: a crawl never waits long on pictures
 
 
 class NotAPicture(Exception):
@@ -151,6 +153,18 @@ def _retry_after(settings: Settings, failures: int) -> timedelta:
     return min(timedelta(hours=hours), MAX_RETRY)
 
 
+def _settled(entry: SourceEntry | None, url: str, now: datetime, settings: Settings) -> Outcome | None:
+    """CACHED or WAITING when ``url`` needs no request now; None when it does."""
+    if entry is None:
+        return None
+    if entry.status == OK:
+        if now - entry.checked_time() < timedelta(days=settings.picture_refresh_days):
+            return Outcome(url, CACHED)
+    elif (retry := entry.retry_time()) is not None and retry > now:
+        return Outcome(url, WAITING, entry.reason)
+    return None
+
+
 def refresh_source(
     cache: PictureCache, url: str, settings: Settings, *, now: datetime | None = None, force: bool = False
 ) -> Outcome:
@@ -158,13 +172,9 @@ def refresh_source(
     for anything the partner's server does."""
     now = now or _now()
     entry = cache.entry(url)
+    if not force and (settled := _settled(entry, url, now, settings)) is not None:
+        return settled
     headers: dict[str, str] = {}
-    if entry is not None and not force:
-        if entry.status == OK:
-            if now - entry.checked_time() < timedelta(days=settings.picture_refresh_days):
-                return Outcome(url, CACHED)
-        elif (retry := entry.retry_time()) is not None and retry > now:
-            return Outcome(url, WAITING, entry.reason)
     if entry is not None and entry.status == OK:
         if entry.etag:
             headers["If-None-Match"] = entry.etag
@@ -288,11 +298,13 @@ def fetch_pictures(
     partner_ids: Sequence[str] | None = None,
     *,
     force: bool = False,
+    limit: int | None = None,
     clock: Callable[[], datetime] = _now,
 ) -> dict[str, PictureTally]:
     """Bring the cache up to date for the pictures of ``partner_ids`` (all when None): one request
-    at a time per host, ``HOSTS_AT_ONCE`` hosts at once. A URL used by several partners is fetched
-    once and counted for the first of them."""
+    at a time per host, ``HOSTS_AT_ONCE`` hosts at once, at most ``limit`` requests in all (the
+    rest counts as ``later``). A URL used by several partners is fetched once and counted for the
+    first of them."""
     cache = PictureCache(settings.pictures_dir)
     sources = picture_sources(db, partner_ids)
     owner: dict[str, str] = {}
@@ -305,9 +317,22 @@ def fetch_pictures(
     tallies: dict[str, PictureTally] = {partner: PictureTally() for partner in sources}
     lock = threading.Lock()
 
+    budget = [limit]
+
     def run(host: str) -> None:
         for url in by_host[host]:
-            outcome = refresh_source(cache, url, settings, now=clock(), force=force)
+            now = clock()
+            outcome = None if force else _settled(cache.entry(url), url, now, settings)
+            if outcome is None:  # a request is due: within the budget, or later
+                with lock:
+                    allowed = budget[0] is None or budget[0] > 0
+                    if allowed and budget[0] is not None:
+                        budget[0] -= 1
+                outcome = (
+                    refresh_source(cache, url, settings, now=now, force=force)
+                    if allowed
+                    else Outcome(url, LATER)
+                )
             with lock:
                 tallies[owner[url]].add(outcome)
 
@@ -321,4 +346,4 @@ def fetch_after_crawl(db: Database, settings: Settings, runs: Sequence[CrawlRun]
     """The post-crawl step: pictures of the partners whose run went well (new or changed ones are
     fetched, the rest is a look at the cache)."""
     done = [run.partner_id for run in runs if run.ok]
-    return fetch_pictures(db, settings, done) if done else {}
+    return fetch_pictures(db, settings, done, limit=AFTER_CRAWL_REQUESTS) if done else {}
