@@ -1,4 +1,5 @@
-"""The one fetcher of a partner URL outside Scrapy: ``validate URL`` and the partner sign-up.
+"""The one fetcher of a partner URL outside Scrapy: ``validate URL``, the partner sign-up, the link
+checker and the picture cache (``fetch_resource``: the body with its type and validators).
 
 Every hop (the URL, then each redirect) is resolved once; unless private addresses are allowed,
 any non-public answer (``crawlers.address_policy``) refuses the hop before anything is sent,
@@ -46,6 +47,10 @@ class AddressRefused(FetchError):
     """The host resolves to an address the policy refuses (private, loopback...)."""
 
 
+class TooLarge(FetchError):
+    """The body is larger than ``FetchLimits.max_bytes``."""
+
+
 @dataclass(frozen=True)
 class Probe:
     """What a URL answered (``probe``): the final status, after redirects, and where it ended."""
@@ -55,6 +60,22 @@ class Probe:
     redirects: tuple[str, ...]  # the hops before it
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What ``fetch_resource`` got: a 2xx body, or a 304 (``not_modified``, no body)."""
+
+    status: int
+    url: str  # the URL that answered (the last hop)
+    body: bytes
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 @dataclass(frozen=True)
@@ -194,6 +215,20 @@ def _port(parts: Any) -> int:
 
 def fetch(url: str, *, allow_private: bool, limits: FetchLimits, user_agent: str = USER_AGENT) -> bytes:
     """GET ``url`` under the address policy, pinned, redirects re-checked, size and time bounded."""
+    return fetch_resource(url, allow_private=allow_private, limits=limits, user_agent=user_agent).body
+
+
+def fetch_resource(
+    url: str,
+    *,
+    allow_private: bool,
+    limits: FetchLimits,
+    user_agent: str = USER_AGENT,
+    headers: dict[str, str] | None = None,
+) -> Resource:
+    """``fetch``, answering the body with its type and validators. ``headers`` (conditional request
+    validators: If-None-Match, If-Modified-Since) go with the first hop only; a 304 answers a
+    ``Resource`` whose ``not_modified`` is true."""
     timeout = limits.timeout or limits.deadline
     redirected = False
     with _Watchdog(limits.deadline) as watchdog:
@@ -209,8 +244,9 @@ def fetch(url: str, *, allow_private: bool, limits: FetchLimits, user_agent: str
                     raise FetchError(f"it redirects to {url}, which is refused: {exc}") from None
                 raise
             conn = _connect(parts, addresses, min(timeout, watchdog.remaining()), watchdog)
+            sent = None if redirected else headers
             try:
-                answer = _get(conn, parts, user_agent, watchdog, timeout, limits.max_bytes)
+                answer = _get(conn, parts, user_agent, watchdog, timeout, limits.max_bytes, sent)
             except (OSError, http.client.HTTPException) as exc:
                 if watchdog.fired:
                     raise watchdog.expired() from exc
@@ -218,8 +254,10 @@ def fetch(url: str, *, allow_private: bool, limits: FetchLimits, user_agent: str
             finally:
                 watchdog.watch(None)
                 conn.close()
-            if isinstance(answer, bytes):
-                return answer
+            if isinstance(answer, Resource):
+                return Resource(
+                    answer.status, url, answer.body, answer.content_type, answer.etag, answer.last_modified
+                )
             url, redirected = urljoin(url, answer), True
         raise FetchError(f"too many redirects (more than {limits.max_redirects})")
 
@@ -231,13 +269,18 @@ def _get(
     watchdog: _Watchdog,
     timeout: float,
     max_bytes: int,
-) -> bytes | str:
-    """One request: the body, or the ``Location`` of a redirect."""
+    headers: dict[str, str] | None = None,
+) -> Resource | str:
+    """One request: the answer, or the ``Location`` of a redirect."""
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    conn.request("GET", target, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
+    sent = {"User-Agent": user_agent, "Accept-Encoding": "identity", **(headers or {})}
+    conn.request("GET", target, headers=sent)
     response = conn.getresponse()
     if response.status in REDIRECTS and response.getheader("Location"):
         return response.getheader("Location", "")
+    validators = (response.getheader("ETag"), response.getheader("Last-Modified"))
+    if response.status == 304 and headers:
+        return Resource(304, "", b"", None, *validators)
     if response.status >= 400:
         raise FetchError(f"the server answered HTTP {response.status}")
     chunks: list[bytes] = []
@@ -251,10 +294,10 @@ def _get(
             break
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"larger than the {max_bytes / (1024 * 1024):g} MB download limit")
+            raise TooLarge(f"larger than the {max_bytes / (1024 * 1024):g} MB download limit")
         chunks.append(chunk)
         watchdog.remaining()
-    return b"".join(chunks)
+    return Resource(response.status, "", b"".join(chunks), response.getheader("Content-Type"), *validators)
 
 
 def probe(

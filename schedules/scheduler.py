@@ -173,6 +173,21 @@ def link_check_job() -> None:
             log.info("%s: exit %s %s %s", args[0], done.returncode, summary[0], done.stderr.strip()[-500:])
 
 
+def pictures_job() -> None:
+    """Run ``volunteer-hub images fetch --all`` (its own process): pictures of listings crawled
+    through Scrapyd, and failed pictures whose time to try again has come. Crawls made in-process
+    already fetched theirs; a pass over a cached picture reads one small file."""
+    _settings, _db, cfg = _ctx()
+    done = _run_cli(["images", "fetch", "--all", "--limit", "2000"], "pictures", cfg.crawl_timeout_seconds)
+    if done:
+        log.info(
+            "pictures: exit %s %s %s",
+            done.returncode,
+            done.stdout.strip()[-2000:],
+            done.stderr.strip()[-500:],
+        )
+
+
 def alert_digest_job() -> None:
     """Run ``volunteer-hub alerts send`` (daily; weekly alerts go out when a week has passed)."""
     _settings, _db, cfg = _ctx()
@@ -400,6 +415,7 @@ def start_scheduler(
         next_run_time=now + timedelta(seconds=30),
         **system,
     )
+    scheduler.add_job(pictures_job, CronTrigger(minute=37, timezone=UTC), id="pictures", **system)
     scheduler.add_job(alert_digest_job, CronTrigger(hour=6, minute=7, timezone=UTC), id="alerts", **system)
     scheduler.add_job(
         housekeeping_job,

@@ -20,6 +20,7 @@ from search_app import (  # noqa: F401 - their routes are on the site blueprint
     i18n,
     links,
     organizations,
+    pictures,
     public,
     ratelimit,
     security,
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_blueprint)  # with the routes of public, discover and organizations
     app.register_blueprint(api_blueprint)
     app.register_blueprint(volopps_blueprint)  # All for Good compatible /api/volopps
+    pictures.register(app)  # /img/<name>: the partner pictures the app keeps
     app.register_blueprint(alerts.bp)  # e-mail alerts on a search (/alerts)
     app.jinja_env.globals.update(alert_form_context=alerts.alert_form_context)
     from search_app import ops  # noqa: PLC0415 - operations: /healthz, /metrics

@@ -55,6 +55,7 @@ PATH_VALUES = {
     "run_id": 1,
     "posting_id": "1",
     "filename": "site.css",
+    "name": "0123456789abcdef0123-160.webp",  # a partner picture (search_app.pictures), not cached
 }
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, open_context
+from volunteer_hub.cli.images import print_tallies
 
 
 # -- crawl -----------------------------------------------------------------------------------
@@ -54,12 +55,38 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except (AlreadyRunning, RunNotRunning) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    pictures = pictures_after_crawl(settings, db, runs)
     if args.json:
-        print(json.dumps([run_as_dict(r) for r in runs], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                [{**run_as_dict(r), "pictures": _tally_dict(pictures.get(r.partner_id))} for r in runs],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for run in runs:
             print_run(run)
+            if run.partner_id in pictures:
+                print_tallies({run.partner_id: pictures[run.partner_id]}, indent="    ")
     return EXIT_OK if all(r.ok for r in runs) else EXIT_FAILED
+
+
+def pictures_after_crawl(settings: object, db: object, runs: list) -> dict:
+    """The post-crawl picture step (services.images); its trouble is reported, never the crawl's."""
+    from volunteer_hub.services.images import fetch_after_crawl
+
+    try:
+        return fetch_after_crawl(db, settings, runs)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - the crawl is done and stored; pictures wait for the next pass
+        print(
+            f"warning: pictures not fetched ({exc!r}); `volunteer-hub images fetch` retries", file=sys.stderr
+        )
+        return {}
+
+
+def _tally_dict(tally: object) -> dict | None:
+    return tally.as_dict() if tally is not None else None  # type: ignore[attr-defined]
 
 
 def run_as_dict(run: object) -> dict:

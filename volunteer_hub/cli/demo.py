@@ -8,8 +8,10 @@ then the site is served. Re-running updates the same partners and records (idemp
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import http.server
+import io
 import json
 import os
 import re
@@ -22,6 +24,7 @@ import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEMO_DIR = Path(str(resources.files("volunteer_hub") / "demo_data"))
 FORMAT_ALIASES = {"atom": "rss"}
@@ -54,6 +57,10 @@ class _DemoHandler(http.server.SimpleHTTPRequestHandler):
 
     def _site_page(self) -> None:
         invented = "https://" + self.path.removeprefix("/sites/").split("?", 1)[0]
+        picture = demo_picture(invented)
+        if picture is not None:
+            self._send(200, *picture)
+            return
         title, organization = self.pages.get(invented) or self.pages.get(invented.rstrip("/")) or ("", "")
         site = invented.split("/")[2]
         heading = title or site
@@ -73,10 +80,42 @@ class _DemoHandler(http.server.SimpleHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        binary = content_type.startswith("image/")
+        self.send_header("Content-Type", content_type if binary else f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def demo_picture(invented: str) -> tuple[str, bytes] | None:
+    """An invented site's picture (``.../pictures/<id>.jpg``) or logo (``.../logo.png``), drawn
+    here from its URL (the same URL, the same picture), so the demo shows partner pictures
+    without reaching the internet; None for any other URL."""
+    path = urlsplit(invented).path
+    if not (path.startswith("/pictures/") and path.endswith(".jpg")) and path != "/logo.png":
+        return None
+    from PIL import Image, ImageDraw
+
+    seed = hashlib.sha256(invented.encode()).digest()
+    hue = [(70, 140, 120), (200, 120, 60), (60, 110, 170), (150, 90, 150), (190, 160, 60)][seed[0] % 5]
+    out = io.BytesIO()
+    if path == "/logo.png":  # a round badge on a transparent background
+        logo = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(logo)
+        draw.ellipse((8, 8, 232, 232), fill=(*hue, 255))
+        draw.polygon([(120, 50), (190, 180), (50, 180)], fill=(255, 255, 255, 235))
+        logo.save(out, format="PNG")
+        return "image/png", out.getvalue()
+    photo = Image.new("RGB", (960, 640), tuple(min(255, c + 80) for c in hue))
+    draw = ImageDraw.Draw(photo)
+    for band in range(8):  # a sky fading into the ground
+        shade = tuple(max(0, c - band * 12) for c in hue)
+        draw.rectangle((0, 640 - (8 - band) * 40, 960, 640), fill=shade)
+    for i in range(3):
+        x, y, r = 120 + seed[2 + i] * 3, 180 + seed[5 + i] % 120, 40 + seed[8 + i] % 60
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(250, 245, 230))
+    photo.save(out, format="JPEG", quality=82)
+    return "image/jpeg", out.getvalue()
 
 
 def _invented_pages() -> dict[str, tuple[str, str]]:
@@ -149,7 +188,8 @@ def run_demo(
     os.environ["VOLUNTEER_HUB_ALLOW_PRIVATE_URLS"] = "1"
     from indexer import open_backend
     from volunteer_hub.cli import server
-    from volunteer_hub.cli.crawl import print_run
+    from volunteer_hub.cli.crawl import pictures_after_crawl, print_run
+    from volunteer_hub.cli.images import print_tallies
     from volunteer_hub.core.config import load_settings
     from volunteer_hub.services.crawl import crawl_now
     from volunteer_hub.store.db import Database
@@ -179,8 +219,11 @@ def run_demo(
         ids = register_demo_partners(base_url)
         partners = [p for p in db.partners() if p.id in ids]
         runs = crawl_now(partners, settings=settings, db=db, backend=backend, force=True, progress=False)
+        pictures = pictures_after_crawl(settings, db, runs)  # served by the demo's feed server
         for run in runs:
             print_run(run)
+            if run.partner_id in pictures:
+                print_tallies({run.partner_id: pictures[run.partner_id]}, indent="    ")
         print(f"index: {backend.count()} opportunities ({backend.name})", flush=True)
         if crawl_only:
             return 0 if all(r.ok for r in runs) else 1

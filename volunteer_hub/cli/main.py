@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from volunteer_hub.cli import alerts, crawl, db, index, links, partners, quality, search, serve
+from volunteer_hub.cli import alerts, crawl, db, images, index, links, partners, quality, search, serve
 
 
 def package_version() -> str:
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, crawl, search, index, partners, links, quality, alerts, db):
+    for module in (serve, crawl, search, index, partners, links, images, quality, alerts, db):
         module.register(sub)
     return parser
 

@@ -94,6 +94,14 @@ class Settings:
     stale_not_updated_action: str = "flag"
     stale_undated_months: int = 12  # no date at all, and first seen longer ago than this
     stale_undated_action: str = "hide"
+    # Partner pictures (services.images): bytes and seconds allowed per picture, pixels a picture
+    # may have (decompression bombs), hours before a failed picture is tried again (doubling on
+    # each failure, at most a week), days before a cached picture is asked again (conditional GET).
+    picture_max_bytes: int = 5 * MB
+    picture_timeout: float = 20.0
+    picture_max_pixels: int = 40_000_000
+    picture_retry_hours: float = 6.0
+    picture_refresh_days: float = 7.0
     # Map tiles of the site's maps (a Leaflet URL template) and their attribution (HTML, shown on the map).
     map_tiles: str = OSM_TILES
     map_attribution: str = OSM_ATTRIBUTION
@@ -109,6 +117,11 @@ class Settings:
     @property
     def logs_dir(self) -> Path:
         return self.home / "logs"
+
+    @property
+    def pictures_dir(self) -> Path:
+        """The partner picture cache (``volunteer_hub.store.pictures``)."""
+        return self.home / "pictures"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -150,6 +163,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stale_not_updated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_NOT_UPDATED_ACTION", "flag"),
         stale_undated_months=int(_non_negative(env, "VOLUNTEER_HUB_STALE_UNDATED_MONTHS", 12)),
         stale_undated_action=_rule_action(env, "VOLUNTEER_HUB_STALE_UNDATED_ACTION", "hide"),
+        picture_max_bytes=int(_positive(env, "VOLUNTEER_HUB_PICTURE_MAX_BYTES", 5 * MB)),
+        picture_timeout=_positive(env, "VOLUNTEER_HUB_PICTURE_TIMEOUT", 20.0),
+        picture_max_pixels=int(_positive(env, "VOLUNTEER_HUB_PICTURE_MAX_PIXELS", 40_000_000)),
+        picture_retry_hours=_positive(env, "VOLUNTEER_HUB_PICTURE_RETRY_HOURS", 6.0),
+        picture_refresh_days=_positive(env, "VOLUNTEER_HUB_PICTURE_REFRESH_DAYS", 7.0),
         map_tiles=_map_tiles(env),
         map_attribution=_text(env, "VOLUNTEER_HUB_MAP_ATTRIBUTION") or OSM_ATTRIBUTION,
     )

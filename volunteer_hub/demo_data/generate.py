@@ -2012,7 +2012,7 @@ def build_api_engagement(partner: Partner, orgs: dict[str, Org]) -> etree._Eleme
     _sub(publisher, "url", partner.website)
     _sub(publisher, "email", f"flux@{partner.website.removeprefix('https://')}")
     _sub(root, "lastBuildDate", GENERATED_AT.isoformat())
-    for item in partner.items:
+    for index, item in enumerate(partner.items):
         org = orgs[item.org]
         tz = _tz(item)
         mission = _sub(root, "mission")
@@ -2020,8 +2020,11 @@ def build_api_engagement(partner: Partner, orgs: dict[str, Org]) -> etree._Eleme
         _cdata(mission, "title", item.title)
         _cdata(mission, "description", item.body)
         _sub(mission, "applicationUrl", f"{partner.website}/missions/{item.sid}-{item.slug}")
+        if index % 3 != 2:  # most missions have a picture (drawn by the demo's feed server); some do not
+            _sub(mission, "image", f"{partner.website}/pictures/{item.sid}.jpg")
         _cdata(mission, "organizationName", org.name)
         _sub(mission, "organizationUrl", org.url)
+        _sub(mission, "organizationLogo", f"{org.url}/logo.png")
         if org.description:
             _cdata(mission, "organizationDescription", org.description)
         if org.place:
