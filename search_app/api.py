@@ -15,6 +15,7 @@ from search_app.errors import bad_parameter, wants_json
 from search_app.filters import FACET_IGNORED, REPEATABLE, parse_search
 from search_app.i18n import current_language
 from search_app.openapi import build_document
+from search_app.pictures import api_picture
 from search_app.params import Args, ParameterError, ParsedSearch, parse_language, reject_repeated
 from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
@@ -48,7 +49,10 @@ def search() -> Response | tuple[Response, int]:
         return bad_parameter(err)
     result = backend().search(parsed.query)
     # Absolute links: the request's root, which search_app.canonical sets to the public URL when one is set.
-    return jsonify(search_payload(result, parsed.query, base_url=request.url_root, place=parsed.place))
+    payload = search_payload(result, parsed.query, base_url=request.url_root, place=parsed.place)
+    for item, hit in zip(payload["items"], result.hits, strict=True):
+        item["picture"] = api_picture(hit.opportunity, request.url_root)
+    return jsonify(payload)
 
 
 @bp.get("/opportunities/<opportunity_id>")
@@ -62,7 +66,7 @@ def opportunity(opportunity_id: str) -> Response | tuple[Response, int]:
             return redirect(url_for("api.opportunity", opportunity_id=stored.listed_as), code=301)
     if opp is None or not is_live(opp):
         return jsonify(error_payload(f"No opportunity with id {opportunity_id!r}")), 404
-    return jsonify(opportunity_payload(opp))
+    return jsonify({**opportunity_payload(opp), "picture": api_picture(opp, request.url_root)})
 
 
 @bp.get("/facets")

@@ -151,12 +151,37 @@ _OPPORTUNITY_PROPERTIES: dict[str, Any] = {
     },
 }
 
+_PICTURE_SIZE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["url", "width", "height"],
+    "properties": {
+        "url": {"type": "string", "format": "uri", "description": "Absolute, on this site (/img/...)."},
+        "width": {"type": "integer", "minimum": 1},
+        "height": {"type": "integer", "minimum": 1},
+    },
+}
+PICTURE = _nullable(
+    {
+        "type": "object",
+        "description": "Our own resized copy of the listing's picture (else of its organization's logo), "
+        "fetched and checked by the site; null when none is kept. Show this, not `image`.",
+        "additionalProperties": False,
+        "required": ["kind", "card"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["image", "logo"]},
+            "card": _PICTURE_SIZE,
+            "detail": _PICTURE_SIZE,
+        },
+    }
+)
+
 OPPORTUNITY = {
     "type": "object",
     "description": "A normalized volunteer opportunity (docs/opportunity.md).",
     "additionalProperties": False,
     "required": list(_OPPORTUNITY_PROPERTIES),
-    "properties": _OPPORTUNITY_PROPERTIES,
+    "properties": {**_OPPORTUNITY_PROPERTIES, "picture": PICTURE},
 }
 
 SEARCH_HIT = {
@@ -173,6 +198,7 @@ SEARCH_HIT = {
             "description": "Our page for the opportunity, absolute: <site>/o/<id> (the configured public URL"
             " when there is one, else the host the request was made to).",
         },
+        "picture": PICTURE,
         "distance_km": _nullable(
             {"type": "number", "minimum": 0, "description": "Only present when the search had `near`."}
         ),

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, send_file, url_for
 
 from search_app.services import services
+from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.store.pictures import PictureCache, media_type
 
 bp = Blueprint("pictures", __name__)
@@ -47,6 +48,26 @@ def picture(url: str | None, width: int = CARD_WIDTH) -> dict[str, Any] | None:
         "width": variant.width,
         "height": variant.height,
     }
+
+
+def api_picture(opportunity: Opportunity, base_url: str) -> dict[str, Any] | None:
+    """The API's ``picture``: our copies of the listing's picture (else its organization's logo)
+    as absolute URLs on this site, ``card`` and ``detail`` sizes; None when none is kept. The
+    partner's own URLs stay in ``image`` / ``organization.logo`` as data, never for display."""
+    for url, kind in ((opportunity.image, "image"), (opportunity.organization.logo, "logo")):
+        sizes = {name: picture(url, width) for name, width in (("card", CARD_WIDTH), ("detail", DETAIL_WIDTH))}
+        if sizes["card"] is None:
+            continue
+        root = base_url.rstrip("/")
+        return {
+            "kind": kind,
+            **{
+                name: {"url": root + size["src"], "width": size["width"], "height": size["height"]}
+                for name, size in sizes.items()
+                if size is not None
+            },
+        }
+    return None
 
 
 def register(app: Flask) -> None:

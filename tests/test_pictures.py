@@ -359,6 +359,19 @@ def test_a_crawl_fetches_the_pictures_and_pages_show_our_copies(home: Path, www)
         assert sources and all(src.startswith(("/static/", "/img/")) for src in sources), sources
         assert base not in " ".join(sources)
 
+    # The API gives our copies too, as absolute URLs on this site; the partner's URL stays data only.
+    api = client.get("/api/v1/opportunities?q=&lang=fr", base_url="https://benevoles.example.org").get_json()
+    by_title = {item["title"]: item for item in api["items"]}
+    shown = by_title["Nettoyer les berges"]["picture"]
+    assert shown["kind"] == "image"
+    assert re.fullmatch(r"https://benevoles\.example\.org/img/[0-9a-f]{20}-160\.webp", shown["card"]["url"])
+    assert (shown["card"]["width"], shown["card"]["height"]) == (160, 107)
+    assert (shown["detail"]["width"], shown["detail"]["height"]) == (640, 427)
+    assert by_title["Nettoyer les berges"]["image"].startswith(base)  # the source, as data
+    assert by_title["Accueillir des familles"]["picture"] is None
+    one = client.get(detail_path.replace("/o/", "/api/v1/opportunities/")).get_json()
+    assert one["picture"]["card"]["url"] == "http://localhost" + shown["card"]["url"].split(".org", 1)[1]
+
 
 def test_a_pass_spends_at_most_its_request_budget_and_the_next_one_goes_on(settings: Settings, www) -> None:  # noqa: ANN001
     _root, base = www
