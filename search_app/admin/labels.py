@@ -12,6 +12,8 @@ import re
 from flask import Flask
 from flask_babel import gettext, ngettext
 
+from search_app.reports import reason_labels  # the visitor's own words, in one place
+
 
 def state_label(state: str) -> str:
     """A partner's health state or approval status ("failing", "pending"...)."""
@@ -28,6 +30,24 @@ def state_label(state: str) -> str:
         "approved": gettext("approved"),
     }
     return labels.get(str(state), str(state))
+
+
+def listing_state(state: str) -> str:
+    """A stored listing's state ("live", "gone", "hidden"...), as the moderation page shows it."""
+    labels = {
+        "live": gettext("live"),
+        "gone": gettext("no longer published"),
+        "hidden": gettext("hidden"),
+        "expired": gettext("expired"),
+        "suppressed": gettext("hidden by a rule"),
+        "unknown": gettext("unknown"),
+    }
+    return labels.get(str(state), str(state))
+
+
+def report_reason(reason: str) -> str:
+    """A visitor's report reason code ("broken-link") as the sentence the visitor chose."""
+    return dict(reason_labels()).get(reason, reason)
 
 
 def status_label(status: str) -> str:
@@ -119,6 +139,6 @@ def reason_sentence(reason: str) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, status_label=status_label, trigger_label=trigger_label,
-        reason_sentence=reason_sentence,
+        reason_sentence=reason_sentence, listing_state=listing_state, report_reason=report_reason,
     )  # fmt: skip
     app.jinja_env.filters["health_reason"] = health_reason
