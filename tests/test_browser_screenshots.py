@@ -19,11 +19,10 @@ from flask import Flask
 
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
-from tests.browser import SCREENSHOTS, chromium, live_server
+from tests.browser import AXE, SCREENSHOTS, TILE_PNG, VIEWPORTS, chromium, live_server
 from tests.helpers import EMAIL, PASSWORD
 from tests.site_samples import ALL, BEACH
 from tests.smtp_server import Received, smtp_server  # noqa: F401 - fixture
-from tests.test_browser_site import AXE, TILE_PNG, VIEWPORTS
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.auth import add_operator
 from volunteer_hub.store.db import Database, Partner

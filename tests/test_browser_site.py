@@ -11,8 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from sqlalchemy import func, select
 
 from indexer.sqlite_backend import SqliteBackend
 from search_app import create_app
-from tests.browser import SCREENSHOTS, chromium, live_server, screenshot
+from tests.browser import AXE, SCREENSHOTS, TILE_PNG, VIEWPORTS, chromium, live_server, screenshot
 from tests.site_samples import ALL, BEACH, GARDEN, HOMEWORK
 from volunteer_hub.core.config import load_settings
 from volunteer_hub.store.db import Database, Partner
@@ -31,26 +29,9 @@ from volunteer_hub.store.public_models import OpportunityActivity
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = SCREENSHOTS.parent
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
-# A 1x1 grey PNG: the map tiles of the local tile stub (tests never reach a real tile server).
-def _png_1x1(grey: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1x1, 8-bit greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes([0, grey])))
-        + chunk(b"IEND", b"")
-    )
-
-
-TILE_PNG = _png_1x1(0xE8)
 WORDS = {
     "fr": {
         "search": "Rechercher",
@@ -545,38 +526,5 @@ def test_near_me_fills_where_with_the_position(site: tuple[str, Database]) -> No
         context.close()
 
 
-# -- screenshots of issue 15's pages -------------------------------------------------------------
-SHOT_PAGES = {
-    "home": "/",
-    "results": "/?where=Rennes&radius_km=100",
-    "results-country": "/?cause=environnement&cause=education",
-    "detail": f"/o/{BEACH.id}?near=Rennes",
-    "organization": "/org/les-amis-du-littoral",
-}
-
-
-@pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize("device", ["phone", "desktop"])
-def test_screenshots_of_the_visitor_pages(site: tuple[str, Database], lang: str, device: str) -> None:
-    """First screen and full page of home, results (list + map), detail and organization, for a look."""
-    base, _database = site
-    with chromium() as browser:
-        context = browser.new_context(viewport=VIEWPORTS[device], locale=WORDS[lang]["locale"])
-        page = context.new_page()
-        violations = _csp_watch(page)
-        for name, path in SHOT_PAGES.items():
-            sep = "&" if "?" in path else "?"
-            page.goto(f"{base}{path}{sep}lang={lang}")
-            page.wait_for_load_state("networkidle")
-            if name.startswith("results") and page.locator("#results-map:visible").count() == 0:
-                page.click("button.map-toggle")  # the visitor's choice is then kept for the next pages
-            if page.locator("#results-map:visible, .detail-map:visible").count():
-                page.locator("#results-map:visible, .detail-map:visible").first.scroll_into_view_if_needed()
-                page.locator(".map-pin").first.wait_for()
-                page.wait_for_load_state("networkidle")
-                page.evaluate("window.scrollTo(0, 0)")
-            screenshot(page, f"issue15-{lang}-{device}-{name}")
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"issue15-{lang}-{device}-{name}-first-screen.png"))
-        assert violations == [], violations
-        context.close()
+# Issue 15's full set of screenshots (every page, both sizes, both languages, with axe): see
+# tests/test_browser_screenshots.py.

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import gettext, ngettext
 
 from search_app.reports import reason_labels  # the visitor's own words, in one place
+from volunteer_hub.services.scheduler_status import SchedulerStatus
 
 
 def state_label(state: str) -> str:
@@ -43,6 +44,24 @@ def listing_state(state: str) -> str:
         "unknown": gettext("unknown"),
     }
     return labels.get(str(state), str(state))
+
+
+def scheduler_sentence(status: SchedulerStatus) -> str:
+    """The scheduler's liveness in the operator's language (``detail`` stays English for /healthz)."""
+    if status.beat_at is None:
+        return gettext("The scheduler has never run (start “volunteer-hub scheduler”).")
+    if status.stopped_at is not None:
+        return gettext(
+            "The scheduler was stopped at %(time)s UTC.", time=f"{status.stopped_at:%Y-%m-%d %H:%M:%S}"
+        )
+    age = f"{status.age_seconds or 0:.0f}"
+    if not status.ok:
+        return gettext(
+            "No scheduler heartbeat for %(age)s s (limit %(limit)s s).", age=age, limit=status.limit_seconds
+        )
+    return gettext(
+        "Alive on %(host)s (pid %(pid)s), last beat %(age)s s ago.", host=status.host, pid=status.pid, age=age
+    )
 
 
 def report_reason(reason: str) -> str:
@@ -140,5 +159,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, status_label=status_label, trigger_label=trigger_label,
         reason_sentence=reason_sentence, listing_state=listing_state, report_reason=report_reason,
+        scheduler_sentence=scheduler_sentence,
     )  # fmt: skip
     app.jinja_env.filters["health_reason"] = health_reason
