@@ -15,8 +15,8 @@ from search_app.errors import bad_parameter, wants_json
 from search_app.filters import FACET_IGNORED, REPEATABLE, parse_search
 from search_app.i18n import current_language
 from search_app.openapi import build_document
-from search_app.pictures import api_picture
 from search_app.params import Args, ParameterError, ParsedSearch, parse_language, reject_repeated
+from search_app.pictures import api_picture
 from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend

@@ -55,7 +55,9 @@ def api_picture(opportunity: Opportunity, base_url: str) -> dict[str, Any] | Non
     as absolute URLs on this site, ``card`` and ``detail`` sizes; None when none is kept. The
     partner's own URLs stay in ``image`` / ``organization.logo`` as data, never for display."""
     for url, kind in ((opportunity.image, "image"), (opportunity.organization.logo, "logo")):
-        sizes = {name: picture(url, width) for name, width in (("card", CARD_WIDTH), ("detail", DETAIL_WIDTH))}
+        sizes = {
+            name: picture(url, width) for name, width in (("card", CARD_WIDTH), ("detail", DETAIL_WIDTH))
+        }
         if sizes["card"] is None:
             continue
         root = base_url.rstrip("/")

@@ -7,16 +7,17 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 
-from indexer.base import SearchQuery, SearchResult
+from indexer.base import SearchResult
 from indexer.practical import FACET_VALUES as PRACTICAL_FACETS
 from search_app import links
 from search_app.clicks import looks_automated, record_click, record_view
 from search_app.display import http_url, is_live, map_points
 from search_app.filters import FORM_HANDLED, chips, field_label, form_field, parse_search, site_error
+from search_app.home import home_context, remember_region, search_region
 from search_app.i18n import current_language
 from search_app.maps import map_config
 from search_app.params import ParameterError, ParsedSearch, max_page
@@ -34,7 +35,7 @@ from volunteer_hub.core.html import sanitize
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.places import UnknownPlace, resolve_place
 from volunteer_hub.core.taxonomy import CAUSES, cause_label
-from volunteer_hub.core.textfold import collation_key, slugify
+from volunteer_hub.core.textfold import collation_key
 from volunteer_hub.core.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,15 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100)
 
 
 @bp.get("/")
-def search() -> tuple[str, int]:
+def search() -> tuple[str, int] | Response:
     lang = current_language()
     try:
         parsed = parse_search(request.args, lang=lang, for_site=True)
     except ParameterError as err:
         return render_template("search.html", **_page_context(None, None), error=_error_text(err)), 400
     result = backend().search(parsed.query)
-    return render_template("search.html", **_page_context(parsed, result), error=None), 200
+    page = render_template("search.html", **_page_context(parsed, result), error=None)
+    return remember_region(make_response(page, 200), search_region(parsed))
 
 
 @bp.get("/o/<opportunity_id>")
@@ -138,8 +140,11 @@ def _detail_context(opp: Opportunity, **extra: Any) -> dict[str, Any]:
         "source_url": http_url(opp.url),
         "map_points": map_points(opp),
         "map": None,
-        "time_of_week_labels": {"weekdays": gettext("Weekdays"), "evenings": gettext("Evenings"),
-                                "weekends": gettext("Weekends")},
+        "time_of_week_labels": {
+            "weekdays": gettext("Weekdays"),
+            "evenings": gettext("Evenings"),
+            "weekends": gettext("Weekends"),
+        },
     }
     if context["map_points"]:
         context["map"] = map_config()
@@ -273,10 +278,14 @@ def _page_context(parsed: ParsedSearch | None, result: SearchResult | None) -> d
     if parsed is None or result is None:
         context["drawer_open"] = True  # an error names a field: show them all
         return context
+    shown = result.hits
     if not context["searched"]:
-        context["home"] = _home(result)
-    if any(hit.opportunity.locations and any(loc.lat is not None for loc in hit.opportunity.locations)
-           for hit in result.hits):
+        context["home"] = home_context(result)
+        shown = context["home"]["fresh"]["hits"]
+    if any(
+        hit.opportunity.locations and any(loc.lat is not None for loc in hit.opportunity.locations)
+        for hit in shown
+    ):
         context["map"] = map_config()
     if parsed.query.near:
         # Detail pages re-read the place as typed ("Rennes"), to name it next to distances.
@@ -333,24 +342,6 @@ def _practical_facets(parsed: ParsedSearch, result: SearchResult) -> list[dict[s
                 url = links.with_value(name, None if selected else f.value)
             values.append({"label": f.label, "count": f.count, "selected": selected, "url": url})
     return values
-
-
-def _home(result: SearchResult) -> dict[str, Any]:
-    """The home page's extras: cause tiles with their counts, and the organizations publishing now."""
-    causes = [
-        {"code": f.value, "label": f.label, "count": f.count, "url": links.search_url([("cause", f.value)])}
-        for f in result.facets.get("cause", [])
-        if f.value in CAUSES
-    ]
-    recent = backend().search(SearchQuery(sort="newest", per_page=50, lang=current_language()))
-    organizations: dict[str, dict[str, Any]] = {}
-    for hit in recent.hits:
-        name = hit.opportunity.organization.name
-        slug = slugify(name) if name else ""
-        if slug:
-            organizations.setdefault(slug, {"slug": slug, "name": name, "count": 0})["count"] += 1
-    ranked = sorted(organizations.values(), key=lambda org: (-org["count"], org["name"].casefold()))
-    return {"causes": causes[:12], "organizations": ranked[:12]}
 
 
 def _form_values(parsed: ParsedSearch | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -377,9 +378,10 @@ def test_moderation_queue_groups_reports_and_hides_or_dismisses(
         data={"csrf_token": csrf, "email": "ops@example.org", "password": "correct horse battery"},
     )
     assert ">3</span>" in client.get("/admin/").get_data(as_text=True)  # open reports in the menu
-    queue = client.get("/admin/moderation").get_data(as_text=True)
+    queue = unescape(client.get("/admin/moderation?lang=en").get_data(as_text=True))
     assert queue.index("Poste de comptable") < queue.index("Aide aux devoirs")  # most reported first
-    assert "not-volunteering × 1" in queue and "inappropriate × 1" in queue and "emploi salarié" in queue
+    assert "It is not really volunteering (paid job, sales, fees…) × 1" in queue  # the visitor's words
+    assert "It is inappropriate, offensive or misleading × 1" in queue and "emploi salarié" in queue
     assert "mailto:team@alpha.example.org" in queue
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue).group(1)
     assert client.post(f"/admin/moderation/{bad}/hide").status_code == 400  # CSRF

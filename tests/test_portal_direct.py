@@ -115,7 +115,7 @@ def test_first_posting_waits_for_approval_then_edit_close_and_direct_publishing(
 
     # The operator sees it in the moderation area and approves it.
     ops = operator_client(app)
-    page = ops.get("/admin/moderation").get_data(as_text=True)
+    page = ops.get("/admin/moderation?lang=en").get_data(as_text=True)
     assert "Aide aux devoirs du mercredi" in page and "Approve and publish" in page
     assert ops.post(f"/admin/postings/{posting.id}/approve", data={}).status_code == 400  # CSRF
     res = ops.post(f"/admin/postings/{posting.id}/approve", data={"csrf_token": csrf(page)})

@@ -50,8 +50,9 @@ def test_home_lists_live_opportunities_in_french_by_default(client: FlaskClient)
     html = page(client, "/")
     assert '<html lang="fr">' in html
     assert "5 missions" in html
-    assert sorted(titles(html)) == sorted(o.title for o in LIVE)
-    assert "À distance" in html  # the remote opportunity
+    # The home lists the newest missions in France (the French site's country: no remote one).
+    assert sorted(titles(html)) == sorted(o.title for o in LIVE if not o.remote)
+    assert "À distance" in page(client, "/?remote=1")  # the remote opportunity
     assert "En continu" in html  # the open-ended one
     assert "Environnement" in html and "Solidarité et insertion" in html  # cause labels
 
@@ -101,7 +102,7 @@ def test_facets_show_counts_and_toggle_filters(client: FlaskClient) -> None:
     assert sorted(titles(filtered)) == sorted([BEACH.title, GARDEN.title])
     selected = re.search(r'class="facet-link is-selected" href="([^"]*)"', filtered)
     assert selected and "cause=" not in selected.group(1)
-    assert len(titles(page(client, selected.group(1).replace("&amp;", "&")))) == len(LIVE)
+    assert len(titles(page(client, selected.group(1).replace("&amp;", "&") + "?lang=en"))) == len(LIVE)
 
 
 def test_region_from_where_can_be_removed_with_its_facet(client: FlaskClient) -> None:

@@ -102,9 +102,10 @@ def test_detail_has_share_links_without_third_party_scripts(client: FlaskClient)
     assert "https://wa.me/?text=" in html and "https://www.linkedin.com/sharing/share-offsite/?url=" in html
     assert 'data-copy="share-url"' in html
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
-    # Only our own files: the map is Leaflet served by the app (static/vendor), never a CDN.
-    assert scripts == ["/static/share.js", "/static/favourites.js", "/static/vendor/leaflet/leaflet.js",
-                       "/static/map.js"]
+    # Only our own files: the map is Leaflet served by the app (static/vendor), never a CDN, and
+    # map.js loads it only when the map comes into view.
+    assert scripts == ["/static/share.js", "/static/favourites.js", "/static/map.js"]
+    assert 'data-leaflet="/static/vendor/leaflet/leaflet.js"' in html
 
 
 def test_static_scripts_are_small_and_served(client: FlaskClient) -> None:

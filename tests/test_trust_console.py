@@ -76,7 +76,7 @@ def shown(app: Flask) -> set[str]:
 def test_moderation_queue_and_show_anyway(app: Flask) -> None:
     assert shown(app) == {"short", "fine"}  # the job offer is hidden from the start
     ops = operator(app)
-    page = ops.get("/admin/moderation").get_data(as_text=True)
+    page = ops.get("/admin/moderation?lang=en").get_data(as_text=True)
     assert "Automatic rules" in page
     assert page.index("Animateur périscolaire") < page.index("Bénévole")  # hidden ones first
     assert "job-offer" in page and "a contract is offered" in page and "too-short" in page
@@ -86,7 +86,7 @@ def test_moderation_queue_and_show_anyway(app: Flask) -> None:
     )
     assert res.status_code == 302
     assert shown(app) == {"job", "short", "fine"}
-    page = ops.get("/admin/moderation").get_data(as_text=True)
+    page = ops.get("/admin/moderation?lang=en").get_data(as_text=True)
     assert "shown by an operator" in page and "Apply the rules again" in page
     ops.post(f"/admin/moderation/{job_id}/override", data={"csrf_token": token_from(page), "shown": "0"})
     assert shown(app) == {"short", "fine"}

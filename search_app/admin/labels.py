@@ -12,6 +12,9 @@ import re
 from flask import Flask
 from flask_babel import gettext, ngettext
 
+from search_app.reports import reason_labels  # the visitor's own words, in one place
+from volunteer_hub.services.scheduler_status import SchedulerStatus
+
 
 def state_label(state: str) -> str:
     """A partner's health state or approval status ("failing", "pending"...)."""
@@ -28,6 +31,42 @@ def state_label(state: str) -> str:
         "approved": gettext("approved"),
     }
     return labels.get(str(state), str(state))
+
+
+def listing_state(state: str) -> str:
+    """A stored listing's state ("live", "gone", "hidden"...), as the moderation page shows it."""
+    labels = {
+        "live": gettext("live"),
+        "gone": gettext("no longer published"),
+        "hidden": gettext("hidden"),
+        "expired": gettext("expired"),
+        "suppressed": gettext("hidden by a rule"),
+        "unknown": gettext("unknown"),
+    }
+    return labels.get(str(state), str(state))
+
+
+def scheduler_sentence(status: SchedulerStatus) -> str:
+    """The scheduler's liveness in the operator's language (``detail`` stays English for /healthz)."""
+    if status.beat_at is None:
+        return gettext("The scheduler has never run (start “volunteer-hub scheduler”).")
+    if status.stopped_at is not None:
+        return gettext(
+            "The scheduler was stopped at %(time)s UTC.", time=f"{status.stopped_at:%Y-%m-%d %H:%M:%S}"
+        )
+    age = f"{status.age_seconds or 0:.0f}"
+    if not status.ok:
+        return gettext(
+            "No scheduler heartbeat for %(age)s s (limit %(limit)s s).", age=age, limit=status.limit_seconds
+        )
+    return gettext(
+        "Alive on %(host)s (pid %(pid)s), last beat %(age)s s ago.", host=status.host, pid=status.pid, age=age
+    )
+
+
+def report_reason(reason: str) -> str:
+    """A visitor's report reason code ("broken-link") as the sentence the visitor chose."""
+    return dict(reason_labels()).get(reason, reason)
 
 
 def status_label(status: str) -> str:
@@ -119,6 +158,7 @@ def reason_sentence(reason: str) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, status_label=status_label, trigger_label=trigger_label,
-        reason_sentence=reason_sentence,
+        reason_sentence=reason_sentence, listing_state=listing_state, report_reason=report_reason,
+        scheduler_sentence=scheduler_sentence,
     )  # fmt: skip
     app.jinja_env.filters["health_reason"] = health_reason

@@ -319,13 +319,22 @@ def staleness(partner_id: str) -> Response:
     p = _act(partners.set_stale_after, partner_id, months=months)
     if p:
         if p.stale_after_months is None:
-            flash(f"{p.id}: staleness follows the global setting. Applied at the next staleness check.")
+            flash(
+                gettext(
+                    "%(id)s: staleness follows the global setting. Applied at the next staleness check.",
+                    id=p.id,
+                )
+            )
         elif p.stale_after_months == 0:
-            flash(f"{p.id}: its listings are never stale for want of updates.")
+            flash(gettext("%(id)s: its listings are never stale for want of updates.", id=p.id))
         else:
             flash(
-                f"{p.id}: a listing not updated for {p.stale_after_months} months is stale. "
-                "Applied at the next staleness check."
+                gettext(
+                    "%(id)s: a listing not updated for %(months)s months is stale. "
+                    "Applied at the next staleness check.",
+                    id=p.id,
+                    months=p.stale_after_months,
+                )
             )
     return _back(partner_id)
 
@@ -375,7 +384,6 @@ def api_flags() -> Response:
             {"code": code, "label": rule_label(code), **rule} for code, rule in item["flags"].items()
         ]
     return jsonify(partner=partner_id, count=len(items), items=items)
-
 
 
 @bp.get("/moderation")
@@ -445,12 +453,17 @@ def approve_posting(posting_id: str) -> Response:
     try:
         counts = publish(database(), services().backend, partner, posting)
     except ValueError as exc:
-        flash(f"{posting_id}: cannot be published: {exc}", "error")
+        flash(gettext("%(id)s: cannot be published: %(why)s", id=posting_id, why=exc), "error")
         return redirect(url_for("admin.moderation"))
     if counts.index_failures:
-        flash(f"{posting_id}: approved and stored; the search index write is pending (retried).", "error")
+        flash(
+            gettext(
+                "%(id)s: approved and stored; the search index write is pending (retried).", id=posting_id
+            ),
+            "error",
+        )
     else:
-        flash(f"{posting_id}: approved and published for {partner.id}.")
+        flash(gettext("%(id)s: approved and published for %(partner)s.", id=posting_id, partner=partner.id))
     return redirect(url_for("admin.moderation"))
 
 
@@ -461,7 +474,7 @@ def reject_posting(posting_id: str) -> Response:
     posting = _pending_posting_or_404(posting_id)
     with database().session() as s, s.begin():
         s.get(DirectPosting, posting.id).status = PostingStatus.REJECTED
-    flash(f"{posting_id}: rejected.")
+    flash(gettext("%(id)s: rejected.", id=posting_id))
     return redirect(url_for("admin.moderation"))
 
 
@@ -489,9 +502,11 @@ def hide(opportunity_id: str) -> Response:
     counts = push_pending(db, services().backend, partner_id)
     closed = _handle_reports(opportunity_id, "resolved")
     if counts.index_failures:
-        flash("Hidden in the database, but the search index could not be updated yet: retry.", "error")
+        flash(
+            gettext("Hidden in the database, but the search index could not be updated yet: retry."), "error"
+        )
     else:
-        flash(f"Listing hidden; {closed} report(s) closed.")
+        flash(gettext("Listing hidden; %(num)s report(s) closed.", num=closed))
     return redirect(url_for("admin.moderation"))
 
 
@@ -505,16 +520,20 @@ def override_rules(opportunity_id: str) -> Response:
         abort(404)
     counts = push_pending(db, services().backend, partner_id)
     if counts.index_failures:
-        flash("Saved in the database, but the search index could not be updated yet: retry.", "error")
+        flash(
+            gettext("Saved in the database, but the search index could not be updated yet: retry."), "error"
+        )
     else:
-        flash("Shown whatever the rules say." if shown else "The automatic rules apply again.")
+        flash(
+            gettext("Shown whatever the rules say.") if shown else gettext("The automatic rules apply again.")
+        )
     return redirect(url_for("admin.moderation") + "#rules")
 
 
 @bp.post("/moderation/<opportunity_id>/dismiss")
 def dismiss(opportunity_id: str) -> Response:
     closed = _handle_reports(opportunity_id, "dismissed")
-    flash(f"{closed} report(s) dismissed.")
+    flash(gettext("%(num)s report(s) dismissed.", num=closed))
     return redirect(url_for("admin.moderation"))
 
 

@@ -133,6 +133,30 @@
     map.fitBounds(bounds.pad(0.2), {maxZoom: 12});
   }
 
+  /* The detail page's map: Leaflet is loaded once its box scrolls into view (never on a phone
+     that does not scroll down to it). */
+  function loadLeaflet(el, done) {
+    if (window.L) { done(); return; }
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = el.getAttribute("data-leaflet-css");
+    document.head.appendChild(css);
+    var lib = document.createElement("script");
+    lib.src = el.getAttribute("data-leaflet");
+    lib.onload = done;
+    document.head.appendChild(lib);
+  }
+
+  function whenSeen(el) {
+    el.hidden = false;  /* its box holds the place; the map is drawn into it when seen */
+    var draw = function () { loadLeaflet(el, function () { detail(el); }); };
+    if (!("IntersectionObserver" in window)) { draw(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); draw(); }
+    }, {rootMargin: "0px"});
+    seen.observe(el);
+  }
+
   window.vhMap = results;
-  Array.prototype.forEach.call(document.querySelectorAll("[data-map='detail']"), detail);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-map='detail']"), whenSeen);
 })();

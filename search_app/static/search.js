@@ -1,4 +1,5 @@
-/* Search page enhancements (the page works without them): sort on change, "near me", the map. */
+/* Search page enhancements (the page works without them): sort on change, "near me", the map
+   (Leaflet and map.js are loaded when the map is first shown). */
 (function () {
   "use strict";
   var sort = document.getElementById("sort");
@@ -45,6 +46,11 @@
     };
     document.head.appendChild(lib);
   }
+  /* The visitor's own choice, kept on this device: the map opens by itself only for those who
+     opened it before, so the list comes first and Leaflet (about 42 KB) loads only when used. */
+  var KEY = "vh-map";
+  function remembered() { try { return window.localStorage.getItem(KEY) === "open"; } catch (e) { return false; } }
+  function remember(open) { try { window.localStorage.setItem(KEY, open ? "open" : "closed"); } catch (e) { /* private mode */ } }
   function show(open) {
     map.hidden = !open;
     document.body.classList.toggle("map-open", open);
@@ -57,7 +63,7 @@
   var wide = window.matchMedia("(min-width: 60rem)");
   if (toggle) {
     toggle.hidden = false;
-    toggle.addEventListener("click", function () { show(map.hidden); });
+    toggle.addEventListener("click", function () { var open = map.hidden; remember(open); show(open); });
   }
-  if (wide.matches) show(true);  /* desktop: list and map side by side */
+  if (wide.matches && remembered()) show(true);  /* desktop: list and map side by side */
 })();

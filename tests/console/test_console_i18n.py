@@ -3,7 +3,10 @@ states, flash messages, and run-report reasons as sentences rather than codes.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from html import unescape
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
@@ -60,4 +63,70 @@ def test_run_reasons_in_english_are_sentences_too(client: FlaskClient, db: Datab
     logged_in(client)
     run = client.get(f"/admin/runs/{run_id}").get_data(as_text=True)
     assert "Paid missions: only unpaid volunteering is listed." in run and "Items without a title." in run
-    assert '<div class="table-wrap"><table class="data">' in run  # scrolls inside its frame on a phone
+    assert '<div class="table-wrap" tabindex="0"><table class="data">' in run  # scrolls in its frame
+
+
+def _catalog() -> list[tuple[str, str]]:
+    """(English, French) sentence pairs of the catalog that differ and are long enough to be
+    unmistakable on a page (short words like "ok" appear in both languages)."""
+    from babel.messages.pofile import read_po
+
+    import search_app
+
+    path = Path(search_app.__file__).parent / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        pairs = [
+            (m.id, m.string) for m in read_po(handle) if isinstance(m.id, str) and isinstance(m.string, str)
+        ]
+    return [(en, fr) for en, fr in pairs if en != fr and len(en) >= 18 and "%(" not in en and "<" not in en]
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_every_console_and_portal_page_speaks_one_language(client: FlaskClient, db: Database) -> None:
+    """Each console page (moderation included, with a report, a flagged listing and a pending posting)
+    and each public portal page, in English (browser or ?lang=en) and French: no sentence of the
+    other language."""
+    from volunteer_hub.store.db import StoredOpportunity
+    from volunteer_hub.store.public_models import ProblemReport
+
+    run_id = _partner_with_a_run(db)
+    with db.session() as s, s.begin():
+        s.add(
+            StoredOpportunity(
+                id="asso-1",
+                content_hash="0" * 64,
+                partner_id="asso",
+                source_id="1",
+                state="live",
+                data={"title": "Poste rémunéré"},
+                flags={"dead-link": {"action": "hide", "detail": "404 twice"}},
+            )
+        )
+        s.add(ProblemReport(opportunity_id="asso-1", partner_id="asso", reason="not-volunteering"))
+    logged_in(client)
+    pages = ["/admin/", "/admin/moderation", "/admin/partners/asso", f"/admin/runs/{run_id}", "/admin/health",
+             "/partners/", "/partners/login", "/partners/signup", "/partners/formats"]  # fmt: skip
+    pairs = _catalog()
+    moderation = _text(client.get("/admin/moderation?lang=en").get_data(as_text=True))
+    assert (
+        "It is not really volunteering (paid job, sales, fees…) × 1" in moderation
+    )  # a sentence, not a code
+    assert "Show anyway" in moderation and "No posting waiting." in moderation
+    for lang, asked in (("en", {"HTTP_ACCEPT_LANGUAGE": "en-GB,en"}), ("en", {}), ("fr", {})):
+        client.environ_base.update(asked or {"HTTP_ACCEPT_LANGUAGE": "en"})
+        for path in pages:
+            url = path if asked else f"{path}{'&' if '?' in path else '?'}lang={lang}"
+            response = client.get(url)
+            assert response.status_code in (200, 503), url  # /admin/health: 503 while a partner fails
+            text = _text(response.get_data(as_text=True))
+            other = (
+                [fr for en, fr in pairs if fr in text]
+                if lang == "en"
+                else [en for en, fr in pairs if en in text]
+            )
+            assert other == [], (url, other)
+    french = _text(client.get("/admin/moderation?lang=fr").get_data(as_text=True))
+    assert "Afficher quand même" in french and "Signalements" in french

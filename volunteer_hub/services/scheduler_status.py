@@ -23,6 +23,8 @@ class SchedulerStatus:
     host: str | None = None
     pid: int | None = None
     jobs: int | None = None
+    stopped_at: datetime | None = None
+    limit_seconds: int | None = None
 
 
 def scheduler_status(db: Database, now: datetime | None = None) -> SchedulerStatus:
@@ -35,10 +37,20 @@ def scheduler_status(db: Database, now: datetime | None = None) -> SchedulerStat
     beat_at = aware(row.beat_at)
     age = (now - beat_at).total_seconds()  # type: ignore[operator]
     limit = max(90, MISSED_BEATS * (row.interval_seconds or 30))
-    common = {"beat_at": beat_at, "age_seconds": age, "host": row.host, "pid": row.pid, "jobs": row.jobs}
+    common = {
+        "beat_at": beat_at,
+        "age_seconds": age,
+        "host": row.host,
+        "pid": row.pid,
+        "jobs": row.jobs,
+        "limit_seconds": limit,
+    }
     if row.stopped_at and aware(row.stopped_at) >= beat_at:  # type: ignore[operator]
         return SchedulerStatus(
-            False, f"the scheduler was stopped at {row.stopped_at:%Y-%m-%d %H:%M:%S} UTC", **common
+            False,
+            f"the scheduler was stopped at {row.stopped_at:%Y-%m-%d %H:%M:%S} UTC",
+            stopped_at=aware(row.stopped_at),
+            **common,
         )
     if age > limit:
         return SchedulerStatus(False, f"no scheduler heartbeat for {age:.0f} s (limit {limit} s)", **common)
