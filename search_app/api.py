@@ -16,7 +16,7 @@ from search_app.filters import FACET_IGNORED, REPEATABLE, parse_search
 from search_app.i18n import current_language
 from search_app.openapi import build_document
 from search_app.params import Args, ParameterError, ParsedSearch, parse_language, reject_repeated
-from search_app.pictures import api_picture
+from search_app.pictures import picture_cache
 from search_app.related import stored_opportunity
 from search_app.serialize import error_payload, facets_payload, opportunity_payload, search_payload
 from search_app.services import backend
@@ -49,10 +49,9 @@ def search() -> Response | tuple[Response, int]:
         return bad_parameter(err)
     result = backend().search(parsed.query)
     # Absolute links: the request's root, which search_app.canonical sets to the public URL when one is set.
-    payload = search_payload(result, parsed.query, base_url=request.url_root, place=parsed.place)
-    for item, hit in zip(payload["items"], result.hits, strict=True):
-        item["picture"] = api_picture(hit.opportunity, request.url_root)
-    return jsonify(payload)
+    return jsonify(
+        search_payload(result, parsed.query, request.url_root, place=parsed.place, pictures=picture_cache())
+    )
 
 
 @bp.get("/opportunities/<opportunity_id>")
@@ -66,7 +65,7 @@ def opportunity(opportunity_id: str) -> Response | tuple[Response, int]:
             return redirect(url_for("api.opportunity", opportunity_id=stored.listed_as), code=301)
     if opp is None or not is_live(opp):
         return jsonify(error_payload(f"No opportunity with id {opportunity_id!r}")), 404
-    return jsonify({**opportunity_payload(opp), "picture": api_picture(opp, request.url_root)})
+    return jsonify(opportunity_payload(opp, request.url_root, picture_cache()))
 
 
 @bp.get("/facets")

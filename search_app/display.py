@@ -163,8 +163,13 @@ def map_points(opportunity: Opportunity) -> list[dict[str, object]]:
     points: list[dict[str, object]] = []
     for location in opportunity.locations:
         if location.lat is not None and location.lon is not None:
-            points.append({"lat": round(location.lat, 5), "lon": round(location.lon, 5),
-                           "label": location.label() or ""})
+            points.append(
+                {
+                    "lat": round(location.lat, 5),
+                    "lon": round(location.lon, 5),
+                    "label": location.label() or "",
+                }
+            )
     return points
 
 
@@ -176,12 +181,18 @@ def cause_picture(opportunity: Opportunity) -> str:
     return "autre"
 
 
-LANGUAGE_NAMES = {"fr": ("français", "French"), "en": ("anglais", "English"), "de": ("allemand", "German"),
-                  "es": ("espagnol", "Spanish"), "it": ("italien", "Italian"), "nl": ("néerlandais", "Dutch")}
+LANGUAGE_NAMES = {
+    "fr": ("français", "French"),
+    "en": ("anglais", "English"),
+    "de": ("allemand", "German"),
+    "es": ("espagnol", "Spanish"),
+    "it": ("italien", "Italian"),
+    "nl": ("néerlandais", "Dutch"),
+}
 
 
 def language_name(code: str, phrase: bool = False) -> str:
-    """"English" (or with ``phrase`` "In English") for a listing's language code, in the page's
+    """ "English" (or with ``phrase`` "In English") for a listing's language code, in the page's
     language; the code itself when unknown."""
     names = LANGUAGE_NAMES.get((code or "").lower())
     if names is None:

@@ -48,8 +48,12 @@ def load_organization(slug: str) -> OrganizationView:
     names = [h.opportunity.organization.name for h in result.hits if h.opportunity.organization.name]
     name = names[0] if names else slug
     return OrganizationView(
-        slug=slug, name=name, total=result.total, hits=result.hits,
-        causes=result.facets.get("cause", []), regions=result.facets.get("region", []),
+        slug=slug,
+        name=name,
+        total=result.total,
+        hits=result.hits,
+        causes=result.facets.get("cause", []),
+        regions=result.facets.get("region", []),
     )
 
 
@@ -73,7 +77,10 @@ def organization_poster(slug: str) -> str:
     org = load_organization(slug)
     url = url_for("public.organization", slug=slug, _external=True)
     return render_template(
-        "poster.html", opp=None, organization=org, url=url,
+        "poster.html",
+        opp=None,
+        organization=org,
+        url=url,
         qr=qr_svg(url, gettext("QR code linking to %(url)s", url=url)),
     )
 

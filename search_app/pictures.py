@@ -23,13 +23,14 @@ CARD_WIDTH = 160  # a card's thumbnail (56 CSS px on up to 3x screens)
 DETAIL_WIDTH = 640
 
 
-def _cache() -> PictureCache:
+def picture_cache() -> PictureCache:
+    """The app's picture cache (the directory the settings name)."""
     return PictureCache(services().settings.pictures_dir)
 
 
 @bp.get("/img/<name>")
 def picture_file(name: str) -> Response:
-    path = _cache().file(name)
+    path = picture_cache().file(name)
     if path is None:
         abort(404)
     response = send_file(path, mimetype=media_type(name), max_age=YEAR, conditional=True, etag=True)
@@ -40,7 +41,7 @@ def picture_file(name: str) -> Response:
 def picture(url: str | None, width: int = CARD_WIDTH) -> dict[str, Any] | None:
     """Our copy of the partner picture at ``url`` for ``width`` CSS pixels: ``src`` (on this
     site), ``width``, ``height``; None when it is not cached (the page shows an illustration)."""
-    variant = _cache().picture(url, width)
+    variant = picture_cache().picture(url, width)
     if variant is None:
         return None
     return {
@@ -50,23 +51,22 @@ def picture(url: str | None, width: int = CARD_WIDTH) -> dict[str, Any] | None:
     }
 
 
-def api_picture(opportunity: Opportunity, base_url: str) -> dict[str, Any] | None:
-    """The API's ``picture``: our copies of the listing's picture (else its organization's logo)
-    as absolute URLs on this site, ``card`` and ``detail`` sizes; None when none is kept. The
-    partner's own URLs stay in ``image`` / ``organization.logo`` as data, never for display."""
+def picture_links(cache: PictureCache, opportunity: Opportunity, base_url: str) -> dict[str, Any] | None:
+    """The API's ``picture``: our copies of the listing's picture (else of its organization's
+    logo) as absolute URLs under ``base_url``, ``card`` and ``detail`` sizes; None when none is
+    kept. The partner's own URLs stay in ``image`` / ``organization.logo`` as data, never for
+    display. Needs no request: the CLI prints the same."""
+    root = base_url.rstrip("/")
     for url, kind in ((opportunity.image, "image"), (opportunity.organization.logo, "logo")):
-        sizes = {
-            name: picture(url, width) for name, width in (("card", CARD_WIDTH), ("detail", DETAIL_WIDTH))
-        }
+        sizes = {"card": cache.picture(url, CARD_WIDTH), "detail": cache.picture(url, DETAIL_WIDTH)}
         if sizes["card"] is None:
             continue
-        root = base_url.rstrip("/")
         return {
             "kind": kind,
             **{
-                name: {"url": root + size["src"], "width": size["width"], "height": size["height"]}
-                for name, size in sizes.items()
-                if size is not None
+                name: {"url": f"{root}/img/{v.name}", "width": v.width, "height": v.height}
+                for name, v in sizes.items()
+                if v is not None
             },
         }
     return None

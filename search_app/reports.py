@@ -23,7 +23,6 @@ RATE_LIMIT = 5  # reports per address at once...
 RATE_WINDOW = 600.0  # ...that many again over this many seconds (search_app.ratelimit)
 
 
-
 def reason_labels() -> list[tuple[str, str]]:
     """``(reason, label)`` in the visitor's language, in ``REPORT_REASONS`` order."""
     labels = {

@@ -11,8 +11,10 @@ from urllib.parse import quote
 
 from indexer.base import Hit, SearchQuery, SearchResult
 from indexer.practical import FACET_VALUES
+from search_app.pictures import picture_links
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.places import SearchPlace
+from volunteer_hub.store.pictures import PictureCache
 
 FACETS = ("cause", "region", *FACET_VALUES)  # then the practical facets (issue 13)
 
@@ -23,13 +25,21 @@ def detail_path(opportunity_id: str, base_url: str = "") -> str:
     return f"{base_url.rstrip('/')}/o/{quote(opportunity_id, safe='')}"
 
 
-def opportunity_payload(opportunity: Opportunity) -> dict[str, Any]:
-    """One opportunity as the API returns it on its own: the record's ``to_dict()``."""
-    return opportunity.to_dict()
+def opportunity_payload(
+    opportunity: Opportunity, base_url: str = "", pictures: PictureCache | None = None
+) -> dict[str, Any]:
+    """One opportunity as the API returns it on its own: the record's ``to_dict()``, plus
+    ``picture`` (our kept copy, see ``picture_links``) when ``pictures`` is given."""
+    item = opportunity.to_dict()
+    if pictures is not None:
+        item["picture"] = picture_links(pictures, opportunity, base_url)
+    return item
 
 
-def hit_payload(hit: Hit, query: SearchQuery, base_url: str = "") -> dict[str, Any]:
-    item = opportunity_payload(hit.opportunity)
+def hit_payload(
+    hit: Hit, query: SearchQuery, base_url: str = "", pictures: PictureCache | None = None
+) -> dict[str, Any]:
+    item = opportunity_payload(hit.opportunity, base_url, pictures)
     item["detail_url"] = detail_path(hit.opportunity.id, base_url)
     if query.near is not None:
         item["distance_km"] = None if hit.distance_km is None else round(hit.distance_km, 2)
@@ -57,7 +67,11 @@ def place_payload(place: SearchPlace | None, query: SearchQuery) -> dict[str, An
 
 
 def search_payload(
-    result: SearchResult, query: SearchQuery, base_url: str = "", place: SearchPlace | None = None
+    result: SearchResult,
+    query: SearchQuery,
+    base_url: str = "",
+    place: SearchPlace | None = None,
+    pictures: PictureCache | None = None,
 ) -> dict[str, Any]:
     """The body of ``GET /api/v1/opportunities`` for ``query`` and its ``result``; ``place``: how
     ``near`` was understood."""
@@ -66,7 +80,7 @@ def search_payload(
         "page": query.page,
         "per_page": query.per_page,
         "place": place_payload(place, query),
-        "items": [hit_payload(hit, query, base_url) for hit in result.hits],
+        "items": [hit_payload(hit, query, base_url, pictures) for hit in result.hits],
         "facets": {name: [asdict(value) for value in result.facets.get(name, [])] for name in FACETS},
     }
 

@@ -15,6 +15,7 @@ from search_app.serialize import search_payload
 from tests.helpers import FailingBackend
 from tests.site_samples import BEACH, EXPIRED, GARDEN, HOMEWORK, LIVE, MEALS, TRANSLATION
 from volunteer_hub.core.config import load_settings
+from volunteer_hub.store.pictures import PictureCache
 
 
 def search(client: FlaskClient, query: str = "", **kwargs: Any) -> dict[str, Any]:
@@ -40,7 +41,8 @@ def test_body_shape(client: FlaskClient) -> None:
     assert body["facets"]["cause"] == [{"value": "environnement", "label": "Environnement", "count": 1}]
     [item] = body["items"]
     # An absolute link: an API answer is read away from the site (an app, a partner's page).
-    assert item == {**BEACH.to_dict(), "detail_url": f"http://localhost/o/{BEACH.id}"}
+    # ``picture``: none kept for it (tests/test_pictures.py covers a kept one).
+    assert item == {**BEACH.to_dict(), "picture": None, "detail_url": f"http://localhost/o/{BEACH.id}"}
     assert "distance_km" not in item
 
 
@@ -90,8 +92,13 @@ def test_near(client: FlaskClient) -> None:
 def test_facet_counts(client: FlaskClient) -> None:
     body = search(client)
     assert facet(body, "cause") == {
-        "environnement": 2, "education": 1, "numerique": 1, "humanitaire": 1,
-        "solidarite-insertion": 1, "sante": 1, "vivre-ensemble": 1,
+        "environnement": 2,
+        "education": 1,
+        "numerique": 1,
+        "humanitaire": 1,
+        "solidarite-insertion": 1,
+        "sante": 1,
+        "vivre-ensemble": 1,
     }
     assert facet(body, "region") == {"bretagne": 3, "auvergne-rhone-alpes": 1}
     filtered = search(client, "?region=bretagne")
@@ -149,7 +156,7 @@ def test_bad_parameters_are_400_naming_the_parameter(client: FlaskClient, query:
 def test_get_one(client: FlaskClient) -> None:
     response = client.get(f"/api/v1/opportunities/{HOMEWORK.id}")
     assert response.status_code == 200
-    assert response.get_json() == HOMEWORK.to_dict()
+    assert response.get_json() == {**HOMEWORK.to_dict(), "picture": None}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     missing = client.get("/api/v1/opportunities/nope-1234")
     assert missing.status_code == 404 and "error" in missing.get_json()
@@ -163,11 +170,13 @@ def test_unknown_api_paths_and_methods_answer_json(client: FlaskClient) -> None:
     assert response.status_code == 405 and response.get_json()["error"]["message"]
 
 
-def test_cli_payload_is_the_api_body(client: FlaskClient, backend: Any) -> None:
+def test_cli_payload_is_the_api_body(client: FlaskClient, backend: Any, tmp_path: Path) -> None:
     params = [("q", "plage"), ("cause", "environnement"), ("near", "Saint-Malo"), ("radius_km", "50")]
     query = query_from_args(params)
     body = search(client, "?q=plage&cause=environnement&near=Saint-Malo&radius_km=50")
-    expected = search_payload(backend.search(query), query, base_url="http://localhost/")
+    expected = search_payload(
+        backend.search(query), query, base_url="http://localhost/", pictures=PictureCache(tmp_path)
+    )
     assert body == {**expected, "place": body["place"]}
     assert body["place"]["kind"] == "city" and body["place"]["name"] == "Saint-Malo"
     assert body["items"][0]["distance_km"] is not None

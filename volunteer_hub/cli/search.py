@@ -17,6 +17,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from indexer.base import SearchBackendError
     from search_app.params import ParameterError
     from search_app.serialize import search_payload
+    from volunteer_hub.store.pictures import PictureCache
 
     settings, _db, backend = open_context()
     try:
@@ -30,7 +31,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     # Links as the API gives them: absolute under the public URL when one is set.
-    payload = search_payload(result, query, base_url=settings.public_url or "", place=parsed.place)
+    pictures = PictureCache(settings.pictures_dir)
+    payload = search_payload(
+        result, query, base_url=settings.public_url or "", place=parsed.place, pictures=pictures
+    )
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_OK
