@@ -102,9 +102,11 @@ def analyze_pair(texts: tuple[str, str]) -> Terms:
     return analyzed(texts[0]), analyzed(texts[1])
 
 
-def build_document(opp: Opportunity, terms: Terms | None = None) -> SearchDocument:
-    """The search document of ``opp``; ``terms``: its analysis when already known (indexer.analysis_cache)."""
-    text = to_text(opp.description)
+def build_document(opp: Opportunity, terms: Terms | None = None, text: str | None = None) -> SearchDocument:
+    """The search document of ``opp``; ``terms``: its analysis when already known (indexer.analysis_cache),
+    ``text``: its description as plain text when already known."""
+    if text is None:
+        text = to_text(opp.description)
     title_terms, body_terms = terms if terms is not None else analyze_pair(analysis_input(opp, text))
     return SearchDocument(
         id=opp.id,

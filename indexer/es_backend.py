@@ -680,8 +680,12 @@ class _Spelling:
 
     def similar_terms(self, term: str) -> dict[str, int]:
         options = {
-            "suggest_mode": "always", "max_edits": 2, "prefix_length": 1, "min_word_length": 4,
-            "size": SPELLING_CANDIDATES, "string_distance": "damerau_levenshtein",
+            "suggest_mode": "always",
+            "max_edits": 2,
+            "prefix_length": 1,
+            "min_word_length": 4,
+            "size": SPELLING_CANDIDATES,
+            "string_distance": "damerau_levenshtein",
         }
         suggest = {
             name: {"text": term, "term": {"field": name, **options}} for name in ("title_terms", "body_terms")
@@ -696,6 +700,8 @@ class _Spelling:
             for option in entry.get("options", [])
         }
         return {t: n for t, n in self.term_counts(found).items() if n}
+
+
 def _lease(owner: str, acquired_at: str | None = None) -> dict[str, str]:
     now = datetime.now(UTC)
     return {"owner": owner, "acquired_at": acquired_at or iso(now), "expires_at": iso(now + LOCK_TTL)}

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from indexer.analysis_cache import Known, analyses, fingerprint
 from indexer.base import (
     FacetValue,
     Hit,
@@ -42,10 +43,11 @@ from indexer.base import (
     UnknownFilter,
     WriteReport,
 )
-from indexer.documents import SearchDocument, build_document, iso
+from indexer.documents import SearchDocument, Terms, build_document, iso
 from indexer.practical import FACET_VALUES, TIME_BITS, time_mask
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
+from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.practical import COMMITMENT_LEVELS, practical_label
 from volunteer_hub.core.regions import region_label
@@ -245,22 +247,34 @@ class SqliteBackend:
         """Create an empty generation file for a rebuild; returns its name."""
         name = f"{Path(self.path).name}.gen-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
         conn = _connect(self.generation_path(name), create=True, bulk=True)
+        _mark_analyzer(conn)
         conn.close()
         return name
 
     def load_generation(self, generation: str, opportunities: Iterable[Opportunity]) -> WriteReport:
-        """Bulk-insert into a generation being built (one transaction per call, no lookups).
+        """Bulk-insert into a generation being built (one transaction per call).
 
         Documents are prepared first, then written with one ``executemany`` per table (the per-row
         statements cost half the load: docs/benchmarks.md); a batch SQLite refuses (an id written
-        twice) is written again row by row, so the report names the refused documents.
+        twice) is written again row by row, so the report names the refused documents. The analysis
+        of a record unchanged since the live generation is read from it (indexer.analysis_cache).
         """
         report = WriteReport()
         conn = self._builder(generation)
-        prepared: list[_Prepared] = []
-        for opp in opportunities:
+        opps = list(opportunities)
+        texts: list[str | None] = []
+        for opp in opps:
             try:
-                prepared.append(_prepare(opp, opp.content_hash or opp.compute_hash()))
+                texts.append(to_text(opp.description))
+            except (ValueError, TypeError):
+                texts.append(None)  # a malformed record: _prepare reports it
+        hashes = [opp.content_hash or opp.compute_hash() for opp in opps]
+        known = self._previous_terms(conn, generation, opps)
+        terms, report.reused_analysis = analyses(opps, hashes, known, texts)
+        prepared: list[_Prepared] = []
+        for opp, content_hash, known_terms, text in zip(opps, hashes, terms, texts, strict=True):
+            try:
+                prepared.append(_prepare(opp, content_hash, known_terms, text))
             except (ValueError, TypeError) as exc:
                 report.failed[opp.id] = f"{type(exc).__name__}: {exc}"
         try:
@@ -279,9 +293,27 @@ class SqliteBackend:
             report.written += len(prepared)
         return report
 
+    def _previous_terms(self, conn: sqlite3.Connection, generation: str, opps: list[Opportunity]) -> Known:
+        """id -> (content hash, title terms, body terms) in the live generation, for ``opps``; empty when
+        it was analyzed by another analyzer (or there is none)."""
+        attached: dict[str, bool] = self._local.__dict__.setdefault("previous_attached", {})
+        if generation not in attached:
+            attached[generation] = _attach_previous(conn, self.generation_path(self.current_generation()))
+        if not attached[generation] or not opps:
+            return {}
+        marks = ",".join("?" * len(opps))
+        rows = conn.execute(
+            "SELECT d.id, d.content_hash, f.title, f.body FROM prev.doc d JOIN prev.doc_fts f"
+            f" ON f.rowid = d.rowid WHERE d.id IN ({marks})",
+            [opp.id for opp in opps],
+        )
+        return {opp_id: (content_hash, title, body) for opp_id, content_hash, title, body in rows}
+
     def seal_generation(self, generation: str) -> int:
         """Finish a generation: merge the FTS segments, switch to WAL, sync; returns its count."""
         conn = self._builder(generation)
+        if self._local.__dict__.get("previous_attached", {}).pop(generation, False):
+            conn.execute("DETACH DATABASE prev")  # read-only: ANALYZE would try to write it
         with conn:
             conn.execute("INSERT INTO doc_fts (doc_fts) VALUES ('optimize')")
             _touch(conn)
@@ -321,6 +353,7 @@ class SqliteBackend:
         """Delete a generation's files (never the current one). Open readers keep their inode."""
         if generation == self.current_generation():
             raise SearchBackendError(f"refusing to delete the current generation {generation}")
+        getattr(self._local, "previous_attached", {}).pop(generation, None)
         builder = getattr(self._local, "builders", {}).pop(generation, None)
         if builder is not None:
             builder.close()
@@ -791,8 +824,10 @@ _DOC_COLUMNS = (
 )
 
 
-def _prepare(opp: Opportunity, content_hash: str) -> _Prepared:
-    doc = build_document(opp)
+def _prepare(
+    opp: Opportunity, content_hash: str, terms: Terms | None = None, text: str | None = None
+) -> _Prepared:
+    doc = build_document(opp, terms, text)
     row = (
         doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
         iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
@@ -846,6 +881,33 @@ def _insert_many(conn: sqlite3.Connection, items: list[_Prepared]) -> None:
         "INSERT INTO doc_fts (rowid, title, body) VALUES (?, ?, ?)",
         [(r, d.title_terms, d.body_terms) for r, d in docs],
     )
+
+
+def _mark_analyzer(conn: sqlite3.Connection) -> None:
+    """Record which analyzer wrote an empty index file, so a rebuild may reuse its analyses."""
+    with conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO meta SELECT 'analysis', ? WHERE NOT EXISTS (SELECT 1 FROM doc)",
+            (fingerprint(),),
+        )
+
+
+def _attach_previous(conn: sqlite3.Connection, path: str) -> bool:
+    """Attach the generation at ``path`` read-only as ``prev`` when its analyses can be reused."""
+    if not Path(path).exists():
+        return False
+    try:
+        conn.execute("ATTACH DATABASE ? AS prev", (f"{Path(path).resolve().as_uri()}?mode=ro",))
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute("SELECT value FROM prev.meta WHERE key = 'analysis'").fetchone()
+    except sqlite3.Error:  # an unreadable previous generation: analyze everything
+        row = None
+    if row is not None and row[0] == fingerprint():
+        return True
+    conn.execute("DETACH DATABASE prev")
+    return False
 
 
 def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:
