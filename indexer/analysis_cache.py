@@ -9,8 +9,9 @@ indexing (docs/benchmarks.md). Two ways around it:
   them when the hash is the same and the generation was analyzed by the same analyzer
   (``fingerprint``, stored in the generation): an unchanged text is never analyzed twice.
 * **Worker processes.** What is left to analyze in a batch of at least ``WORKER_THRESHOLD`` texts is
-  spread over a process pool (one worker per core); smaller batches (a crawl's few changes) are
-  analyzed in this process and never pay for starting the pool.
+  spread over a process pool (one worker per core, started once per process); smaller batches (a
+  crawl's few changes) are analyzed in this process and never pay for it. A pool that cannot start
+  or breaks makes the process analyze everything itself (logged once), never fails the load.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from indexer.documents import Terms, analysis_input, analyze_pair
 from volunteer_hub.core.opportunity import Opportunity
@@ -36,6 +39,8 @@ _PROBE = (
     "and the children of the neighbourhood, 2026. Straße, Łódź, naïve.",
 )
 WORKER_THRESHOLD = 400  # texts to analyze in one batch before worker processes are worth starting
+
+log = logging.getLogger(__name__)
 
 Known = Mapping[str, tuple[str, str, str]]  # id -> (content hash, title terms, body terms)
 
@@ -77,10 +82,15 @@ def analyses(
 def analyze_many(texts: Sequence[tuple[str, str]], threshold: int = WORKER_THRESHOLD) -> list[Terms]:
     """``analyze_pair`` of each (title, body), in worker processes when there are enough of them."""
     workers = _worker_count()
-    if len(texts) < threshold or workers < 2:
-        return [analyze_pair(t) for t in texts]
-    chunk = max(1, len(texts) // (workers * 4))
-    return list(_pool(workers).map(analyze_pair, texts, chunksize=chunk))
+    if len(texts) >= threshold and workers >= 2 and not _pool_broken.is_set():
+        chunk = max(1, len(texts) // (workers * 4))
+        try:
+            return list(_pool(workers).map(analyze_pair, texts, chunksize=chunk))
+        except (BrokenProcessPool, OSError) as exc:
+            # Workers could not start or died: analyze here, and stop trying for this process.
+            log.warning("analysis worker processes unavailable (%s); analyzing in this process", exc)
+            _pool_broken.set()
+    return [analyze_pair(t) for t in texts]
 
 
 def _worker_count() -> int:
@@ -92,14 +102,17 @@ def _worker_count() -> int:
 
 _lock = threading.Lock()
 _executor: ProcessPoolExecutor | None = None
+_pool_broken = threading.Event()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """One pool per process, started on first use. ``spawn``: forking a process that runs threads
-    (the web app, the scheduler) can copy a held lock into the child."""
+    """One pool per process, started on first use. Forked where the platform can (instant start, no
+    re-import of the caller's main module): the workers only run ``analyze_pair``, pure computation
+    that takes no lock another thread of the parent could hold at the fork."""
     global _executor
     with _lock:
         if _executor is None:
-            _executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            _executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
             atexit.register(_executor.shutdown, cancel_futures=True)
         return _executor
