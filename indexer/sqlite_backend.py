@@ -404,11 +404,50 @@ class SqliteBackend:
     # -- writes -----------------------------------------------------------------------------
     @_unavailable_when_broken
     def upsert(self, opportunities: Iterable[Opportunity]) -> WriteReport:
+        """Write new and changed records (one lookup and one ``executemany`` per table for the batch);
+        a record whose content hash is the indexed one is skipped."""
+        report = WriteReport()
+        conn = self.conn
+        opps = list(opportunities)
+        hashes = [opp.content_hash or opp.compute_hash() for opp in opps]
+        if len({opp.id for opp in opps}) < len(opps):
+            return self._upsert_one_by_one(opps, hashes)  # an id twice in a batch: the last one wins
+        with conn:
+            existing: dict[str, tuple[int, str]] = {}
+            for start in range(0, len(opps), 500):
+                ids = [opp.id for opp in opps[start : start + 500]]
+                existing.update(
+                    (opp_id, (rowid, content_hash))
+                    for opp_id, rowid, content_hash in conn.execute(
+                        f"SELECT id, rowid, content_hash FROM doc WHERE id IN ({','.join('?' * len(ids))})",
+                        ids,
+                    )
+                )
+            todo = []
+            for opp, content_hash in zip(opps, hashes, strict=True):
+                row = existing.get(opp.id)
+                if row and row[1] == content_hash:
+                    report.skipped_unchanged += 1
+                else:
+                    todo.append((opp, content_hash))
+            stale = [(existing[opp.id][0],) for opp, _ in todo if opp.id in existing]
+            for table in ("doc_cause", "doc_region", "doc_point", "doc_fts", "doc_data", "doc"):
+                conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", stale)
+            texts = [to_text(opp.description) for opp, _ in todo]
+            terms, _ = analyses([o for o, _ in todo], [h for _, h in todo], {}, texts)
+            _insert_many(
+                conn,
+                [_prepare(opp, h, t, text) for (opp, h), t, text in zip(todo, terms, texts, strict=True)],
+            )
+            report.written = len(todo)
+            _touch(conn)
+        return report
+
+    def _upsert_one_by_one(self, opps: list[Opportunity], hashes: list[str]) -> WriteReport:
         report = WriteReport()
         conn = self.conn
         with conn:
-            for opp in opportunities:
-                content_hash = opp.content_hash or opp.compute_hash()
+            for opp, content_hash in zip(opps, hashes, strict=True):
                 row = conn.execute("SELECT rowid, content_hash FROM doc WHERE id = ?", (opp.id,)).fetchone()
                 if row and row[1] == content_hash:
                     report.skipped_unchanged += 1
