@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> list[Row]:
             break
         print(f"-- corpus of {n:,} generated listings", flush=True)
         opps = generate(n)
-        row, sqlite_backend, workdir = indexing.sqlite_indexing(opps)
-        rows.append(_show(row))
+        index_rows, sqlite_backend, workdir = indexing.sqlite_indexing(opps)
+        rows += map(_show, index_rows)
         try:
             if "search" in only:
                 rows += map(
@@ -81,8 +81,8 @@ def run(args: argparse.Namespace) -> list[Row]:
             workdir.cleanup()
         if es_url:
             alias = f"vh-bench-{uuid.uuid4().hex[:8]}"
-            row, es_backend = indexing.es_indexing(opps, es_url, alias)
-            rows.append(_show(row))
+            index_rows, es_backend = indexing.es_indexing(opps, es_url, alias)
+            rows += map(_show, index_rows)
             try:
                 if "search" in only:
                     rows += map(

@@ -88,6 +88,7 @@ class WriteReport:
     written: int = 0
     skipped_unchanged: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # id -> reason
+    reused_analysis: int = 0  # documents whose text analysis came from the live generation
 
     @property
     def ok(self) -> bool:

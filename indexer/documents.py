@@ -59,17 +59,20 @@ VERIFIED_DAYS = 30  # the link checker found its page answering within this many
 COMPLETE_TEXT = 200  # characters of description, with an organization and a cause
 
 
-def quality_score(opp: Opportunity, now: datetime | None = None) -> int:
-    """Fresh, verified link, complete record, dates given, place given: 0 to 5."""
+def quality_score(opp: Opportunity, now: datetime | None = None, text: str | None = None) -> int:
+    """Fresh, verified link, complete record, dates given, place given: 0 to 5.
+
+    ``text``: the description as plain text when the caller already has it (it is not converted twice).
+    """
     now = now or datetime.now(UTC)
     touched = opp.updated or opp.posted
     fresh = touched is not None and now - as_utc(touched) <= timedelta(days=FRESH_DAYS)
     verified = opp.last_verified is not None and now - as_utc(opp.last_verified) <= timedelta(
         days=VERIFIED_DAYS
     )
-    complete = (
-        len(to_text(opp.description)) >= COMPLETE_TEXT and bool(opp.organization.name) and bool(opp.causes)
-    )
+    if text is None:
+        text = to_text(opp.description)
+    complete = len(text) >= COMPLETE_TEXT and bool(opp.organization.name) and bool(opp.causes)
     dated = any((opp.start, opp.end, opp.expires))
     placed = opp.remote or any(loc.city or loc.postal_code or loc.lat is not None for loc in opp.locations)
     return sum((fresh, verified, complete, dated, placed))
@@ -81,14 +84,30 @@ def _utc(value: datetime | None, default: datetime) -> datetime:
     return as_utc(value)
 
 
-def build_document(opp: Opportunity) -> SearchDocument:
+Terms = tuple[str, str]  # (title terms, body terms): analyzed, whitespace-separated
+
+
+def analysis_input(opp: Opportunity, text: str | None = None) -> tuple[str, str]:
+    """The (title, body) texts the analysis reads; ``text``: the description as plain text, if known."""
     # The places' names too, so "maraude marseille" typed in the "what" field finds Marseille's listings.
     places = " ".join(dict.fromkeys(p for loc in opp.locations for p in (loc.city, loc.region) if p))
-    body = " ".join(
-        part
-        for part in (to_text(opp.description), opp.organization.name, " ".join(opp.skills), places)
-        if part
-    )
+    if text is None:
+        text = to_text(opp.description)
+    body = " ".join(part for part in (text, opp.organization.name, " ".join(opp.skills), places) if part)
+    return opp.title, body
+
+
+def analyze_pair(texts: tuple[str, str]) -> Terms:
+    """(title, body) -> their terms; a pure function, so it can run in a worker process."""
+    return analyzed(texts[0]), analyzed(texts[1])
+
+
+def build_document(opp: Opportunity, terms: Terms | None = None, text: str | None = None) -> SearchDocument:
+    """The search document of ``opp``; ``terms``: its analysis when already known (indexer.analysis_cache),
+    ``text``: its description as plain text when already known."""
+    if text is None:
+        text = to_text(opp.description)
+    title_terms, body_terms = terms if terms is not None else analyze_pair(analysis_input(opp, text))
     return SearchDocument(
         id=opp.id,
         partner=opp.partner,
@@ -96,8 +115,8 @@ def build_document(opp: Opportunity) -> SearchDocument:
         org_slug=slugify(opp.organization.name or ""),
         language=opp.language,
         remote=opp.remote,
-        title_terms=analyzed(opp.title),
-        body_terms=analyzed(body),
+        title_terms=title_terms,
+        body_terms=body_terms,
         causes=list(opp.causes),
         region_slugs=sorted({region_slug(r) for r in opp.regions()} - {""}),
         countries=sorted({loc.country for loc in opp.locations if loc.country}),
@@ -115,10 +134,14 @@ def build_document(opp: Opportunity) -> SearchDocument:
         groups=opp.groups,
         family_friendly=opp.family_friendly,
         commitment=commitment_level(opp.commitment_hours_per_week),
-        quality=quality_score(opp),
+        quality=quality_score(opp, text=text),
     )
 
 
 def iso(value: datetime) -> str:
     """Fixed-width UTC ISO string: sorts lexically in SQLite, parses as a date in ES."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:  # strftime writes such a year unpadded: kept as it always was
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is twice as fast as strftime, and iso() runs five times per indexed document
+    return utc.isoformat(timespec="seconds")[:19] + "Z"

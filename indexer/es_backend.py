@@ -20,6 +20,7 @@ from typing import Any
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
 
+from indexer.analysis_cache import Known, analyses, fingerprint
 from indexer.base import (
     FacetValue,
     Hit,
@@ -30,11 +31,12 @@ from indexer.base import (
     UnknownFilter,
     WriteReport,
 )
-from indexer.documents import build_document, iso
+from indexer.documents import Terms, build_document, iso
 from indexer.mapping import MAPPING, index_settings
 from indexer.practical import FACET_VALUES
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
+from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import region_label
@@ -47,6 +49,10 @@ log = logging.getLogger(__name__)
 SPELLING_CANDIDATES = 25  # per field, from the term suggester
 FACET_SIZE = 200
 BULK_CHUNK = 500
+# A rebuild's bulk requests: smaller, two in flight (helpers.parallel_bulk), so documents are prepared
+# while the node indexes the previous request (tuned by bench/indexing.py: docs/benchmarks.md).
+LOAD_CHUNK = 250
+LOAD_THREADS = 2
 # One small shared index holds the rebuild locks of every alias (document id: the alias). Its
 # name cannot be mistaken for a generation (``<alias>-<20 digits>``).
 LOCK_INDEX = "volunteer-hub-locks"
@@ -94,7 +100,9 @@ class ElasticsearchBackend:
         settings = index_settings(self.shards, 0 if bulk_loading else self.replicas)
         if bulk_loading:
             settings["refresh_interval"] = "-1"
-        self._call(lambda: self.es.indices.create(index=name, settings=settings, mappings=MAPPING))
+        # The analyzer that wrote it: a rebuild reuses its analyses only when it is the same one.
+        mappings = {**MAPPING, "_meta": {**MAPPING["_meta"], "analysis": fingerprint()}}
+        self._call(lambda: self.es.indices.create(index=name, settings=settings, mappings=mappings))
         return name
 
     def generations(self) -> list[str]:
@@ -152,10 +160,88 @@ class ElasticsearchBackend:
         return self.create_generation(bulk_loading=True)
 
     def load_generation(self, generation: str, opportunities: Iterable[Opportunity]) -> WriteReport:
-        return self.upsert(opportunities, index=generation)
+        """Index into a generation being built. The analysis of a record unchanged since the live
+        generation is read from it (indexer.analysis_cache); requests overlap document preparation."""
+        report = WriteReport()
+        opps = list(opportunities)
+        texts: list[str | None] = []
+        for opp in opps:
+            try:
+                texts.append(to_text(opp.description))
+            except (ValueError, TypeError):
+                texts.append(None)  # a malformed record: reported below
+        hashes = [opp.content_hash or opp.compute_hash() for opp in opps]
+        terms, report.reused_analysis = analyses(opps, hashes, self._previous_terms(generation, opps), texts)
+
+        def actions() -> Iterator[dict[str, Any]]:
+            for opp, content_hash, known, text in zip(opps, hashes, terms, texts, strict=True):
+                try:
+                    source = to_source(opp, content_hash, known, text)
+                except (ValueError, TypeError) as exc:
+                    report.failed[opp.id] = f"{type(exc).__name__}: {exc}"
+                    continue
+                yield {"_op_type": "index", "_index": generation, "_id": opp.id, "_source": source}
+
+        try:
+            for ok, info in helpers.parallel_bulk(
+                self.es,
+                actions(),
+                thread_count=LOAD_THREADS,
+                chunk_size=LOAD_CHUNK,
+                raise_on_error=False,
+                raise_on_exception=False,
+            ):
+                item = info.get("index", {})
+                if ok:
+                    report.written += 1
+                else:
+                    report.failed[str(item.get("_id"))] = _bulk_reason(item)
+        except TransportError as exc:
+            for opp in opps:
+                report.failed.setdefault(opp.id, f"Elasticsearch unreachable: {exc.__class__.__name__}")
+        return report
+
+    def _previous_terms(self, generation: str, opps: list[Opportunity]) -> Known:
+        """id -> (content hash, title terms, body terms) in the live generation, for ``opps``; empty when
+        it was analyzed by another analyzer, or cannot be read (everything is analyzed then)."""
+        sources: dict[str, str | None] = self.__dict__.setdefault("_previous_for", {})
+        if generation not in sources:
+            sources[generation] = self._reusable_generation(generation)
+        previous = sources[generation]
+        if previous is None or not opps:
+            return {}
+        try:
+            found = self.es.mget(
+                index=previous,
+                ids=[opp.id for opp in opps],
+                source=["content_hash", "title_terms", "body_terms"],
+            )
+        except (ApiError, TransportError):
+            return {}
+        return {
+            d["_id"]: (
+                d["_source"].get("content_hash"),
+                d["_source"]["title_terms"],
+                d["_source"]["body_terms"],
+            )
+            for d in found["docs"]
+            if d.get("found") and "title_terms" in d["_source"] and "body_terms" in d["_source"]
+        }
+
+    def _reusable_generation(self, generation: str) -> str | None:
+        """The live generation, when the same analyzer wrote it (its mapping's ``_meta``)."""
+        try:
+            current = self.current_generation()
+            if current is None or current == generation:
+                return None
+            meta = self.es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
+        except (ApiError, TransportError, SearchBackendError, KeyError):
+            return None
+        return current if meta.get("analysis") == fingerprint() else None
 
     def seal_generation(self, generation: str) -> int:
         """Restore refresh and replicas, wait for the primaries (and, briefly, replicas); count."""
+        self.__dict__.get("_previous_for", {}).pop(generation, None)
         self.finish_bulk_load(generation)
         health = self._call(
             lambda: self.es.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
@@ -606,8 +692,10 @@ class ElasticsearchBackend:
 QUALITY_SORT = {"quality": {"order": "desc", "unmapped_type": "integer"}}
 
 
-def to_source(opp: Opportunity, content_hash: str) -> dict[str, Any]:
-    doc = build_document(opp)
+def to_source(
+    opp: Opportunity, content_hash: str, terms: Terms | None = None, text: str | None = None
+) -> dict[str, Any]:
+    doc = build_document(opp, terms, text)
     return {
         "id": doc.id,
         "partner": doc.partner,
@@ -680,8 +768,12 @@ class _Spelling:
 
     def similar_terms(self, term: str) -> dict[str, int]:
         options = {
-            "suggest_mode": "always", "max_edits": 2, "prefix_length": 1, "min_word_length": 4,
-            "size": SPELLING_CANDIDATES, "string_distance": "damerau_levenshtein",
+            "suggest_mode": "always",
+            "max_edits": 2,
+            "prefix_length": 1,
+            "min_word_length": 4,
+            "size": SPELLING_CANDIDATES,
+            "string_distance": "damerau_levenshtein",
         }
         suggest = {
             name: {"text": term, "term": {"field": name, **options}} for name in ("title_terms", "body_terms")
@@ -696,6 +788,8 @@ class _Spelling:
             for option in entry.get("options", [])
         }
         return {t: n for t, n in self.term_counts(found).items() if n}
+
+
 def _lease(owner: str, acquired_at: str | None = None) -> dict[str, str]:
     now = datetime.now(UTC)
     return {"owner": owner, "acquired_at": acquired_at or iso(now), "expires_at": iso(now + LOCK_TTL)}

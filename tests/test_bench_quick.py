@@ -38,8 +38,9 @@ def test_quick_benchmark_runs_every_section(es_url: str, tmp_path: Path) -> None
     sections = {r["section"] for r in rows}
     assert sections == {"indexing", "search", "pages", "load", "ingestion", "recrawl"}
     assert {r["name"] for r in rows if r["section"] == "indexing"} == {
-        "SQLite index 600",
-        "Elasticsearch index 600",
+        f"{backend} index 600, {build}"
+        for backend in ("SQLite", "Elasticsearch")
+        for build in ("first build", "rebuild, records unchanged")
     }
     by_name = {r["name"]: r for r in rows}
     unchanged = by_name["unchanged partner"]
