@@ -1072,10 +1072,11 @@ def _prepare(
     opp: Opportunity, content_hash: str, terms: Terms | None = None, text: str | None = None
 ) -> _Prepared:
     doc = build_document(opp, terms, text)
+    # in the order of _PRACTICAL_COLUMNS
     practical = (
         _flag(doc.open_to_minors), _flag(doc.accessible), doc.recurrence, time_mask(doc.time_of_week),
         _flag(doc.skills_based), _flag(doc.groups), _flag(doc.family_friendly), doc.commitment,
-    )  # fmt: skip  (the order of _PRACTICAL_COLUMNS)
+    )  # fmt: skip
     row = (
         doc.id, doc.partner, doc.organization, doc.org_slug, doc.language, int(doc.remote),
         iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
