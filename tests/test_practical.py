@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.practical_quality import DEFAULT_SET, main, measure
 from crawlers.formats.base import RawOpportunity
 from crawlers.normalize import NormalizeContext, normalize
+from volunteer_hub.core import practical
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.practical import PRECISION_TARGET, infer_practical
 
@@ -115,3 +120,17 @@ def test_normalize_fills_the_facts_a_feed_leaves_unknown():
     assert opp is not None
     assert (opp.min_age, opp.open_to_minors, opp.accessible) == (17, True, True)  # the feed's 17 stays
     assert (opp.recurrence, opp.time_of_week) == ("recurring", ["weekends"])
+
+
+@given(
+    st.lists(
+        st.sampled_from(["aider", "jardin", "apprecie", "un plus", "skills", "utile", ". ", "; ", "! ", " "]),
+        max_size=60,
+    )
+)
+def test_a_wished_skill_blanks_its_own_sentence_only(parts: list[str]) -> None:
+    """The sentence-by-sentence blanking (linear) says what the one-pattern form said (quadratic on
+    long descriptions): a sentence naming a wished skill is blanked whole, the others are kept."""
+    text = " ".join(parts)
+    one_pattern = re.compile(r"[^.!?;]*" + practical._SKILLS_WISHED.pattern + r"[^.!?;]*")
+    assert practical._blank_sentences(text, practical._SKILLS_WISHED) == practical._blank(text, one_pattern)
