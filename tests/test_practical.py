@@ -122,12 +122,10 @@ def test_normalize_fills_the_facts_a_feed_leaves_unknown():
     assert (opp.recurrence, opp.time_of_week) == ("recurring", ["weekends"])
 
 
-@given(
-    st.lists(
-        st.sampled_from(["aider", "jardin", "apprecie", "un plus", "skills", "utile", ". ", "; ", "! ", " "]),
-        max_size=60,
-    )
-)
+PIECES = ["aider", "jardin", "apprecie", "un plus", "skills", "utile", ". ", "; ", "! ", " "]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
 def test_a_wished_skill_blanks_its_own_sentence_only(parts: list[str]) -> None:
     """The sentence-by-sentence blanking (linear) says what the one-pattern form said (quadratic on
     long descriptions): a sentence naming a wished skill is blanked whole, the others are kept."""
