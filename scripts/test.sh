@@ -49,7 +49,7 @@ trap 'exit 143' TERM
 es_out="$(mktemp)"
 if [ -z "${VOLUNTEER_HUB_TEST_ES_URL:-}" ] && [ "${VOLUNTEER_HUB_SKIP_ES:-}" != 1 ]; then
     ES_PORT="$(free_port)"
-    bash scripts/elasticsearch.sh start --port "$ES_PORT" --watch-pid $$ >"$es_out" 2>&1 &
+    bash scripts/elasticsearch.sh start --port "$ES_PORT" --timeout "${VOLUNTEER_HUB_ES_START_TIMEOUT:-120}" --watch-pid $$ >"$es_out" 2>&1 &
     ES_START_PID=$!
 fi
 if [ -z "${VOLUNTEER_HUB_TEST_PG_URL:-}" ] && [ "${VOLUNTEER_HUB_SKIP_PG:-}" != 1 ]; then
