@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import socket
 import threading
 import uuid
@@ -74,6 +75,18 @@ def drop_generations(backend) -> None:  # noqa: ANN001
 
 
 # -- the database and the scheduler -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per session (per xdist worker) by the code under test; each test
+    gets a copy, as PostgreSQL tests get a ``CREATE DATABASE ... TEMPLATE`` copy (tests/pg_server.py).
+    Migrating a new file costs far more than copying it; tests/test_migrations.py migrates its own."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "volunteer-hub.db"
+    Database(f"sqlite:///{path}").engine.dispose()
+    # Every connection is closed: the WAL is checkpointed into the file, which is then complete.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh database at the current schema, once on SQLite (a file in ``home``) and once on a real
@@ -81,7 +94,9 @@ def database_url(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest
     the CLI subprocesses of ``tests.helpers.cli`` use it too."""
     if request.param == "sqlite":
         home.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{home / 'volunteer-hub.db'}"  # where load_settings() puts it by default
+        path = home / "volunteer-hub.db"  # where load_settings() puts it by default
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_url")
     monkeypatch.setenv("VOLUNTEER_HUB_DATABASE_URL", url)

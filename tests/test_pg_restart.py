@@ -26,8 +26,10 @@ from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
 pytestmark = [pytest.mark.postgresql, pytest.mark.slow]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def own_pg() -> Iterator[PgServer]:
+    """One server for this file's tests (each restarts it with its data, in its own database): an initdb
+    and a start fewer than one server per test."""
     server = start_server()
     try:
         yield server
