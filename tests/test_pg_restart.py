@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,12 +81,38 @@ def scenario(home: Path, own_pg: PgServer) -> Iterator[tuple[Database, HeldFeed,
         os.environ.pop("VOLUNTEER_HUB_DATABASE_URL", None)
 
 
+class Output:
+    """A process's output read as it comes (a thread), so a test can wait for a line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def text(self) -> str:
+        self._thread.join(30)
+        return "".join(self.lines)
+
+
 def crawl_across_a_restart(
     server: PgServer,
     db: Database,
     feed: HeldFeed,
     env: dict[str, str],
-    while_down: Callable[[subprocess.Popen[str]], None],
+    while_down: Callable[[subprocess.Popen[str], Output], None],
 ) -> tuple[int, str]:
     """Crawl with the feed held back; once the crawl waits for it, stop the server as a crash would
     (immediate mode), release the feed, run ``while_down``, and start the server with its data."""
@@ -97,6 +124,7 @@ def crawl_across_a_restart(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = Output(proc)
     try:
         assert feed.requested.wait(60), "the crawl never asked for the feed"
         db.engine.dispose()
@@ -104,24 +132,29 @@ def crawl_across_a_restart(
         stopped = _script("stop", "--port", port, "--keep")
         assert stopped.returncode == 0, stopped.stderr
         feed.release()
-        while_down(proc)
+        while_down(proc, output)
         started = _script("start", "--port", port, "--keep", "--watch-pid", str(os.getpid()))
         assert started.returncode == 0, started.stderr
-        output, _ = proc.communicate(timeout=180)
+        proc.wait(timeout=180)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(30)
     feed.held = False
     db.engine.dispose()
-    return proc.returncode, output
+    return proc.returncode, output.text()
+
+
+def until_it_waits(_proc: subprocess.Popen[str], output: Output) -> None:
+    """Keep the server down until the crawl says it is waiting for it (however slow the machine)."""
+    assert output.wait_for("database unreachable", 120), "the crawl never met the stopped server"
 
 
 def test_a_crawl_waits_for_a_restarted_postgresql_and_succeeds(
     home: Path, own_pg: PgServer, scenario: tuple[Database, HeldFeed, dict[str, str]]
 ) -> None:
     db, feed, env = scenario
-    code, output = crawl_across_a_restart(own_pg, db, feed, env, lambda _proc: time.sleep(4))
+    code, output = crawl_across_a_restart(own_pg, db, feed, env, until_it_waits)
 
     # The crawl waited for the server: the run succeeded with the fifth listing, nothing retired.
     assert code == 0, output
@@ -141,7 +174,7 @@ def test_a_crawl_that_outwaits_its_patience_fails_cleanly_and_the_next_one_succe
 ) -> None:
     db, feed, env = scenario
     env = env | {"VOLUNTEER_HUB_CRAWL_DB_WAIT": "1"}  # the server stays down longer than the crawl waits
-    code, output = crawl_across_a_restart(own_pg, db, feed, env, lambda proc: proc.wait(120))
+    code, output = crawl_across_a_restart(own_pg, db, feed, env, lambda proc, _output: proc.wait(120))
 
     assert code != 0, output
     assert "the database failed while storing listings" in output or "database unreachable" in output
