@@ -146,6 +146,12 @@ class _Watchdog:
             raise self.expired()
         return left
 
+    def explains(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the deadline: the watchdog fired, or a socket timeout (set to the time
+        left) ran out at the deadline before the watchdog's thread got a core (a loaded machine)."""
+        late = isinstance(exc, TimeoutError) and time.monotonic() >= self.ends - 0.1
+        return self.fired or late
+
     def expired(self) -> FetchError:
         return FetchError(f"the server did not send it within {self.seconds:g} s (the time limit of a fetch)")
 
@@ -202,8 +208,8 @@ def _connect(
         except (OSError, ssl.SSLError) as exc:
             conn.close()
             last = exc
-            if watchdog.fired:
-                break
+            if watchdog.explains(exc):
+                raise watchdog.expired() from exc
     if watchdog.fired:
         raise watchdog.expired()
     raise FetchError(f"could not connect to {host} ({last})")
@@ -248,7 +254,7 @@ def fetch_resource(
             try:
                 answer = _get(conn, parts, user_agent, watchdog, timeout, limits.max_bytes, sent)
             except (OSError, http.client.HTTPException) as exc:
-                if watchdog.fired:
+                if watchdog.explains(exc):
                     raise watchdog.expired() from exc
                 raise FetchError(f"could not fetch it: {exc or exc.__class__.__name__}") from exc
             finally:
@@ -338,7 +344,7 @@ def probe(
                     last_modified=response.getheader("Last-Modified"),
                 )
             except (OSError, http.client.HTTPException) as exc:
-                if watchdog.fired:
+                if watchdog.explains(exc):
                     raise watchdog.expired() from exc
                 raise FetchError(f"could not fetch it: {exc or exc.__class__.__name__}") from exc
             finally:

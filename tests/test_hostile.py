@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.fetch import _Watchdog
 from crawlers.formats import parse_feed
 from crawlers.formats.base import FeedError
 from tests.helpers import cli, fpxml
@@ -319,3 +320,14 @@ def test_guard_sees_through_spellings_of_loopback(url: str) -> None:
 
     assert "private, loopback" in (check_url(url, allow_private=False) or "")
     assert check_url(url.replace("http:", "gopher:", 1), allow_private=True) is not None
+
+
+def test_a_socket_timeout_at_the_deadline_is_reported_as_the_deadline() -> None:
+    """On a loaded machine the socket's own timeout (set to the time left) can run out before the
+    watchdog's thread fires: the partner must still read "the time limit of a fetch"."""
+    watchdog = _Watchdog(600)  # not started: its thread never fires, as when it gets no core
+    assert not watchdog.explains(TimeoutError("timed out"))  # before the deadline: a read timeout
+    watchdog.ends = time.monotonic()  # the deadline has come
+    assert watchdog.explains(TimeoutError("timed out"))
+    assert not watchdog.explains(ConnectionResetError("reset"))  # a real network error stays one
+    assert "time limit of a fetch" in str(watchdog.expired())
