@@ -29,8 +29,10 @@ EXAMPLES = {
     "partner": "amis-littoral",
     "date_from": "2030-01-01",
     "date_to": "2030-12-31",
+    "country": "US",
 }
-COMPANIONS = {"radius_km": [("near", "Rennes")]}  # meaningless alone
+# meaningless alone: a radius around nothing; a country without a place (London, OH, not London, GB)
+COMPANIONS = {"radius_km": [("near", "Rennes")], "country": [("near", "London")]}
 
 
 def example(parameter: SearchParameter) -> str:
