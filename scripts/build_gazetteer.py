@@ -365,7 +365,15 @@ def build(
             "(CC BY 4.0); built by scripts/build_gazetteer.py"
         ),
         "columns": [
-            "code", "name", "kind", "parent", "postal_codes", "population", "lat", "lon", "precision"
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "postal_codes",
+            "population",
+            "lat",
+            "lon",
+            "precision",
         ],  # fmt: skip
         "kinds": {"c": "commune", "a": "municipal arrondissement", "d": "delegated/associated commune"},
         "precisions": {

@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("volunteer_hub", "crawlers", "indexer", "search_app", "schedules")
 
+
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     sys.path.insert(0, str(ROOT))
@@ -91,9 +92,15 @@ def test_no_import_cycle(graph: grimp.ImportGraph) -> None:
 def test_layers_import_only_downward() -> None:
     """``lint-imports`` checks the contracts of pyproject.toml; its report names every broken import."""
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command as c; "
-         "sys.exit(c(['--no-cache']))"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c(['--no-cache']))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

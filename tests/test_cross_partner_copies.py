@@ -107,7 +107,8 @@ def test_when_the_original_goes_away_the_copy_takes_over(db, backend):
 def test_sessions_other_places_and_one_partners_own_listings_stay_apart(db, backend):
     crawl(db, backend, [sorting("banque", "b1"), sorting("banque", "b1-bis")], partner="banque")
     crawl(
-        db, backend,
+        db,
+        backend,
         [
             sorting("relais", "next-week", start=NEXT_WEEK, end=NEXT_WEEK + timedelta(hours=3)),
             sorting("relais", "brest", locations=[BREST]),
@@ -140,7 +141,9 @@ def test_records_stored_before_grouping_existed_are_grouped_on_the_next_push(db,
     with db.session() as s, s.begin():  # what an upgraded database looks like: columns empty
         s.execute(
             update(StoredOpportunity).values(
-                group_key=None, duplicate_of=None, sources_hash=None,
+                group_key=None,
+                duplicate_of=None,
+                sources_hash=None,
                 indexed_hash=StoredOpportunity.content_hash,
             )
         )

@@ -36,9 +36,7 @@ def items_of(data: bytes) -> list[RawOpportunity]:
 
 def one_item(**fields: str) -> str:
     """An FPXML feed with one item whose dates/place are ``fields`` (startDate, endDate, postalCode)."""
-    dates = "".join(
-        f"<{k}>{v}</{k}>" for k, v in fields.items() if k in ("startDate", "endDate")
-    )
+    dates = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items() if k in ("startDate", "endDate"))
     text = fpxml([("d-1", "Collecte")])
     if "postalCode" in fields:
         code = fields["postalCode"]
@@ -51,8 +49,10 @@ def one_item(**fields: str) -> str:
 
 # -- detection by structure -----------------------------------------------------------------------
 def test_fpxml_naming_idealist_in_its_feed_id_is_fpxml() -> None:
-    text = fpxml(ITEMS).replace("<providerID>1</providerID>",
-                                "<providerID>1</providerID><feedID>http://www.idealist.org/feed</feedID>")
+    text = fpxml(ITEMS).replace(
+        "<providerID>1</providerID>",
+        "<providerID>1</providerID><feedID>http://www.idealist.org/feed</feedID>",
+    )
     # The same feed with its root written with a prefix: no "<FootprintFeed" substring at all,
     # but "<feed" (of <feedID>) and "idealist.org" are there.
     prefixed = text.replace("<FootprintFeed", '<fp:FootprintFeed xmlns:fp="urn:fp"')
@@ -188,8 +188,12 @@ def test_atom_self_link_is_not_a_detail_url() -> None:
 # -- the crawl report counts items ---------------------------------------------------------------
 def test_rejected_counts_items_not_reasons() -> None:
     report = RunReport("p")
-    one_item_problems = [ParseProblem("no title", field="title"), ParseProblem("no link", field="url"),
-                         ParseProblem("no id", field="id"), ParseProblem("hmm", severity="warning")]
+    one_item_problems = [
+        ParseProblem("no title", field="title"),
+        ParseProblem("no link", field="url"),
+        ParseProblem("no id", field="id"),
+        ParseProblem("hmm", severity="warning"),
+    ]
     report.add_item_problems(one_item_problems)
     report.add_item_problems([ParseProblem("hmm", severity="warning")])
     assert report.rejected == 1 and sum(report.rejected_by_reason.values()) == 3 and report.warnings == 2

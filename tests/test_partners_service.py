@@ -99,8 +99,12 @@ def test_cron_errors_carry_the_expression_and_the_reason(db: Database) -> None:
 
 # -- sign-up and moderation ------------------------------------------------------------------------
 def test_sign_up_is_pending_with_an_id_from_the_name_and_once_per_feed(db: Database) -> None:
-    first = partners.sign_up(db, name="Élan Solidaire", contact_email="a@example.org", url="https://e.example/f")
-    second = partners.sign_up(db, name="Élan Solidaire", contact_email="b@example.org", url="https://x.example/f")
+    first = partners.sign_up(
+        db, name="Élan Solidaire", contact_email="a@example.org", url="https://e.example/f"
+    )
+    second = partners.sign_up(
+        db, name="Élan Solidaire", contact_email="b@example.org", url="https://x.example/f"
+    )
     assert (first.partner_id, second.partner_id) == ("elan-solidaire", "elan-solidaire-2")
     again = partners.sign_up(db, name="Other name", contact_email="c@example.org", url="https://e.example/f")
     assert again == partners.SignUp("elan-solidaire", created=False)
@@ -214,13 +218,19 @@ def test_list_partners_gives_live_count_last_run_and_schedule(db: Database, back
     assert list(listing) == ["acme", "broken", "quiet"]
     acme, broken, quiet = listing["acme"], listing["broken"], listing["quiet"]
     assert (acme.live, acme.last_run.status, acme.schedule, acme.schedule_error) == (
-        2, "failed", "cron 0 6 * * mon", None
+        2,
+        "failed",
+        "cron 0 6 * * mon",
+        None,
     )
     assert (quiet.live, quiet.last_run, quiet.schedule) == (0, None, "every 360 min")
     assert broken.schedule == "every 360 min" and "invalid cron 'not a cron'" in broken.schedule_error
     row = acme.to_dict()
     assert (row["live"], row["last_run"], row["cron_timezone"], row["status"]) == (
-        2, "failed", "Europe/Paris", "approved"
+        2,
+        "failed",
+        "Europe/Paris",
+        "approved",
     )
     assert partners.overview(db, "quiet").live == 0
     with pytest.raises(partners.PartnerNotFound):
@@ -240,7 +250,9 @@ def test_cli_moderation_and_schedule(home: Path) -> None:
     assert cli(home, "partners", "reject", "spam").returncode == 0
     assert cli(home, "partners", "pause", "newbie").returncode == 0
     assert (db.partner("newbie").status, db.partner("newbie").paused, db.partner("spam").status) == (
-        "approved", True, "rejected"
+        "approved",
+        True,
+        "rejected",
     )
     rows = {r["id"]: r for r in json.loads(cli(home, "partners", "list", "--json").stdout)}
     assert rows["newbie"]["paused"] is True and rows["spam"]["status"] == "rejected"

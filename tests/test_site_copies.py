@@ -57,7 +57,9 @@ def client_fixture(tmp_path: Path) -> FlaskClient:
     backend = SqliteBackend(tmp_path / "search.sqlite3")
     with database.session() as s, s.begin():
         s.add(Partner(id="banque", name="Banque Alimentaire 35", url="https://banque.example.org/feed"))
-        s.add(Partner(id="relais", name="Centre du bénévolat de Rennes", url="https://relais.example.org/feed"))
+        s.add(
+            Partner(id="relais", name="Centre du bénévolat de Rennes", url="https://relais.example.org/feed")
+        )
     for when, opp in ((SATURDAY - timedelta(days=5), ORIGINAL), (SATURDAY - timedelta(days=4), RELAY)):
         sync = PartnerSync(database, opp.partner, now=when)
         sync.store([opp])

@@ -70,9 +70,16 @@ def test_expired_opportunity_is_gone_with_alternatives(client: FlaskClient) -> N
 def test_removed_opportunity_known_to_the_database_is_gone(app: Flask, client: FlaskClient) -> None:
     gone = GARDEN
     with services_of(app).session() as s:
-        s.add(StoredOpportunity(id="amis-littoral-removed", partner_id="amis-littoral", source_id="x",
-                                content_hash="h", data={**gone.to_dict(), "id": "amis-littoral-removed"},
-                                state="gone"))
+        s.add(
+            StoredOpportunity(
+                id="amis-littoral-removed",
+                partner_id="amis-littoral",
+                source_id="x",
+                content_hash="h",
+                data={**gone.to_dict(), "id": "amis-littoral-removed"},
+                state="gone",
+            )
+        )
         s.commit()
     response = client.get("/o/amis-littoral-removed")
     assert response.status_code == 410

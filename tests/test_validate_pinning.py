@@ -220,4 +220,3 @@ def test_signup_reads_a_feed_through_the_fetcher(server: LocalServer, tmp_path: 
     app, db = signup_app(tmp_path, allow_private=True)
     status, _ = sign_up(app.test_client(), f"http://127.0.0.1:{server.port}/feed.xml")
     assert status == 200 and registered(db) == ["banque-alimentaire"]
-

@@ -188,7 +188,9 @@ def repair(data: bytes) -> tuple[bytes, list[ParseProblem]]:
             ParseProblem(
                 f"{len(repeated)} repeated <?xml ?> declaration(s) inside the document were removed "
                 f"({_named(lines)})",
-                line=lines[0], field="feed", severity="warning",
+                line=lines[0],
+                field="feed",
+                severity="warning",
             )
         )
     cleaned = data.translate(None, _ILLEGAL_BYTES)
@@ -200,7 +202,9 @@ def repair(data: bytes) -> tuple[bytes, list[ParseProblem]]:
             ParseProblem(
                 f"{len(positions)} control character(s) that XML does not allow were removed "
                 f"({_named(lines)})",
-                line=lines[0], field="feed", severity="warning",
+                line=lines[0],
+                field="feed",
+                severity="warning",
             )
         )
     return data, warnings

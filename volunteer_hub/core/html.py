@@ -13,7 +13,20 @@ import re
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "a", "h3", "h4", "blockquote",
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "a",
+    "h3",
+    "h4",
+    "blockquote",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _WS = re.compile(r"[ \t\r\f\v]+")
