@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from indexer.documents import Terms, analysis_input, analyze_pair
+from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
 
 # Bump when ``analysis_input`` or volunteer_hub.core.analysis changes what it produces. The probe
@@ -50,6 +51,18 @@ def fingerprint() -> str:
     """Identifies the analyzer: its version and what it makes of a probe text."""
     probe = "\n".join(analyze_pair(_PROBE))
     return f"{ANALYSIS_VERSION}-{hashlib.sha256(probe.encode()).hexdigest()[:16]}"
+
+
+def texts_and_hashes(opps: Sequence[Opportunity]) -> tuple[list[str | None], list[str]]:
+    """Each record's description as text (None when malformed: the load reports it) and content
+    hash, computed once for both the analysis and the document."""
+    texts: list[str | None] = []
+    for opp in opps:
+        try:
+            texts.append(to_text(opp.description))
+        except (ValueError, TypeError):
+            texts.append(None)
+    return texts, [opp.content_hash or opp.compute_hash() for opp in opps]
 
 
 def analyses(

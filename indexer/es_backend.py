@@ -20,7 +20,7 @@ from typing import Any
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from indexer.analysis_cache import Known, analyses, fingerprint
+from indexer.analysis_cache import Known, analyses, fingerprint, texts_and_hashes
 from indexer.base import (
     FacetValue,
     Hit,
@@ -36,7 +36,6 @@ from indexer.mapping import MAPPING, index_settings
 from indexer.practical import FACET_VALUES
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
-from volunteer_hub.core.html import to_text
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.practical import practical_label
 from volunteer_hub.core.regions import region_label
@@ -164,13 +163,7 @@ class ElasticsearchBackend:
         generation is read from it (indexer.analysis_cache); requests overlap document preparation."""
         report = WriteReport()
         opps = list(opportunities)
-        texts: list[str | None] = []
-        for opp in opps:
-            try:
-                texts.append(to_text(opp.description))
-            except (ValueError, TypeError):
-                texts.append(None)  # a malformed record: reported below
-        hashes = [opp.content_hash or opp.compute_hash() for opp in opps]
+        texts, hashes = texts_and_hashes(opps)  # a malformed record's text is None: reported below
         terms, report.reused_analysis = analyses(opps, hashes, self._previous_terms(generation, opps), texts)
 
         def actions() -> Iterator[dict[str, Any]]:
@@ -191,11 +184,7 @@ class ElasticsearchBackend:
                 raise_on_error=False,
                 raise_on_exception=False,
             ):
-                item = info.get("index", {})
-                if ok:
-                    report.written += 1
-                else:
-                    report.failed[str(item.get("_id"))] = _bulk_reason(item)
+                _count(report, ok, info)
         except TransportError as exc:
             for opp in opps:
                 report.failed.setdefault(opp.id, f"Elasticsearch unreachable: {exc.__class__.__name__}")
@@ -433,11 +422,7 @@ class ElasticsearchBackend:
                 raise_on_exception=False,
                 **extra,
             ):
-                item = info.get("index", {})
-                if ok:
-                    report.written += 1
-                else:
-                    report.failed[str(item.get("_id"))] = _bulk_reason(item)
+                _count(report, ok, info)
         except TransportError as exc:
             for opp in todo:
                 report.failed.setdefault(opp.id, f"Elasticsearch unreachable: {exc.__class__.__name__}")
@@ -830,6 +815,15 @@ def _practical_agg(name: str, other_filters: list[dict[str, Any]]) -> dict[str, 
 def _nearest_km(opp: Opportunity, near: tuple[float, float]) -> float | None:
     dists = [distance_km(near[0], near[1], loc.lat, loc.lon) for loc in opp.locations if loc.has_point]
     return min(dists) if dists else None
+
+
+def _count(report: WriteReport, ok: bool, info: dict[str, Any]) -> None:
+    """One bulk result into ``report``: written, or failed with the node's reason (never dropped)."""
+    item = info.get("index", {})
+    if ok:
+        report.written += 1
+    else:
+        report.failed[str(item.get("_id"))] = _bulk_reason(item)
 
 
 def _bulk_reason(item: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from indexer.analysis_cache import Known, analyses, fingerprint
+from indexer.analysis_cache import Known, analyses, fingerprint, texts_and_hashes
 from indexer.base import (
     FacetValue,
     Hit,
@@ -277,13 +277,7 @@ class SqliteBackend:
         report = WriteReport()
         conn = self._builder(generation)
         opps = list(opportunities)
-        texts: list[str | None] = []
-        for opp in opps:
-            try:
-                texts.append(to_text(opp.description))
-            except (ValueError, TypeError):
-                texts.append(None)  # a malformed record: _prepare reports it
-        hashes = [opp.content_hash or opp.compute_hash() for opp in opps]
+        texts, hashes = texts_and_hashes(opps)  # a malformed record's text is None: reported below
         known = self._previous_terms(conn, generation, opps)
         terms, report.reused_analysis = analyses(opps, hashes, known, texts)
         prepared: list[_Prepared] = []
