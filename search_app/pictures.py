@@ -58,7 +58,8 @@ def picture_links(cache: PictureCache, opportunity: Opportunity, base_url: str) 
     display. Needs no request: the CLI prints the same."""
     root = base_url.rstrip("/")
     for url, kind in ((opportunity.image, "image"), (opportunity.organization.logo, "logo")):
-        sizes = {"card": cache.picture(url, CARD_WIDTH), "detail": cache.picture(url, DETAIL_WIDTH)}
+        found = cache.pictures(url, (CARD_WIDTH, DETAIL_WIDTH))
+        sizes = {"card": found[CARD_WIDTH], "detail": found[DETAIL_WIDTH]}
         if sizes["card"] is None:
             continue
         return {

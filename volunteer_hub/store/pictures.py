@@ -96,13 +96,18 @@ class PictureCache:
 
     def picture(self, url: str | None, width: int) -> Variant | None:
         """The variant to show for ``url`` at ``width`` CSS pixels, when cached and its file is there."""
-        if not url:
-            return None
-        entry = self.entry(url)
+        return self.pictures(url, (width,))[width]
+
+    def pictures(self, url: str | None, widths: tuple[int, ...]) -> dict[int, Variant | None]:
+        """``picture`` for several widths, reading ``url``'s entry once."""
+        entry = self.entry(url) if url else None
         if entry is None or entry.status != OK:
-            return None
-        best = entry.best(width)
-        return best if best is not None and (self.files / best.name).is_file() else None
+            return dict.fromkeys(widths)
+        found: dict[int, Variant | None] = {}
+        for width in widths:
+            best = entry.best(width)
+            found[width] = best if best is not None and (self.files / best.name).is_file() else None
+        return found
 
     def file(self, name: str) -> Path | None:
         """The path of a variant file named ``name``, if it is one and exists."""
