@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, partners_chosen, partners_known
 
 
 def print_tallies(tallies: dict, indent: str = "") -> None:
@@ -22,15 +21,11 @@ def cmd_images_fetch(args: argparse.Namespace) -> int:
     from volunteer_hub.services.images import fetch_pictures
     from volunteer_hub.store.db import Database
 
-    if not args.partners and not args.all:
-        print("error: name one or more partners, or --all", file=sys.stderr)
+    if not partners_chosen(args):
         return EXIT_FAILED
     settings = load_settings()
     db = Database.from_settings(settings)
-    known = {p.id for p in db.partners()}
-    unknown = [p for p in args.partners if p not in known]
-    if unknown:
-        print(f"error: no partner {', '.join(unknown)}", file=sys.stderr)
+    if not partners_known(db, args.partners):
         return EXIT_FAILED
     tallies = fetch_pictures(
         db, settings, None if args.all else args.partners, force=args.force, limit=args.limit

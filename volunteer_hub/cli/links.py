@@ -6,21 +6,17 @@ import argparse
 import json
 import sys
 
-from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context, partners_chosen, partners_known
 
 
 def cmd_links_check(args: argparse.Namespace) -> int:
     from indexer.sync import push_pending
     from volunteer_hub.services.links import check_links
 
-    if not args.partners and not args.all:
-        print("error: name one or more partners, or --all", file=sys.stderr)
+    if not partners_chosen(args):
         return EXIT_FAILED
     settings, db, backend = open_context()
-    known = {p.id for p in db.partners()}  # type: ignore[attr-defined]
-    unknown = [p for p in args.partners if p not in known]
-    if unknown:
-        print(f"error: no partner {', '.join(unknown)}", file=sys.stderr)
+    if not partners_known(db, args.partners):
         return EXIT_FAILED
     results = check_links(db, settings, None if args.all else args.partners)  # type: ignore[arg-type]
     counts = push_pending(db, backend)  # type: ignore[arg-type] # hidden / back / re-verified listings
