@@ -21,8 +21,8 @@ from volunteer_hub.core.gazetteer import (
     default_gazetteer,
     department_of_commune,
     distance_km,
-    parse_place_query,
 )
+from volunteer_hub.core.places import UnknownPlace, resolve_place
 from volunteer_hub.core.regions import region_for_postal_code
 
 ROWS = json.loads(gzip.open(DATA_FILE).read())["rows"]
@@ -345,23 +345,24 @@ def test_distance_is_symmetric_and_bounded(lat1: float, lon1: float, lat2: float
         ("Paris 11e", 48.857, 2.38, "Paris (75011)"),
     ],
 )
-def test_parse_place_query(text: str, lat: float, lon: float, label: str) -> None:
-    parsed = parse_place_query(text)
-    assert parsed is not None
-    assert parsed[0] == pytest.approx(lat, abs=0.02) and parsed[1] == pytest.approx(lon, abs=0.02)
-    assert parsed[2] == label
+def test_resolve_place(text: str, lat: float, lon: float, label: str) -> None:
+    place = resolve_place(text)
+    assert place.lat == pytest.approx(lat, abs=0.02) and place.lon == pytest.approx(lon, abs=0.02)
+    assert place.label == label
 
 
 @pytest.mark.parametrize("text", ["", "   ", "91,0", "45,200", "98000", "Xyzzy-sur-Nowhere"])
-def test_parse_place_query_rejects(text: str) -> None:
-    assert parse_place_query(text) is None
+def test_resolve_place_rejects(text: str) -> None:
+    with pytest.raises(UnknownPlace):
+        resolve_place(text)
 
 
-def test_parse_place_query_with_another_geocoder() -> None:
-    class Fixed:
+def test_resolve_place_with_another_gazetteer() -> None:
+    class Fixed(OfflineGazetteer):
         def geocode(
             self, *, city: str | None = None, postal_code: str | None = None, country: str | None = None
         ) -> Place | None:
             return Place("Testville", "12345", None, None, "FR", 1.0, 2.0)
 
-    assert parse_place_query("anywhere", Fixed()) == (1.0, 2.0, "Testville (12345)")
+    place = resolve_place("anywhere", gazetteer=Fixed())
+    assert (place.lat, place.lon, place.label) == (1.0, 2.0, "Testville (12345)")

@@ -72,7 +72,6 @@ _COUNTY = re.compile(r"\s+(?:county|parish|borough)$", re.IGNORECASE)
 _ARRONDISSEMENT = re.compile(
     r"^(paris|lyon|marseille) (\d{1,2}) ?(?:e|er|re|eme|ieme|em)?(?: arrondissement| arrdt| arr)?$"
 )
-_LAT_LON = re.compile(r"^\s*([-+]?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 _KIND_RANK = {"c": 0, "a": 1, "d": 2}
 _US_ZIP = re.compile(r"^(\d{5})(?:[- ]?\d{4})?$")
 _US_ZIP_PLUS_4 = re.compile(r"^\d{5}-\d{4}$")
@@ -754,31 +753,3 @@ class OfflineGazetteer:
 def default_gazetteer() -> OfflineGazetteer:
     """The process-wide gazetteer (its data is loaded on first lookup)."""
     return OfflineGazetteer()
-
-
-def parse_place_query(text: str, geocoder: Geocoder | None = None) -> tuple[float, float, str] | None:
-    """A search box's place -> (lat, lon, label): "48.11,-1.68", "35000", "Rennes", "Saint-Étienne"."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    geocoder = geocoder or default_gazetteer()
-    compact = text.replace(" ", "")
-    if _POSTAL_CODE.match(compact):  # before lat/lon: "75 011" is a postal code
-        place = geocoder.geocode(postal_code=compact)
-        return (place.lat, place.lon, f"{place.name} ({compact})") if place else None
-    m = _LAT_LON.match(text)
-    if m:
-        lat, lon = float(m.group(1)), float(m.group(2))
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            return lat, lon, f"{lat:.4f}, {lon:.4f}"
-        return None
-    place = geocoder.geocode(city=text)
-    if place is None:
-        return None
-    if place.country != "FR" and place.country not in _COLLECTIVITY_COUNTRY.values():
-        label = f"{place.name}, {place.country}"
-    elif name_key(place.name) != name_key(text) and place.postal_code:
-        label = f"{place.name} ({place.postal_code})"  # "Paris 11e" -> "Paris (75011)"
-    else:
-        label = place.name
-    return place.lat, place.lon, label

@@ -105,12 +105,12 @@ def resolve_place(
         raise UnknownPlace(text)
     g = gazetteer or default_gazetteer()
     country = (country or "").upper() or None
+    compact = text.replace(" ", "")
+    if _POSTAL_CODE.match(compact):  # before lat/lon: "75 011" is Paris 11e, not a point in the Arctic
+        return _postal_code(text, compact, country, g)
     point = _point(text)
     if point is not None:
         return point
-    compact = text.replace(" ", "")
-    if _POSTAL_CODE.match(compact):
-        return _postal_code(text, compact, country, g)
     head, suffix_country = _split_country(text, g)
     asked = country or suffix_country
     area = _area(head, asked, lang, g)
