@@ -87,11 +87,25 @@ def run_es(n: int, runs: int, url: str) -> dict[str, Any]:
         stats = backend.es.indices.stats(index=gen, metric="store,segments")["indices"][gen]["primaries"]
         out["bytes"] = stats["store"]["size_in_bytes"]
         out["segments"] = stats["segments"]["count"]
+        out["jvm_after_build"] = _jvm(backend)
         out["latency"] = [asdict(r) for r in _latency("Elasticsearch", backend, n, runs, goal=False)]
+        out["jvm_after_search"] = _jvm(backend)
     finally:
         for name in backend.generations():
             backend.es.indices.delete(index=name)
     return out
+
+
+def _jvm(backend: Any) -> dict[str, Any]:
+    """The node's heap and garbage collections (count, ms): the evidence for the heap in docs/search.md."""
+    node = next(iter(backend.es.nodes.stats(metric="jvm")["nodes"].values()))["jvm"]
+    gcs = node["gc"]["collectors"]
+    return {
+        "heap_max_mb": node["mem"]["heap_max_in_bytes"] // 2**20,
+        "heap_used_mb": node["mem"]["heap_used_in_bytes"] // 2**20,
+        "heap_peak_old_mb": node["mem"]["pools"]["old"]["peak_used_in_bytes"] // 2**20,
+        "gc": {k: (g["collection_count"], g["collection_time_in_millis"]) for k, g in gcs.items()},
+    }
 
 
 def _latency(label: str, backend: Any, n: int, runs: int, goal: bool) -> list[Any]:
