@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 from indexer.analysis_cache import Known, analyses, fingerprint, texts_and_hashes
 from indexer.base import (
@@ -88,7 +89,11 @@ class ElasticsearchBackend:
         # Several nodes, comma-separated: the client spreads requests and retries on another node
         # when one is down (a cluster keeps answering while a node restarts).
         hosts = [u.strip() for u in url.split(",") if u.strip()]
-        self.es = Elasticsearch(hosts, request_timeout=30, retry_on_timeout=True, max_retries=2)
+        # orjson for request and response bodies (the client's own option): bulk loads serialize every
+        # document, and every search parses its hits and aggregations.
+        self.es = Elasticsearch(
+            hosts, request_timeout=30, retry_on_timeout=True, max_retries=2, serializer=OrjsonSerializer()
+        )
 
     # -- index lifecycle --------------------------------------------------------------------
     def new_generation_name(self) -> str:

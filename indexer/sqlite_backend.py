@@ -977,21 +977,37 @@ def _add_facet_masks(conn: sqlite3.Connection) -> None:
         raise
 
 
-def _bit(conn: sqlite3.Connection, kind: str, value: str) -> int | None:
-    """The bit of ``value`` in ``kind``'s mask, given on first sight; None past MAX_BITS values."""
+Bits = dict[tuple[str, str], int | None]  # (kind, value) -> bit, as read from or written to facet_bit
+
+
+def _bit(conn: sqlite3.Connection, kind: str, value: str, known: Bits | None = None) -> int | None:
+    """The bit of ``value`` in ``kind``'s mask, given on first sight; None past MAX_BITS values.
+
+    ``known``: the bits already read in this batch (a bit never changes once given, so a batch reads
+    ``facet_bit`` once instead of once per value of every document).
+    """
+    if known is not None and (kind, value) in known:
+        return known[kind, value]
     row = conn.execute("SELECT bit FROM facet_bit WHERE kind = ? AND value = ?", (kind, value)).fetchone()
     if row:
-        return row[0]
-    used = conn.execute("SELECT count(*) FROM facet_bit WHERE kind = ?", (kind,)).fetchone()[0]
-    bit = used if used < MAX_BITS else None
-    conn.execute("INSERT INTO facet_bit (kind, value, bit) VALUES (?, ?, ?)", (kind, value, bit))
+        bit = row[0]
+    else:
+        used = conn.execute("SELECT count(*) FROM facet_bit WHERE kind = ?", (kind,)).fetchone()[0]
+        bit = used if used < MAX_BITS else None
+        conn.execute("INSERT INTO facet_bit (kind, value, bit) VALUES (?, ?, ?)", (kind, value, bit))
+    if known is not None:
+        known[kind, value] = bit
     return bit
 
 
-def _mask(conn: sqlite3.Connection, kind: str, values: Iterable[str]) -> int:
+def _known_bits(conn: sqlite3.Connection) -> Bits:
+    return {(kind, value): bit for kind, value, bit in conn.execute("SELECT kind, value, bit FROM facet_bit")}
+
+
+def _mask(conn: sqlite3.Connection, kind: str, values: Iterable[str], known: Bits | None = None) -> int:
     mask = 0
     for value in values:
-        bit = _bit(conn, kind, value)
+        bit = _bit(conn, kind, value, known)
         if bit is not None:
             mask |= 1 << bit
     return mask
@@ -1076,12 +1092,12 @@ def _prepare(
         iso(doc.avail_start), iso(doc.avail_end), iso(doc.expiry), iso(doc.sort_start),
         iso(doc.posted), content_hash, *practical[:7], doc.quality, practical[7], _prac_mask(practical),
     )  # fmt: skip
-    return doc, row, json.dumps(opp.to_dict(), ensure_ascii=False)
+    return doc, row, opp.to_json()
 
 
-def _masks(conn: sqlite3.Connection, doc: SearchDocument) -> tuple[int, int]:
+def _masks(conn: sqlite3.Connection, doc: SearchDocument, known: Bits | None = None) -> tuple[int, int]:
     """``cause_mask`` and ``region_mask``: bits given by ``facet_bit`` (so they need the file)."""
-    return _mask(conn, "cause", doc.causes), _mask(conn, "region", doc.region_slugs)
+    return _mask(conn, "cause", doc.causes, known), _mask(conn, "region", doc.region_slugs, known)
 
 
 def _insert_prepared(conn: sqlite3.Connection, item: _Prepared) -> None:
@@ -1106,9 +1122,13 @@ def _insert_many(conn: sqlite3.Connection, items: list[_Prepared]) -> None:
     base = conn.execute("SELECT coalesce(max(rowid), 0) FROM doc").fetchone()[0] + 1
     rowids = range(base, base + len(items))
     width = len(items[0][1]) + 3  # the rowid, then the row, then the two facet masks
+    known = _known_bits(conn)
     conn.executemany(
         f"INSERT INTO doc (rowid, {_DOC_COLUMNS}) VALUES ({','.join('?' * width)})",
-        [(rowid, *row, *_masks(conn, doc)) for rowid, (doc, row, _) in zip(rowids, items, strict=True)],
+        [
+            (rowid, *row, *_masks(conn, doc, known))
+            for rowid, (doc, row, _) in zip(rowids, items, strict=True)
+        ],
     )
     conn.executemany(
         "INSERT INTO doc_data (rowid, data) VALUES (?, ?)",

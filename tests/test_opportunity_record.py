@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from crawlers.formats import parse_feed
+from crawlers.formats.base import RawOpportunity
+from crawlers.formats.xmlsafe import decompress
+from crawlers.normalize import NormalizeContext, normalize
+from tests.conftest import FIXTURES
 from volunteer_hub.core.opportunity import Compensation, Location, Opportunity, Organization, Source
 
 
@@ -50,3 +59,45 @@ def test_an_empty_new_field_does_not_change_the_content_hash() -> None:
     assert opp.compute_hash() == before
     opp.image = "https://p.example/i.jpg"
     assert opp.compute_hash() != before
+
+
+def _as_stored(opp: Opportunity) -> object:
+    """What the index stores and reads back: the JSON of ``to_dict``, parsed."""
+    return json.loads(json.dumps(opp.to_dict(), ensure_ascii=False))
+
+
+def test_to_json_is_to_dict_as_json() -> None:
+    # The index writes to_json (orjson) where it wrote json.dumps(to_dict()): same data read back,
+    # including zone-aware dates with microseconds, naive dates and text beyond ASCII.
+    opp = full_record()
+    opp.title = "Tri sélectif à l'école « Les Œillets » 🌱"
+    opp.posted = datetime(2026, 3, 29, 2, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Paris"))
+    opp.updated = datetime(2026, 11, 30, 9, 0)
+    opp.commitment_hours_per_week = 2.5
+    assert json.loads(opp.to_json()) == _as_stored(opp)
+    opp.posted = opp.posted.astimezone(UTC)  # from_dict gives fixed offsets back, not zone names
+    assert Opportunity.from_dict(json.loads(opp.to_json())) == opp
+
+
+def test_to_json_falls_back_for_what_orjson_refuses() -> None:
+    opp = full_record()
+    opp.min_age = 2**70  # nonsense, but a record must never fail to serialize
+    assert json.loads(opp.to_json())["min_age"] == 2**70
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures not available")
+def test_to_json_is_to_dict_as_json_on_real_fixture_records() -> None:
+    # americorps' first 400 items include year-0009 dates (zone offsets in seconds); idealist and
+    # sampleData are other formats.
+    compared, ancient = 0, 0
+    for name in ("americorps-sample.xml.gz", "idealist-small-sample.xml", "sampleData0.1.xml"):
+        data = (FIXTURES / name).read_bytes()
+        _, stream = parse_feed(decompress(data))
+        raws = [raw for raw in stream if isinstance(raw, RawOpportunity)][:400]
+        for raw in raws:
+            opp, _ = normalize(raw, NormalizeContext(partner=name.split("-")[0]))
+            if opp is not None:
+                assert json.loads(opp.to_json()) == _as_stored(opp), (name, opp.id)
+                compared += 1
+                ancient += bool(opp.start and opp.start.year < 1000)
+    assert compared > 400 and ancient

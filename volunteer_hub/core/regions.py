@@ -8,6 +8,7 @@ names, abbreviations and the pre-2016 region names partner feeds still use.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -328,6 +329,7 @@ def region_for_postal_code(pc: str) -> Region | None:
     return region_for_department(department) if department else None
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct names, asked once per indexed document
 def region_slug(name: str) -> str:
     """Canonical slug of a French region name, else the slugified name ("California" -> "california")."""
     region = find_region(name)

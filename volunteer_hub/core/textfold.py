@@ -87,6 +87,13 @@ def _fold_unicode(text: str) -> str:
 
 def slugify(text: str) -> str:
     """Folded text with every run of non-alphanumerics turned into one ``-``, ends stripped."""
+    if len(text) <= _CACHED_LENGTH:  # organization and place names: slugified once per document
+        return _slugify_short(text)
+    return _NON_WORD.sub("-", fold(text)).strip("-")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _slugify_short(text: str) -> str:
     return _NON_WORD.sub("-", fold(text)).strip("-")
 
 
