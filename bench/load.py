@@ -46,6 +46,7 @@ PATHS = [
     "/api/v1/opportunities?region=bretagne&page=3",
 ]
 TICK = os.sysconf("SC_CLK_TCK")
+WARM_UP_SECONDS = 10.0
 
 
 def _free_port() -> int:
@@ -257,7 +258,9 @@ def _line(r: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def serve_env(home: str, env_extra: dict[str, str]) -> dict[str, str]:
+def serve_env(home: str, env_extra: dict[str, str], tree: Path | None = None) -> dict[str, str]:
+    """The server's environment: rate limits off (one client address sends everything), and the
+    code of ``tree`` (default: this checkout) first on the path."""
     return {
         **os.environ,
         "VOLUNTEER_HUB_HOME": home,
@@ -280,6 +283,7 @@ def load_rows(
     alias: str | None = None,
     rounds: int = 1,
     serve_args: list[str] | None = None,
+    tree: Path | None = None,
 ) -> list[Row]:
     """``rounds`` x (ours for ``seconds``, then the raw baseline for ``seconds`` when ``es_url`` and
     ``alias`` are given), alternately, so both see the same machine; one row per run."""
@@ -287,7 +291,7 @@ def load_rows(
     raw_bodies = recorded_es_bodies(es_url, alias) if es_url and alias else None
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="vh-bench-serve-") as home:
-        env = serve_env(home, env_extra)
+        env = serve_env(home, env_extra, tree)
         server = subprocess.Popen(
             CLI + ["serve", "--port", str(port), *(serve_args or [])],
             env=env,
@@ -297,7 +301,8 @@ def load_rows(
         try:
             _wait_ready(port, server)
             api = [("GET", p, None) for p in PATHS]
-            hammer("127.0.0.1", port, api, clients, min(3.0, seconds))  # warm every worker up
+            # Every worker up and warm (first requests open the database and the index) before measuring.
+            hammer("127.0.0.1", port, api, clients, min(WARM_UP_SECONDS, seconds))
             for r in range(1, rounds + 1):
                 suffix = f", round {r}" if rounds > 1 else ""
                 ours = hammer("127.0.0.1", port, api, clients, seconds, server_pid=server.pid, es_url=es_url)
@@ -371,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rounds", type=int, default=1, help="ours and raw alternately, this many times")
     parser.add_argument("--serve-arg", action="append", default=[], help="passed to `volunteer-hub serve`")
+    parser.add_argument("--tree", type=Path, help="serve this checkout's code (A/B runs); default this one")
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     if args.es_url and not args.es_url.startswith(("http://127.0.0.1", "http://localhost")):
@@ -383,18 +389,28 @@ def main(argv: list[str] | None = None) -> int:
         label = f"SQLite ({args.sqlite_home})"
         env = _sqlite_env(args.sqlite_home / "search.sqlite3")
         rows = load_rows(
-            label, env, args.clients, args.seconds, rounds=args.rounds, serve_args=args.serve_arg
+            label,
+            env,
+            args.clients,
+            args.seconds,
+            rounds=args.rounds,
+            serve_args=args.serve_arg,
+            tree=args.tree,
         )
     else:
         env = {"VOLUNTEER_HUB_SEARCH": args.es_url, "VOLUNTEER_HUB_ES_INDEX": args.alias}
         rows = load_rows(
             f"Elasticsearch ({args.alias})", env, args.clients, args.seconds, args.es_url, args.alias,
-            rounds=args.rounds, serve_args=args.serve_arg,
+            rounds=args.rounds, serve_args=args.serve_arg, tree=args.tree,
         )  # fmt: skip
     for row in rows:
         print(f"{row.name}: {row.ours}" + (f" (p95 ratio {row.ratio})" if row.ratio else ""), flush=True)
     args.results_dir.mkdir(parents=True, exist_ok=True)
     out = args.results_dir / f"load-{time.strftime('%Y-%m-%dT%H%M%S')}.json"
+    for row in rows:
+        row.details["command"] = " ".join(
+            ["python -m bench.load", *(argv if argv is not None else sys.argv[1:])]
+        )
     out.write_text(json.dumps([r.__dict__ for r in rows], indent=1, default=str) + "\n")
     print(f"results: {out}")
     return 0
