@@ -32,7 +32,7 @@ from search_app.services import Services, install
 from search_app.site import bp as site_blueprint
 from search_app.volopps import bp as volopps_blueprint
 from volunteer_hub.core.config import load_settings
-from volunteer_hub.core.places import preload_in_background
+from volunteer_hub.core.places import preload, preload_in_background
 
 MAX_CONTENT_LENGTH = 2_000_000  # bytes: 2 MB (docs/site.md)
 
@@ -94,3 +94,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:  # tests load the place data when they first need it
         preload_in_background()  # a place typed abroad would otherwise wait for it (seconds)
     return app
+
+
+def prepare_server_process() -> None:
+    """Run once in a pre-forking server's parent (``volunteer-hub serve``) before it forks its
+    workers: what every worker would otherwise do again after the fork, ~7 s of CPU each (bench/load.py;
+    docs/benchmarks.md), while the first workers already answer: the modules ``create_app`` imports
+    lazily (the partner portal alone pulls in Scrapy) and the place data (then shared by the workers,
+    and ``create_app`` finds it loaded). No connection or file handle is opened here."""
+    from search_app import admin, ops, portal  # noqa: F401, PLC0415 - imported by create_app
+
+    preload()

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
@@ -81,7 +80,16 @@ def search_payload(
         "per_page": query.per_page,
         "place": place_payload(place, query),
         "items": [hit_payload(hit, query, base_url, pictures) for hit in result.hits],
-        "facets": {name: [asdict(value) for value in result.facets.get(name, [])] for name in FACETS},
+        "facets": _facets(result),
+    }
+
+
+def _facets(result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    # By hand, not dataclasses.asdict (recursive, deep-copying): ~200 values per answer, it was
+    # a tenth of an API request's CPU. Same keys in the same order as FacetValue's fields.
+    return {
+        name: [{"value": v.value, "label": v.label, "count": v.count} for v in result.facets.get(name, [])]
+        for name in FACETS
     }
 
 
@@ -93,7 +101,7 @@ def facets_payload(
         "total": result.total,
         "lang": query.lang,
         "place": place_payload(place, query),
-        "facets": {name: [asdict(value) for value in result.facets.get(name, [])] for name in FACETS},
+        "facets": _facets(result),
     }
 
 

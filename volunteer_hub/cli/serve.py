@@ -55,6 +55,7 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
 # -- serve / demo ----------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
     from search_app import create_app
+    from search_app.app import prepare_server_process
     from search_app.sessions import secret_key
     from volunteer_hub.cli import server
 
@@ -74,7 +75,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     secret_key(settings)  # written once here, before the workers read it
     workers = args.workers or server.default_workers()
     print(f"serving on http://{args.host}:{args.port}/ with {workers} workers (Ctrl-C to stop)", flush=True)
-    server.run(lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers)
+    server.run(
+        lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers,
+        prepare=prepare_server_process,
+    )  # fmt: skip
     return EXIT_OK
 
 

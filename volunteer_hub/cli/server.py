@@ -11,6 +11,7 @@ Signals are gunicorn's: SIGINT/SIGQUIT stop at once, SIGTERM stops gracefully wi
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 from collections.abc import Callable
@@ -74,8 +75,10 @@ def run(
     workers: int | None = None,
     threads: int = 4,
     graceful_timeout: int = 10,
+    prepare: Callable[[], None] | None = None,
 ) -> None:
-    """Serve ``factory()``'s app with gunicorn until a signal stops it."""
+    """Serve ``factory()``'s app with gunicorn until a signal stops it. ``prepare`` runs once here,
+    before the workers are forked (imports and read-only data the workers then share)."""
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or default_workers(),
@@ -91,6 +94,11 @@ def run(
     }
     # No software or version in the Server header (gunicorn sends "gunicorn" by default).
     gunicorn_wsgi.SERVER = SERVER_NAME
+    if prepare is not None:
+        prepare()
+        # What exists now is shared with the workers copy-on-write: keep their garbage collector
+        # from walking (and so writing to) those hundreds of thousands of objects.
+        gc.freeze()
     try:
         _Gunicorn(factory, options).run()
     except SystemExit as exc:  # the arbiter exits the process on shutdown; let callers clean up

@@ -182,8 +182,7 @@ class Opportunity:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Opportunity:
-        known = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs = {k: v for k, v in data.items() if k in _KNOWN}
         kwargs["organization"] = Organization(**(data.get("organization") or {}))
         if data.get("compensation"):
             kwargs["compensation"] = Compensation(**data["compensation"])
@@ -226,6 +225,7 @@ def _end_of_day(moment: datetime | None) -> datetime | None:
 
 _DATE_FIELDS = ("start", "end", "posted", "updated", "expires", "first_seen", "last_seen", "last_verified")
 _FIELD_NAMES = tuple(f.name for f in fields(Opportunity))
+_KNOWN = frozenset(_FIELD_NAMES)  # from_dict keeps these keys (fields() per call was 15% of it)
 _NESTED = ("organization", "locations", "other_sources", "compensation")
 _LIST_FIELDS = tuple(
     f.name for f in fields(Opportunity) if f.default_factory is list and f.name not in _NESTED

@@ -243,19 +243,28 @@ def _split_country(text: str, g: OfflineGazetteer) -> tuple[str, str | None]:
 _preload_started = threading.Event()
 
 
+def preload() -> None:
+    """Load the gazetteer's French and world indexes now, once per process (and its forks: a web
+    server's parent calls this before forking its workers, which then share the data)."""
+    if _preload_started.is_set():
+        return
+    _preload_started.set()
+    _load()
+
+
 def preload_in_background() -> None:
     """Load the gazetteer's French and world indexes in a daemon thread, once per process, so that
     the first visitor who types a place abroad (or a place we do not know) does not wait for them."""
     if _preload_started.is_set():
         return
     _preload_started.set()
+    threading.Thread(target=_load, name="places-preload", daemon=True).start()
 
-    def load() -> None:
-        gazetteer = default_gazetteer()
-        gazetteer.warm_up(world=True)
-        _candidates(gazetteer)
 
-    threading.Thread(target=load, name="places-preload", daemon=True).start()
+def _load() -> None:
+    gazetteer = default_gazetteer()
+    gazetteer.warm_up(world=True)
+    _candidates(gazetteer)
 
 
 # -- did you mean ----------------------------------------------------------------------------
