@@ -28,6 +28,7 @@ from search_app import (  # noqa: F401 - their routes are on the site blueprint
     suggest,
 )
 from search_app.api import bp as api_blueprint
+from search_app.json_provider import FastJSONProvider
 from search_app.services import Services, install
 from search_app.site import bp as site_blueprint
 from search_app.volopps import bp as volopps_blueprint
@@ -47,14 +48,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     config = dict(config or {})
     app = Flask("search_app")  # the package: its templates/, static/ and translations/
+    # Keep the documented key order (total, page, per_page, items, facets) and real UTF-8, so API
+    # bodies read like the CLI's ``search --json`` output; orjson encodes them (json_provider).
+    app.json = FastJSONProvider(app)
     # Request bodies (forms: sign-up, direct postings, reports, logins) above this are refused with
     # a friendly 413 before being read; the largest legitimate form is a posting of a few KB.
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.config.update(config)
-    # Keep the documented key order (total, page, per_page, items, facets) and real UTF-8,
-    # so API bodies read like the CLI's ``search --json`` output.
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     settings = config.get("SETTINGS")
     if settings is None:
