@@ -604,7 +604,8 @@ class SqliteBackend:
             else:
                 in_sql += sql
                 in_sql_args += sql_args
-        source = _facet_source(conn, terms, query.near is not None and query.radius_km is not None)
+        matched = sum(n for _, n in tiers) if terms else None
+        source = _facet_source(conn, matched, query.near is not None and query.radius_km is not None)
 
         def facet_pass(where: list[str], args: list[Any]) -> list[tuple[int, ...]]:
             if memo is None:
@@ -869,11 +870,12 @@ _FROM = {
 }
 
 
-def _facet_source(conn: sqlite3.Connection, terms: bool, near: bool) -> str:
+def _facet_source(conn: sqlite3.Connection, matched: int | None, near: bool) -> str:
+    """The facet pass's source; ``matched``: the listings in temp.vh_match (None: no words)."""
     listings = conn.execute("SELECT max(rowid) FROM doc").fetchone()[0] or 0
     sizes = {}
-    if terms:
-        sizes["matches"] = conn.execute("SELECT count(*) FROM temp.vh_match").fetchone()[0]
+    if matched is not None:
+        sizes["matches"] = matched
     if near:
         sizes["near"] = conn.execute("SELECT count(*) FROM temp.vh_near").fetchone()[0]
     if sizes:
