@@ -578,7 +578,13 @@ class SqliteBackend:
                 if memo is not None:
                     memo.plan, memo.tiers = plan.groups, tiers
         if query.near and query.radius_km is not None:
-            _near(conn, query.near[0], query.near[1], query.radius_km)
+            around = (query.near, query.radius_km)
+            if memo is None or memo.near != around:  # the memo keeps temp.vh_near too
+                if memo is not None:
+                    memo.near = None
+                _near(conn, query.near[0], query.near[1], query.radius_km)
+                if memo is not None:
+                    memo.near = around
         bits = _facet_bits(conn)
         base_sql, base_args = self._filters(query, terms)
         cause_sql, cause_args = _kind_filter(bits, "cause", query.causes)

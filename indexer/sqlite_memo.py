@@ -5,6 +5,7 @@ Two things, both exact (a result never differs from a search without them):
 * the text match: ``temp.vh_match`` (every listing a plan's words match, with its score) stays filled
   with the last plan's matches, so the next page, a facet click or a new filter with the same words
   skips the full-text queries, the score sums and the insert (70-80% of a common word's search);
+  likewise ``temp.vh_near`` (the listings within a radius and their distance) for the same point;
 * facet passes (the total and every facet count), by the statement and its arguments, so the next
   page of the same search skips the pass.
 
@@ -35,6 +36,7 @@ class SearchMemo:
         self.version = version  # (PRAGMA data_version, total_changes) when it was last checked
         self.plan: Any = None  # the plan groups whose matches temp.vh_match holds
         self.tiers: list[tuple[float, int]] = []  # (score, listings) in temp.vh_match, best first
+        self.near: Any = None  # the (point, radius) whose listings temp.vh_near holds
         self.passes: OrderedDict[Any, tuple[str, str | None, list[tuple[int, ...]]]] = OrderedDict()
 
     def facet_pass(

@@ -43,6 +43,9 @@ def test_every_page_and_facet_is_the_same_with_and_without_the_memo_and_best_tie
     queries += [
         SearchQuery(now=later, text="dechets"),
         SearchQuery(now=NOW, text="dechets", near=(48.1113, -1.68), radius_km=60),
+        SearchQuery(now=NOW, text="dechets", near=(48.1113, -1.68), radius_km=20, page=2),
+        SearchQuery(now=NOW, near=(48.1113, -1.68), radius_km=20, sort="nearest"),
+        SearchQuery(now=NOW, near=(45.764, 4.8357), radius_km=20, sort="nearest"),
         SearchQuery(now=NOW, page=3),
     ]
     sorted_hits: dict[str, list] = {}  # every match sorted (one page holding them all), per search
