@@ -613,22 +613,28 @@ class SqliteBackend:
         matched = sum(n for _, n in tiers) if terms else None
         source = _facet_source(conn, matched, query.near is not None and query.radius_km is not None)
 
-        def facet_pass(where: list[str], args: list[Any]) -> list[tuple[int, ...]]:
+        def facet_pass(where: list[str], args: list[Any]) -> Tally:
+            def count() -> Tally:
+                return _tally(_combos(conn, source, where, args), wanted)
+
             if memo is None:
-                return _combos(conn, source, where, args)
+                return count()
             # args[0] is the expiry cut-off (_filters puts it first): the memo checks it apart.
             key = (plan.groups, query.near, query.radius_km, source, tuple(where), tuple(args[1:]))
-            return memo.facet_pass(conn, key, args[0], lambda: _combos(conn, source, where, args))
+            key += tuple(sorted(wanted.items()))
+            return memo.facet_pass(conn, key, args[0], count)
 
-        combos = facet_pass(base_sql + in_sql + practical_sql, base_args + in_sql_args + practical_args)
-        total, by_bit, practical_counts = _tally(combos, wanted)
+        total, by_bit, practical_counts = facet_pass(
+            base_sql + in_sql + practical_sql, base_args + in_sql_args + practical_args
+        )
+        practical_counts = dict(practical_counts)  # a copy: the memo may hold the pass
         for name in practical:  # a filtered facet counts every filter but its own
             others = [clause for other, clause in practical.items() if other != name]
             sub = facet_pass(
                 base_sql + in_sql + [sql for sql, _ in others],
                 base_args + in_sql_args + [a for _, a2 in others for a in a2],
             )
-            practical_counts[name] = _tally(sub, wanted)[2][name]
+            practical_counts[name] = sub[2][name]
         facet_values: dict[str, list[tuple[str, int]]] = {}
         for kind, other_sql, other_args in (
             ("cause", region_sql, region_args),
@@ -901,9 +907,11 @@ def _combos(
     return conn.execute(sql, args).fetchall()
 
 
-def _tally(
-    combos: list[tuple[int, ...]], wanted: dict[str, int]
-) -> tuple[int, dict[str, dict[int, int]], dict[str, list[tuple[str, int]]]]:
+# A facet pass counted: the total, each kind's count per bit, the practical facets' (value, count).
+Tally = tuple[int, dict[str, dict[int, int]], dict[str, list[tuple[str, int]]]]
+
+
+def _tally(combos: list[tuple[int, ...]], wanted: dict[str, int]) -> Tally:
     """The total, each kind's count per bit (ignoring that kind's own filter) and the practical facet
     counts, of ``combos`` filtered by the ``wanted`` cause and region masks."""
     want_cause, want_region = wanted.get("cause"), wanted.get("region")

@@ -20,9 +20,11 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-FACET_PASSES = 8  # per connection (one per thread): the last few searches' facet passes
+T = TypeVar("T")
+
+FACET_PASSES = 8  # per connection (one per thread): the last few searches' facet passes, counted
 
 
 class IndexConnection(sqlite3.Connection):
@@ -37,25 +39,24 @@ class SearchMemo:
         self.plan: Any = None  # the plan groups whose matches temp.vh_match holds
         self.tiers: list[tuple[float, int]] = []  # (score, listings) in temp.vh_match, best first
         self.near: Any = None  # the (point, radius) whose listings temp.vh_near holds
-        self.passes: OrderedDict[Any, tuple[str, str | None, list[tuple[int, ...]]]] = OrderedDict()
+        self.passes: OrderedDict[Any, tuple[str, str | None, Any]] = OrderedDict()
 
-    def facet_pass(
-        self, conn: sqlite3.Connection, key: Any, now: str, count: Callable[[], list[tuple[int, ...]]]
-    ) -> list[tuple[int, ...]]:
-        """The combinations ``count()`` returns for ``key`` (every argument but the expiry cut-off
-        ``now``), counted again only when a listing expired between the stored pass and ``now``."""
+    def facet_pass(self, conn: sqlite3.Connection, key: Any, now: str, count: Callable[[], T]) -> T:
+        """What ``count()`` returns for ``key`` (every argument but the expiry cut-off ``now``),
+        counted again only when a listing expired between the stored pass and ``now``. The caller
+        must not change what it gets (it is kept)."""
         stored = self.passes.get(key)
         if stored is not None:
-            counted_at, next_expiry, combos = stored
+            counted_at, next_expiry, kept = stored
             if counted_at <= now and (next_expiry is None or now < next_expiry):
                 self.passes.move_to_end(key)
-                return combos
-        combos = count()
+                return kept  # type: ignore[no-any-return]
+        counted = count()
         (next_expiry,) = conn.execute("SELECT min(expiry) FROM doc WHERE expiry > ?", (now,)).fetchone()
-        self.passes[key] = (now, next_expiry, combos)
+        self.passes[key] = (now, next_expiry, counted)
         if len(self.passes) > FACET_PASSES:
             self.passes.popitem(last=False)
-        return combos
+        return counted
 
 
 def search_memo(conn: sqlite3.Connection) -> SearchMemo | None:
