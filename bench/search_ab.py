@@ -8,6 +8,10 @@ open), in a fresh process with that tree first on ``PYTHONPATH``: the shapes of
 ``bench/search_latency.py`` after 3 warm-ups, ``runs`` timed searches each. CPU time of the searching
 process is the figure that compares code on a loaded machine (wall time mostly measures the wait for
 a core); both are printed, p50 (p95) in ms, one column per tree and round.
+
+``--no-memo`` measures searches that start from nothing: the backend's per-connection memo (the last
+words' matches and facet passes, ``indexer/sqlite_memo.py``) is turned off, since the benchmark repeats
+identical searches and would otherwise mostly measure the memo (trees without a memo ignore it).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from bench.stats import summary_ms
 from indexer.base import SearchQuery
 from indexer.sqlite_backend import SqliteBackend
 backend, runs, out = SqliteBackend(sys.argv[1]), int(sys.argv[2]), {}
+backend.memo = sys.argv[3] == "memo"
 for name, kw in query_shapes(NOW).items():
     query = SearchQuery(now=NOW, **kw)
     for _ in range(3):
@@ -44,10 +49,10 @@ print(json.dumps(out))
 """
 
 
-def probe(tree: Path, index: Path, runs: int) -> dict:
+def probe(tree: Path, index: Path, runs: int, memo: bool = True) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(index), str(runs)],
+        [sys.executable, "-c", PROBE, str(index), str(runs), "memo" if memo else "no-memo"],
         env=env, cwd=tree, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -59,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", required=True, help="the index's logical path (search.sqlite3)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-memo", action="store_true", help="searches start from nothing (see above)")
     args = parser.parse_args(argv)
     trees = [Path(t).resolve() for t in args.tree]
     source = Path(args.index).resolve()
@@ -70,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         results: list[tuple[str, dict]] = []
         for r in range(1, args.rounds + 1):
             for i, tree in enumerate(trees):
-                results.append((f"{tree.name} r{r}", probe(tree, copies[i], args.runs)))
+                results.append((f"{tree.name} r{r}", probe(tree, copies[i], args.runs, not args.no_memo)))
                 print(f"done {results[-1][0]}", file=sys.stderr, flush=True)
     shapes = list(results[0][1])
     for measure in ("cpu", "wall"):

@@ -45,6 +45,7 @@ from indexer.base import (
 )
 from indexer.documents import SearchDocument, Terms, build_document, iso
 from indexer.practical import FACET_VALUES, TIME_BITS, time_mask
+from indexer.sqlite_memo import IndexConnection, SearchMemo, search_memo, searched
 from indexer.understanding import understood_search
 from volunteer_hub.core.gazetteer import distance_km
 from volunteer_hub.core.html import to_text
@@ -174,6 +175,9 @@ def _unavailable_when_broken(method: Callable[P, R]) -> Callable[P, R]:
 
 class SqliteBackend:
     name = "sqlite"
+    # Keep the last text match and facet passes per connection (indexer/sqlite_memo.py); exact, so
+    # only the benchmark turns it off (to measure a search that starts from nothing).
+    memo = True
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -550,17 +554,37 @@ class SqliteBackend:
         # One read transaction: total, page and facets come from the same snapshot.
         conn.execute("BEGIN")
         try:
-            return self._search(conn, query, plan)
+            memo = search_memo(conn) if self.memo else None
+            result = self._search(conn, query, plan, memo)
+            searched(conn)
+            return result
         finally:
             conn.commit()
 
-    def _search(self, conn: sqlite3.Connection, query: SearchQuery, plan: QueryPlan) -> SearchResult:
+    def _search(
+        self, conn: sqlite3.Connection, query: SearchQuery, plan: QueryPlan, memo: SearchMemo | None
+    ) -> SearchResult:
         terms = bool(plan.groups)
+        tiers: list[tuple[float, int]] = []
         if terms:
-            # The match and its score are computed once, not once per statement below.
-            _match(conn, plan)
+            # The match and its score are computed once, not once per statement below, and kept for
+            # the next search with the same words (the memo).
+            if memo is not None and memo.plan == plan.groups:
+                tiers = memo.tiers
+            else:
+                if memo is not None:
+                    memo.plan = None  # temp.vh_match is about to change
+                tiers = _match(conn, plan)
+                if memo is not None:
+                    memo.plan, memo.tiers = plan.groups, tiers
         if query.near and query.radius_km is not None:
-            _near(conn, query.near[0], query.near[1], query.radius_km)
+            around = (query.near, query.radius_km)
+            if memo is None or memo.near != around:  # the memo keeps temp.vh_near too
+                if memo is not None:
+                    memo.near = None
+                _near(conn, query.near[0], query.near[1], query.radius_km)
+                if memo is not None:
+                    memo.near = around
         bits = _facet_bits(conn)
         base_sql, base_args = self._filters(query, terms)
         cause_sql, cause_args = _kind_filter(bits, "cause", query.causes)
@@ -586,18 +610,31 @@ class SqliteBackend:
             else:
                 in_sql += sql
                 in_sql_args += sql_args
-        source = _facet_source(conn, terms, query.near is not None and query.radius_km is not None)
-        combos = _combos(
-            conn, source, base_sql + in_sql + practical_sql, base_args + in_sql_args + practical_args
+        matched = sum(n for _, n in tiers) if terms else None
+        source = _facet_source(conn, matched, query.near is not None and query.radius_km is not None)
+
+        def facet_pass(where: list[str], args: list[Any]) -> Tally:
+            def count() -> Tally:
+                return _tally(_combos(conn, source, where, args), wanted)
+
+            if memo is None:
+                return count()
+            # args[0] is the expiry cut-off (_filters puts it first): the memo checks it apart.
+            key = (plan.groups, query.near, query.radius_km, source, tuple(where), tuple(args[1:]))
+            key += tuple(sorted(wanted.items()))
+            return memo.facet_pass(conn, key, args[0], count)
+
+        total, by_bit, practical_counts = facet_pass(
+            base_sql + in_sql + practical_sql, base_args + in_sql_args + practical_args
         )
-        total, by_bit, practical_counts = _tally(combos, wanted)
+        practical_counts = dict(practical_counts)  # a copy: the memo may hold the pass
         for name in practical:  # a filtered facet counts every filter but its own
             others = [clause for other, clause in practical.items() if other != name]
-            sub = _combos(
-                conn, source, base_sql + in_sql + [sql for sql, _ in others],
+            sub = facet_pass(
+                base_sql + in_sql + [sql for sql, _ in others],
                 base_args + in_sql_args + [a for _, a2 in others for a in a2],
-            )  # fmt: skip
-            practical_counts[name] = _tally(sub, wanted)[2][name]
+            )
+            practical_counts[name] = sub[2][name]
         facet_values: dict[str, list[tuple[str, int]]] = {}
         for kind, other_sql, other_args in (
             ("cause", region_sql, region_args),
@@ -614,10 +651,14 @@ class SqliteBackend:
 
         # The page: sort narrow rows, then fetch only this page's records.
         select_cols, joins, join_args, order = self._ranking(query, terms, plan.lang)
-        rows = conn.execute(
-            f"SELECT d.rowid{select_cols} FROM doc d {joins} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            join_args + args + [query.per_page, query.offset],
-        ).fetchall()
+        ranking = (select_cols, joins, join_args, order)
+        rows = _best_tiers_page(conn, query, tiers, total, ranking, where, args) if terms and total else None
+        if rows is None:
+            rows = conn.execute(
+                f"SELECT d.rowid{select_cols} FROM doc d {joins} WHERE {where}"
+                f" ORDER BY {order} LIMIT ? OFFSET ?",
+                join_args + args + [query.per_page, query.offset],
+            ).fetchall()
         marks = ",".join("?" * len(rows))
         records = dict(
             conn.execute(f"SELECT rowid, data FROM doc_data WHERE rowid IN ({marks})", [r[0] for r in rows])
@@ -654,7 +695,7 @@ class SqliteBackend:
         return clauses
 
     def _filters(self, q: SearchQuery, terms: bool) -> tuple[list[str], list[Any]]:
-        sql = ["d.expiry > ?"]
+        sql = ["d.expiry > ?"]  # first, with its argument: the search memo reads it there
         args: list[Any] = [iso(q.effective_now())]
         if terms:
             sql.append("d.rowid IN (SELECT rowid FROM temp.vh_match)")
@@ -683,7 +724,7 @@ class SqliteBackend:
             # vh_match holds the words' score; the visitor's language adds its bonus here (same sum).
             cols += ", m.rank - CASE WHEN d.language = ? THEN ? ELSE 0 END AS vh_rank"
             args += [lang, SAME_LANGUAGE]
-            joins += "JOIN temp.vh_match m ON m.rowid = d.rowid "
+            joins += _MATCH_JOIN
         else:
             cols += ", NULL"
         if q.near and q.radius_km is not None:
@@ -708,6 +749,52 @@ class SqliteBackend:
         else:
             order = "vh_rank ASC, d.quality DESC"  # quality breaks ties
         return cols, joins, args, order + ", d.id ASC"
+
+
+_MATCH_JOIN = "JOIN temp.vh_match m ON m.rowid = d.rowid "
+
+
+def _best_tiers_page(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    tiers: list[tuple[float, int]],
+    total: int,
+    ranking: tuple[str, str, list[Any], str],
+    where: str,
+    args: list[Any],
+) -> list[tuple[Any, ...]] | None:
+    """A text search's page from its best-scored matches only, or None when that cannot be proven to
+    be the page (the caller then sorts every match, as before).
+
+    Scores take few values (sums of the vocabulary's weights), so the matches fall in a few tiers.
+    The page is read from the listings scoring at least ``floor - SAME_LANGUAGE`` (the language bonus
+    can lift a listing by that much), for the best tier ``floor`` expected to hold the page. It is
+    the true page when its last row ranks at ``floor`` or better: every listing left out ranks
+    strictly below ``floor`` (docs/benchmarks.md). 78,000 matches sorted -> a few hundred.
+    """
+    select_cols, joins, join_args, order = ranking
+    need = query.offset + query.per_page
+    if not order.startswith("vh_rank ASC,") or query.per_page <= 0 or len(tiers) < 2:
+        return None  # another sort than the score's, or nothing to leave out
+    matched = sum(n for _, n in tiers)
+    wanted = 2 * need * matched / total  # the filters keep total of matched: twice the expected share
+    cumulative, last = 0, 0
+    while last < len(tiers) - 1 and cumulative + tiers[last][1] < wanted:
+        cumulative += tiers[last][1]
+        last += 1
+    if last == len(tiers) - 1:
+        return None  # the page needs (nearly) every tier
+    floor = tiers[last][0]
+    ceiling = -floor + SAME_LANGUAGE + 1e-6  # m.rank (the negated score) of the listings read
+    other_joins = joins.replace(_MATCH_JOIN, "")
+    rows = conn.execute(
+        f"SELECT d.rowid{select_cols} FROM temp.vh_match m CROSS JOIN doc d ON d.rowid = m.rowid"
+        f" {other_joins} WHERE m.rank <= ? AND {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        join_args + [ceiling] + args + [query.per_page, query.offset],
+    ).fetchall()
+    if len(rows) == query.per_page and rows[-1][1] <= -floor:
+        return rows
+    return None
 
 
 # One pass counts every practical facet value: the sums follow indexer.practical.FACET_VALUES.
@@ -795,11 +882,12 @@ _FROM = {
 }
 
 
-def _facet_source(conn: sqlite3.Connection, terms: bool, near: bool) -> str:
+def _facet_source(conn: sqlite3.Connection, matched: int | None, near: bool) -> str:
+    """The facet pass's source; ``matched``: the listings in temp.vh_match (None: no words)."""
     listings = conn.execute("SELECT max(rowid) FROM doc").fetchone()[0] or 0
     sizes = {}
-    if terms:
-        sizes["matches"] = conn.execute("SELECT count(*) FROM temp.vh_match").fetchone()[0]
+    if matched is not None:
+        sizes["matches"] = matched
     if near:
         sizes["near"] = conn.execute("SELECT count(*) FROM temp.vh_near").fetchone()[0]
     if sizes:
@@ -819,9 +907,11 @@ def _combos(
     return conn.execute(sql, args).fetchall()
 
 
-def _tally(
-    combos: list[tuple[int, ...]], wanted: dict[str, int]
-) -> tuple[int, dict[str, dict[int, int]], dict[str, list[tuple[str, int]]]]:
+# A facet pass counted: the total, each kind's count per bit, the practical facets' (value, count).
+Tally = tuple[int, dict[str, dict[int, int]], dict[str, list[tuple[str, int]]]]
+
+
+def _tally(combos: list[tuple[int, ...]], wanted: dict[str, int]) -> Tally:
     """The total, each kind's count per bit (ignoring that kind's own filter) and the practical facet
     counts, of ``combos`` filtered by the ``wanted`` cause and region masks."""
     want_cause, want_region = wanted.get("cause"), wanted.get("region")
@@ -876,13 +966,14 @@ def _side_facet(
 def _connect(path: str, *, create: bool, bulk: bool = False) -> sqlite3.Connection:
     """Open an index file. ``create=False`` never creates one (a vanished generation raises)."""
     if path == ":memory:":
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, factory=IndexConnection)
     else:
         if create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30)
+            conn = sqlite3.connect(path, timeout=30, factory=IndexConnection)
         else:
-            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+            uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, factory=IndexConnection)
     if bulk:
         # A generation being built is private until it is activated: no journal, no fsync per commit.
         conn.execute("PRAGMA journal_mode=OFF")
@@ -1205,7 +1296,7 @@ def _fsync_dir(path: Path) -> None:
         _fsync(str(path))
 
 
-def _match(conn: sqlite3.Connection, plan: QueryPlan) -> None:
+def _match(conn: sqlite3.Connection, plan: QueryPlan) -> list[tuple[float, int]]:
     """Fill ``temp.vh_match`` with the listings matching every group of ``plan`` and their score,
     exactly as ``volunteer_hub.core.understanding.score`` defines it without the language bonus (added
     by the page's ORDER BY), stored negated: lower ranks first.
@@ -1213,6 +1304,7 @@ def _match(conn: sqlite3.Connection, plan: QueryPlan) -> None:
     FTS5 finds each alternative's listings per field; the per-group best and per-listing sum are done
     here in dicts: the same sums of the same floats, 5x cheaper than grouping clause rows in a temp
     B-tree (docs/benchmarks.md). FTS5's own bm25 ``rank`` is not this score, so it is not used.
+    Returns the score tiers: (score, listings) for each distinct score, best first.
     """
     conn.execute("DELETE FROM temp.vh_match")
     total: dict[int, float] | None = None
@@ -1239,10 +1331,15 @@ def _match(conn: sqlite3.Connection, plan: QueryPlan) -> None:
                     best[rowid] = weight
         total = best if total is None else {r: t + best[r] for r, t in total.items() if r in best}
         if not total:
-            return
-    if total:
-        rows = sorted((rowid, -t) for rowid, t in total.items())  # in key order: appends to the B-tree
-        conn.executemany("INSERT INTO temp.vh_match (rowid, rank) VALUES (?, ?)", rows)
+            return []
+    by_score: dict[float, list[int]] = {}
+    for rowid, t in (total or {}).items():
+        by_score.setdefault(t, []).append(rowid)
+    # One statement per tier, its listings as a JSON array: 3x cheaper than executemany's row binding.
+    for t, rowids in by_score.items():
+        sql = "INSERT INTO temp.vh_match (rowid, rank) SELECT value, ? FROM json_each(?)"
+        conn.execute(sql, (-t, json.dumps(rowids)))
+    return sorted(((t, len(rowids)) for t, rowids in by_score.items()), reverse=True)
 
 
 _FTS = "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?"
