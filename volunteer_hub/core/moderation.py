@@ -195,7 +195,12 @@ def moderate(opp: Opportunity) -> list[Finding]:
 
 def text_fingerprint(opp: Opportunity) -> str | None:
     """A key equal for two descriptions that read the same (case, accents, spacing, markup)."""
-    text = fold(to_text(opp.description))
+    return description_fingerprint(opp.description)
+
+
+def description_fingerprint(description: str) -> str | None:
+    """``text_fingerprint`` of a record's ``description`` alone (no record to build from a stored row)."""
+    text = fold(to_text(description))
     if len(text) < REPEAT_MIN_TEXT:
         return None
     return hashlib.sha1(text.encode()).hexdigest()[:16]
@@ -204,11 +209,18 @@ def text_fingerprint(opp: Opportunity) -> str | None:
 def repeated_texts(opps: Iterable[Opportunity], threshold: int = REPEAT_THRESHOLD) -> dict[str, Finding]:
     """Listing id -> ``repeated-text`` finding, for one partner's listings: the same description
     published ``threshold`` times or more."""
+    return repeated_descriptions(((opp.id, opp.description) for opp in opps), threshold)
+
+
+def repeated_descriptions(
+    described: Iterable[tuple[str, str]], threshold: int = REPEAT_THRESHOLD
+) -> dict[str, Finding]:
+    """``repeated_texts`` of (listing id, description) pairs."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for opp in opps:
-        key = text_fingerprint(opp)
+    for opp_id, description in described:
+        key = description_fingerprint(description)
         if key:
-            groups[key].append(opp.id)
+            groups[key].append(opp_id)
     found = {}
     for ids in groups.values():
         if len(ids) >= threshold:
