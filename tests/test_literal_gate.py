@@ -1,4 +1,4 @@
-"""The substring gate of the practical rules answers exactly what the plain regular expressions do.
+"""The substring gate of the practical and moderation rules answers what the plain patterns do.
 
 ``core.literal_gate`` skips the alternatives of a pattern that a text cannot match; a wrong gate
 would silently lose a fact ("accessible PMR", "dès 16 ans") on some listings. Checked on the
@@ -14,11 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volunteer_hub.core import practical
+from volunteer_hub.core import moderation, practical
 from volunteer_hub.core.literal_gate import GatedPattern, gated, required_literals
 from volunteer_hub.core.textfold import fold
 
-PATTERNS = {name: value for name, value in vars(practical).items() if isinstance(value, GatedPattern)}
+PATTERNS = {
+    f"{module.__name__}.{name}": value
+    for module in (practical, moderation)
+    for name, value in vars(module).items()
+    if isinstance(value, GatedPattern)
+}
 # Words and pieces of the rules themselves, so that generated texts hit (and nearly hit) them.
 FRAGMENTS = sorted(
     {lit for p in PATTERNS.values() for gate in p.gates if gate for lits in gate for lit in lits}
