@@ -67,12 +67,13 @@ def _fixture_texts() -> list[str]:
             if not isinstance(entry, ParseProblem):
                 text = f"{entry.title or ''}\n{to_text(entry.description or '')}"
                 texts.append(" ".join(fold(text).split()))
-    return texts
+    # Distinct texts, one in six (~350): all of them took 40 s; the gate's cases repeat across a feed.
+    return sorted(set(texts))[::6]
 
 
 def test_gated_rules_answer_as_the_plain_patterns_on_real_feeds() -> None:
     texts = _fixture_texts()
-    assert texts
+    assert len(texts) > 100
     for text in texts:
         for gp in PATTERNS.values():
             _same(gp, text)
@@ -81,7 +82,7 @@ def test_gated_rules_answer_as_the_plain_patterns_on_real_feeds() -> None:
 def test_required_literals_are_in_every_match() -> None:
     gate = required_literals(r"\b(?:wheelchair[- ]accessible|acces pmr)\b")
     assert gate == (frozenset({"wheelchair", "acces pmr"}),)
-    assert required_literals(r"\d+\s*h") is None  # nothing literal to test: never gated
+    assert required_literals(r"\d+\s*[hH]") is None  # nothing literal to test: never gated
     assert required_literals(re.compile("abc", re.IGNORECASE)) is None
 
 
