@@ -45,7 +45,11 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
         reason = None
     with db.session() as s:
         shown = (StoredOpportunity.state == OpportunityState.LIVE) & StoredOpportunity.duplicate_of.is_(None)
-        stmt = select(StoredOpportunity).where(
+        # Ids and hashes only: the records are read a batch at a time below, so a crawl of a
+        # million listings never holds them all (and no ORM object is built for them).
+        stmt = select(
+            StoredOpportunity.id, StoredOpportunity.content_hash, StoredOpportunity.indexed_hash
+        ).where(
             shown,
             (StoredOpportunity.indexed_hash.is_(None))
             | (StoredOpportunity.indexed_hash != StoredOpportunity.content_hash),
@@ -59,7 +63,7 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
                 mine = mine | StoredOpportunity.id.in_(regrouped)
                 stmt, gone_stmt = stmt.where(mine), gone_stmt.where(mine)
             # else: a large regrouping (first run after an upgrade): push everything pending
-        pending = [(row.id, row.content_hash, row.indexed_hash, row.data) for row in s.scalars(stmt)]
+        pending = [(row.id, row.content_hash, row.indexed_hash) for row in s.execute(stmt)]
         gone = [(row.id, row.indexed_hash) for row in s.execute(gone_stmt)]
 
     if reason is not None:  # unreachable or refusing: everything stays pending
@@ -69,9 +73,18 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
 
     for start in range(0, len(pending), PUSH_BATCH):
         chunk = pending[start : start + PUSH_BATCH]
+        with db.session() as s:
+            columns = (StoredOpportunity.id, StoredOpportunity.content_hash, StoredOpportunity.data)
+            ids = [i for i, *_rest in chunk]
+            current = {
+                i: (h, d) for i, h, d in s.execute(select(*columns).where(StoredOpportunity.id.in_(ids)))
+            }
+        # The hash read with the data it hashes (a row changed since is marked with the hash it was
+        # indexed with, so it stays pending); a row deleted meanwhile has nothing left to index.
+        chunk = [(i, current[i][0], prev) for i, _h, prev in chunk if i in current]
         opps = []
-        for _id, content_hash, _prev, data in chunk:
-            opp = Opportunity.from_dict(data)
+        for opp_id, content_hash, _prev in chunk:
+            opp = Opportunity.from_dict(current[opp_id][1])
             opp.content_hash = content_hash
             opps.append(opp)
         attach_sources(db, opps)
@@ -81,7 +94,7 @@ def push_pending(db: Database, backend: SearchBackend, partner_id: str | None = 
             counts.index_failures.update({i: str(exc) for i, *_rest in chunk})
             continue
         counts.index_failures.update(report.failed)
-        done = [(i, h, prev) for i, h, prev, _d in chunk if i not in report.failed]
+        done = [(i, h, prev) for i, h, prev in chunk if i not in report.failed]
         counts.indexed += len(done)
         mark_indexed(db, done)
 

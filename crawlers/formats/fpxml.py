@@ -26,7 +26,7 @@ from lxml import etree
 from crawlers.formats.base import ParseProblem, RawLocation, RawOpportunity
 from crawlers.formats.feedformat import FeedFormat, SourceField
 from crawlers.formats.sniff import xml_head
-from crawlers.formats.xmlsafe import children, find, iter_elements, local, text
+from crawlers.formats.xmlsafe import ChildIndex, children, find, iter_elements, local, text
 
 NAME = "fpxml"
 SPEC_COUNTRY = "US"  # <location><country>: "Optional. Default is "US"."
@@ -83,25 +83,26 @@ def _opportunity(
     organizations: dict[str, _Organization],
     feed_timezone: str | None = None,
 ) -> Iterator[RawOpportunity | ParseProblem]:
-    source_id = text(elem, "volunteerOpportunityID")
+    fields = ChildIndex(elem)
+    source_id = fields.text("volunteerOpportunityID")
     raw = RawOpportunity(
         source_id=source_id,
-        title=text(elem, "title"),
-        description=text(elem, "description") or text(elem, "abstract"),
-        url=text(elem, "detailURL"),
-        skills=[s for s in [text(elem, "skills")] if s],
-        min_age=text(elem, "minimumAge"),
-        requirements=[r for r in [_SEX_RESTRICTED.get((text(elem, "sexRestrictedTo") or "").lower())] if r],
-        paid=_yes(text(elem, "paid")),
-        posted=_zoned(find(elem, "lastUpdated")),
-        updated=_zoned(find(elem, "lastUpdated")),
-        expires=_zoned(find(elem, "expires")),
-        language=text(elem, "language"),
+        title=fields.text("title"),
+        description=fields.text("description") or fields.text("abstract"),
+        url=fields.text("detailURL"),
+        skills=[s for s in [fields.text("skills")] if s],
+        min_age=fields.text("minimumAge"),
+        requirements=[r for r in [_SEX_RESTRICTED.get((fields.text("sexRestrictedTo") or "").lower())] if r],
+        paid=_yes(fields.text("paid")),
+        posted=_zoned(fields.find("lastUpdated")),
+        updated=_zoned(fields.find("lastUpdated")),
+        expires=_zoned(fields.find("expires")),
+        language=fields.text("language"),
         line=elem.sourceline,
         default_country=SPEC_COUNTRY,
         default_timezone=feed_timezone or SPEC_TIMEZONE,
     )
-    for org_id_elem in children(find(elem, "sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
+    for org_id_elem in children(fields.find("sponsoringOrganizationIDs"), "sponsoringOrganizationID"):
         org_id = (org_id_elem.text or "").strip()
         if org_id in organizations:
             org = organizations[org_id]
@@ -127,73 +128,75 @@ def _opportunity(
                 severity="warning",
             )
     if not raw.organization_name:
-        raw.organization_name = text(elem, "sponsoringOrganizationName")
+        raw.organization_name = fields.text("sponsoringOrganizationName")
 
     raw.categories = [
         (c.text or "").strip()
-        for c in children(find(elem, "categoryTags"), "categoryTag")
+        for c in children(fields.find("categoryTags"), "categoryTag")
         if (c.text or "").strip()
     ]
     audiences = [
         (a.text or "").strip()
-        for a in children(find(elem, "audienceTags"), "audienceTag")
+        for a in children(fields.find("audienceTags"), "audienceTag")
         if (a.text or "").strip()
     ]
     raw.categories.extend(audiences)
     _audience_facts(raw, audiences)
 
-    for loc in children(find(elem, "locations"), "location"):
-        if _yes(text(loc, "virtual")):
+    for loc_elem in children(fields.find("locations"), "location"):
+        loc = ChildIndex(loc_elem)
+        if _yes(loc.text("virtual")):
             raw.remote = True
             continue
         raw.locations.append(
             RawLocation(
-                name=text(loc, "name") or text(loc, "locationName"),
-                street=" ".join(p for p in (text(loc, n) for n in _STREET_LINES) if p) or None,
-                city=text(loc, "city"),
-                region=text(loc, "region"),
-                postal_code=text(loc, "postalCode"),
-                country=text(loc, "country"),
-                lat=text(loc, "latitude"),
-                lon=text(loc, "longitude"),
+                name=loc.text("name") or loc.text("locationName"),
+                street=" ".join(p for p in (loc.text(n) for n in _STREET_LINES) if p) or None,
+                city=loc.text("city"),
+                region=loc.text("region"),
+                postal_code=loc.text("postalCode"),
+                country=loc.text("country"),
+                lat=loc.text("latitude"),
+                lon=loc.text("longitude"),
             )
         )
 
     starts, ends, hours, open_ended = [], [], [], False
     schedules: list[str] = []
-    durations = children(find(elem, "dateTimeDurations"), "dateTimeDuration")
-    for dtd in durations:
-        recurrence, duration = text(dtd, "iCalRecurrence"), text(dtd, "duration")
+    duration_elems = children(fields.find("dateTimeDurations"), "dateTimeDuration")
+    durations = [ChildIndex(d) for d in duration_elems]
+    for dtd_elem, dtd in zip(duration_elems, durations, strict=True):
+        recurrence, duration = dtd.text("iCalRecurrence"), dtd.text("duration")
         if recurrence:
             schedules.append(describe_recurrence(recurrence))
             raw.recurrence = "recurring"
             raw.time_of_week.extend(_days_of_week(recurrence))
-        if _yes(text(dtd, "timeFlexible")):
+        if _yes(dtd.text("timeFlexible")):
             schedules.append("flexible hours")
-        start_time = text(dtd, "startTime")
+        start_time = dtd.text("startTime")
         if start_time and start_time[:2].isdigit() and int(start_time[:2]) >= EVENING_HOUR:
             raw.time_of_week.append("evenings")
-        elif duration and not text(dtd, "startDate"):
+        elif duration and not dtd.text("startDate"):
             schedules.append(describe_duration(duration))
-        dtd_open = bool(_yes(text(dtd, "openEnded")))
+        dtd_open = bool(_yes(dtd.text("openEnded")))
         open_ended = open_ended or dtd_open
-        start_date, end_date = text(dtd, "startDate"), text(dtd, "endDate")
-        start = _join(start_date, text(dtd, "startTime")) if start_date else None
+        start_date, end_date = dtd.text("startDate"), dtd.text("endDate")
+        start = _join(start_date, dtd.text("startTime")) if start_date else None
         if start:
             starts.append(start)
         if end_date:
-            ends.append(_join(end_date, text(dtd, "endTime")))
-        elif start_date and text(dtd, "endTime"):  # an evening on the start day
-            ends.append(_join(start_date, text(dtd, "endTime")))
+            ends.append(_join(end_date, dtd.text("endTime")))
+        elif start_date and dtd.text("endTime"):  # an evening on the start day
+            ends.append(_join(start_date, dtd.text("endTime")))
         elif start and duration and not dtd_open:  # a one-off of a stated length
             end = add_duration(start, duration)
             if end:
                 ends.append(end)
-        if text(dtd, "commitmentHoursPerWeek"):
-            hours.append(text(dtd, "commitmentHoursPerWeek"))
-        raw.timezone = raw.timezone or _olson(dtd, "startTime", "endTime", "startDate", "endDate")
+        if dtd.text("commitmentHoursPerWeek"):
+            hours.append(dtd.text("commitmentHoursPerWeek"))
+        raw.timezone = raw.timezone or _olson(dtd_elem, dtd, "startTime", "endTime", "startDate", "endDate")
     if raw.timezone is None:  # leniency: an olsonTZ on a location (the spec puts none there)
-        zones = (loc.get("olsonTZ") for loc in children(find(elem, "locations"), "location"))
+        zones = (loc.get("olsonTZ") for loc in children(fields.find("locations"), "location"))
         raw.timezone = next((z for z in zones if _valid_zone(z)), None)
     # Several durations: the opportunity is available from the earliest start to the latest end
     # (ISO strings of the same shape compare in date order).
@@ -249,13 +252,13 @@ def _days_of_week(rule: str) -> list[str]:
     return found
 
 
-def _one_off(durations: list[etree._Element]) -> bool:
+def _one_off(durations: list[ChildIndex]) -> bool:
     """One dated session on one day, not repeated and not open-ended: a one-off event."""
     if len(durations) != 1:
         return False
     dtd = durations[0]
-    start, end = text(dtd, "startDate"), text(dtd, "endDate")
-    if not start or _yes(text(dtd, "openEnded")) or text(dtd, "iCalRecurrence") or text(dtd, "duration"):
+    start, end = dtd.text("startDate"), dtd.text("endDate")
+    if not start or _yes(dtd.text("openEnded")) or dtd.text("iCalRecurrence") or dtd.text("duration"):
         return False
     return end is None or end[:10] == start[:10]
 
@@ -308,9 +311,9 @@ def _valid_zone(name: str | None) -> bool:
         return False
 
 
-def _olson(dtd: etree._Element, *names: str) -> str | None:
+def _olson(dtd: etree._Element, fields: ChildIndex, *names: str) -> str | None:
     """The first valid ``olsonTZ`` on the duration itself or on one of its ``names`` children."""
-    for candidate in (dtd, *(find(dtd, n) for n in names)):
+    for candidate in (dtd, *(fields.find(n) for n in names)):
         if candidate is not None and _valid_zone(candidate.get("olsonTZ")):
             return candidate.get("olsonTZ")
     return None

@@ -140,6 +140,39 @@ def find(elem: etree._Element | None, *path: str) -> etree._Element | None:
     return node
 
 
+def _joined_text(node: etree._Element) -> str | None:
+    value = "".join(node.itertext()).strip()
+    return value or None
+
+
+class ChildIndex:
+    """An element's direct children by local name, read in one pass: the first of each name, as
+    ``find(elem, name)`` gives it. A parser that reads 30 fields of an item asks this instead of
+    calling ``find`` 30 times (each an ElementPath search over all the children: 30% of an FPXML
+    parse in the idx14 profile)."""
+
+    __slots__ = ("_first",)
+
+    def __init__(self, elem: etree._Element | None) -> None:
+        first: dict[str, etree._Element] = {}
+        if elem is not None:
+            for child in elem:
+                tag = child.tag
+                if isinstance(tag, str):  # comments and processing instructions have no name
+                    name = _local(tag)
+                    if name not in first:
+                        first[name] = child
+        self._first = first
+
+    def find(self, name: str) -> etree._Element | None:
+        return self._first.get(name)
+
+    def text(self, name: str) -> str | None:
+        """Stripped text of the first child called ``name`` (``text(elem, name)``), or None."""
+        node = self._first.get(name)
+        return None if node is None else _joined_text(node)
+
+
 # What All for Good's pipeline cleaned before parsing: characters XML 1.0 forbids (one of them
 # made a whole feed of thousands unreadable) and ``<?xml ?>`` declarations repeated mid-document
 # (feeds concatenated from several files).

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from volunteer_hub.core.html import to_text
+from volunteer_hub.core.literal_gate import GatedPattern, gated
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.textfold import fold
 
@@ -48,6 +49,9 @@ class Finding:
     action: str  # hide / flag
     detail: str  # what matched, for the operator and the partner
 
+
+# The record-level rules below are gated (``core.literal_gate``): a text without any of the words a
+# rule needs is not scanned; same answers.
 
 # Words that, a few words before a match, turn it around ("non rémunéré", "not a paid position").
 _NEGATION = re.compile(r"\b(non|pas|sans|aucun|aucune|ni|not|no|without|never|jamais|unpaid)\W*$")
@@ -72,14 +76,14 @@ _CONTRACT = re.compile(
     r"|\bCDD\s+de\s+\d+\s+(mois|semaines)\b"
     r"|\bCDI\s+de\s+droit\b",
 )
-_JOB_STRONG = re.compile(
+_JOB_STRONG = gated(
     r"\b(stage|stages|alternance)\s+(remunere|remuneree|gratifie|gratifiee)s?\b"
     r"|\boffre d'emploi\b|\bposte (salarie|remunere)\b|\bemploi (salarie|remunere)\b"
     r"|\bpaid (internship|position|role|job|post)s?\b|\bjob (offer|opening)s?\b"
     r"|\bsalaried (position|role|post)\b"
     r"|\bsalary\s*:\s*\S|\bsalaire\s*:\s*\S",
 )
-_JOB_WEAK = re.compile(
+_JOB_WEAK = gated(
     r"\b(salaire|salary|salaries|wage|wages|remuneration|remunere|remuneree|internship|intern"
     r"|temps plein|full-time|full time|hiring|job|smic|cv et lettre de motivation|cover letter|resume)\b"
     r"|\b(cdi|cdd)\b",
@@ -91,11 +95,11 @@ _PAY = re.compile(
     r"|\b(salaire|salary|remuneration|pay|paid|wage|payes?)\s*(de|of|:|at)?\s*" + _AMOUNT,
 )
 _CURRENCY = re.compile(r"[€$£]|\b(eur|euros?|usd|gbp)\b")
-_PAY_WORDS = re.compile(
+_PAY_WORDS = gated(
     r"\b(remunere|remuneree|remuneration|salaire|salary|salaried|salarie|wage|living wage"
     r"|paid (position|role|internship|job|post)|gratification)\b"
 )
-_NOT_PAY = re.compile(
+_NOT_PAY = gated(
     r"service civique|indemnite|rembourse|reimburs|expenses|frais|defraiement|adhesion|cotisation"
     r"|\bdon\b|donation"
 )
@@ -115,7 +119,7 @@ def _folded(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text.replace("’", "'"))).lower()
 
 
-def _match(pattern: re.Pattern[str], text: str) -> str | None:
+def _match(pattern: re.Pattern[str] | GatedPattern, text: str) -> str | None:
     """The first match not negated by the words just before it."""
     for match in pattern.finditer(text):
         if not _negated(text[: match.start()]):
@@ -195,7 +199,12 @@ def moderate(opp: Opportunity) -> list[Finding]:
 
 def text_fingerprint(opp: Opportunity) -> str | None:
     """A key equal for two descriptions that read the same (case, accents, spacing, markup)."""
-    text = fold(to_text(opp.description))
+    return description_fingerprint(opp.description)
+
+
+def description_fingerprint(description: str) -> str | None:
+    """``text_fingerprint`` of a record's ``description`` alone (no record to build from a stored row)."""
+    text = fold(to_text(description))
     if len(text) < REPEAT_MIN_TEXT:
         return None
     return hashlib.sha1(text.encode()).hexdigest()[:16]
@@ -204,11 +213,18 @@ def text_fingerprint(opp: Opportunity) -> str | None:
 def repeated_texts(opps: Iterable[Opportunity], threshold: int = REPEAT_THRESHOLD) -> dict[str, Finding]:
     """Listing id -> ``repeated-text`` finding, for one partner's listings: the same description
     published ``threshold`` times or more."""
+    return repeated_descriptions(((opp.id, opp.description) for opp in opps), threshold)
+
+
+def repeated_descriptions(
+    described: Iterable[tuple[str, str]], threshold: int = REPEAT_THRESHOLD
+) -> dict[str, Finding]:
+    """``repeated_texts`` of (listing id, description) pairs."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for opp in opps:
-        key = text_fingerprint(opp)
+    for opp_id, description in described:
+        key = description_fingerprint(description)
         if key:
-            groups[key].append(opp.id)
+            groups[key].append(opp_id)
     found = {}
     for ids in groups.values():
         if len(ids) >= threshold:

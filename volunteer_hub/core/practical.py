@@ -14,10 +14,10 @@ Each fact's precision and recall are measured on tests/quality/practical_labelle
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from volunteer_hub.core.literal_gate import GatedPattern, gated
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.textfold import fold
 
@@ -33,8 +33,9 @@ _MONTHS_FR = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|oct
 _MONTHS_EN = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 
 
-def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _rx(*patterns: str) -> GatedPattern:
+    # Gated: a text without any of the literals a match needs is not scanned (core.literal_gate).
+    return gated(*patterns)
 
 
 # -- minors and minimum age -----------------------------------------------------------------
@@ -63,7 +64,7 @@ _AGE_BAND = _rx(
     r"(?:^|[.!?:;(]\s*)ages?\s+(\d{1,2})\s*[-–]\s*\d{1,2}\b",
     r"\b(\d{1,2})\s*[-–]\s*\d{1,2}\s*year[- ]olds?\s+(?:can|may|are welcome)",
 )
-_BENEFICIARY_BEFORE = re.compile(
+_BENEFICIARY_BEFORE = gated(
     r"(?:pour (?:les |des )?(?:enfants|jeunes|eleves|collegiens|lyceens)|aupres d|accompagnez|encadrez"
     r"|for (?:kids|children|students|youth|teens)|tutor|mentor)[^.!?]{0,30}$"
 )
@@ -159,7 +160,7 @@ _ONE_OFF = _rx(
     rf"\bon (?:{_DAYS_EN}, )?{_MONTHS_EN} \d{{1,2}}\b",
     rf"\b{_DAYS_EN}, {_MONTHS_EN} \d{{1,2}}\b",
 )
-_NOT_RECURRING_CONTEXT = re.compile(r"\b(?:ponctuel(?:le)?s? ou regulier|regulier(?:e)? ou ponctuel)")
+_NOT_RECURRING_CONTEXT = gated(r"\b(?:ponctuel(?:le)?s? ou regulier|regulier(?:e)? ou ponctuel)")
 
 # -- time of week ---------------------------------------------------------------------------
 _WEEKENDS = _rx(r"\bweek-?ends?\b", rf"\b{_WEEKEND_DAYS}s?\b")
@@ -195,12 +196,12 @@ _EVENINGS = _rx(
 )
 _ANY_TIME = _rx(r"\bday (?:or|and) night\b", r"\bjour (?:et|ou) nuit\b", r"\b24 ?h ?/ ?24\b", r"\b24/7\b")
 # A time of day: "18h30", "18 h", "18:30", "6pm", "6:30 pm"; a range "de 18h à 21h", "6-8pm".
-_CLOCK = re.compile(
+_CLOCK = gated(
     r"\b(\d{1,2})\s*(?:h\s*(\d{2})?\b|:(\d{2})\s*(am|pm)?\b|\s*(am|pm)\b)"
     r"(?:\s*(?:-|–|a|to|and)\s*(\d{1,2})\s*(?:h\s*(?:\d{2})?\b|:\d{2}\s*(am|pm)?\b|\s*(am|pm)\b))?"
 )
-_UNTIL_BEFORE = re.compile(r"\b(?:to|until|till|jusqu'a|jusqu'au|jusque)\s*$")
-_BARE_RANGE_PM = re.compile(r"\b(\d{1,2})(?::\d{2})?\s*[-–]\s*(\d{1,2})(?::\d{2})?\s*pm\b")
+_UNTIL_BEFORE = gated(r"\b(?:to|until|till|jusqu'a|jusqu'au|jusque)\s*$")
+_BARE_RANGE_PM = gated(r"\b(\d{1,2})(?::\d{2})?\s*[-–]\s*(\d{1,2})(?::\d{2})?\s*pm\b")
 EVENING_START_HOUR, EVENING_END_HOUR = 18, 21  # starts at/after 18h, or runs until 21h or later
 
 # -- skills-based ---------------------------------------------------------------------------
@@ -255,19 +256,21 @@ _SKILLS_GAINED = _rx(
 
 # A skill that is only welcome ("apprécié", "un plus", "preferred", "pas obligatoire") does not
 # make the mission skills-based, nor does it say that none is needed: the sentence is blanked.
-_SKILLS_WISHED = re.compile(
+_SKILLS_WISHED = gated(
     r"\b(?:apprecie\w*|souhaite\w*|un plus|a plus|pas obligatoire|non obligatoire|preferred|optional"
     r"|facultati\w*|is an asset|est un atout|helpful|utile|but not required"
     r"|mais pas (?:requise?s?|necessaire))\b"
 )
-_SENTENCE = re.compile(r"[^.!?;]+")
+_SENTENCE = gated(r"[^.!?;]+")
 
 
-def _blank_sentences(folded: str, words: re.Pattern[str]) -> str:
+def _blank_sentences(folded: str, words: GatedPattern) -> str:
     """``folded`` with every sentence that contains ``words`` replaced by spaces (same length).
     Sentence by sentence, so linear in the text: one pattern "[^.!?;]*word[^.!?;]*" retried from
     every position was quadratic (a 100,000-character description held a crawl for minutes)."""
-    return _SENTENCE.sub(lambda m: " " * len(m.group(0)) if words.search(m.group(0)) else m.group(0), folded)
+    if not words.matches(folded):  # a word in one sentence is a word in the text: nothing to blank
+        return folded
+    return _SENTENCE.sub(lambda m: " " * len(m.group(0)) if words.matches(m.group(0)) else m.group(0), folded)
 
 
 # -- groups and families --------------------------------------------------------------------
@@ -353,12 +356,12 @@ def infer_practical(opp: Opportunity, text: str) -> None:
 
 def minors(folded: str) -> tuple[int | None, bool | None]:
     """(minimum age, open to minors) as the text states them; (None, None) when it does not."""
-    said_no = bool(_NOT_MINORS.search(folded))
+    said_no = _NOT_MINORS.matches(folded)
     ages = list(_ages(folded))
-    if _ADULTS_ONLY.search(folded):
+    if _ADULTS_ONLY.matches(folded):
         ages.append(ADULT_AGE)
-    cleared = _blank(folded, _NOT_MINORS)
-    said_yes = bool(_MINORS_WELCOME.search(cleared))
+    cleared = _blank(folded, _NOT_MINORS) if said_no else folded
+    said_yes = _MINORS_WELCOME.matches(cleared)
     min_age = min(ages) if ages else None
     if min_age is not None:
         if (min_age < ADULT_AGE and said_no) or (min_age >= ADULT_AGE and said_yes):
@@ -376,7 +379,7 @@ def _ages(folded: str) -> Iterable[int]:
             age, start = int(match.group(group)), match.start(group)
             if not MIN_PLAUSIBLE_AGE <= age <= MAX_PLAUSIBLE_AGE:
                 continue
-            if _BENEFICIARY_BEFORE.search(folded[max(0, start - 60) : start]):
+            if _BENEFICIARY_BEFORE.matches(folded[max(0, start - 60) : start]):
                 continue  # "pour les enfants à partir de 8 ans": the people helped
             yield age
 
@@ -387,9 +390,9 @@ def accessible(folded: str) -> bool | None:
 
 def recurrence(folded: str, opp: Opportunity) -> str | None:
     """The recurrence the text states ("recurring" / "one-off"), else one-off for a single-day event."""
-    if not _NOT_RECURRING_CONTEXT.search(folded):
-        regular = bool(_RECURRING.search(folded))
-        once = bool(_ONE_OFF.search(folded))
+    if not _NOT_RECURRING_CONTEXT.matches(folded):
+        regular = _RECURRING.matches(folded)
+        once = _ONE_OFF.matches(folded)
         if regular != once:
             return "recurring" if regular else "one-off"
         if regular and once:
@@ -402,12 +405,12 @@ def recurrence(folded: str, opp: Opportunity) -> str | None:
 def time_of_week(folded: str, opp: Opportunity) -> list[str]:
     """Any of "weekdays", "evenings", "weekends" the text or a single-day event's dates state."""
     found: set[str] = set()
-    if _WEEKENDS.search(_blank(folded, _NOT_WEEKENDS)):
+    if _WEEKENDS.matches(_blank(folded, _NOT_WEEKENDS)):
         found.add("weekends")
-    if _WEEKDAYS_RX.search(_blank(folded, _NOT_WEEKDAYS)):
+    if _WEEKDAYS_RX.matches(_blank(folded, _NOT_WEEKDAYS)):
         found.add("weekdays")
     anytime = _blank(folded, _ANY_TIME)
-    if _EVENINGS.search(anytime) or any(_is_evening(s, e) for s, e in _clock_ranges(anytime)):
+    if _EVENINGS.matches(anytime) or any(_is_evening(s, e) for s, e in _clock_ranges(anytime)):
         found.add("evenings")
     if _single_day(opp) and opp.start is not None:
         found.add("weekends" if opp.start.weekday() >= 5 else "weekdays")
@@ -418,15 +421,15 @@ def time_of_week(folded: str, opp: Opportunity) -> list[str]:
 
 
 # -- helpers --------------------------------------------------------------------------------
-def _yes_no(folded: str, yes: re.Pattern[str], no: re.Pattern[str], *, claim_no: bool = True) -> bool | None:
-    said_no = bool(no.search(folded))
-    said_yes = bool(yes.search(_blank(folded, no)))
+def _yes_no(folded: str, yes: GatedPattern, no: GatedPattern, *, claim_no: bool = True) -> bool | None:
+    said_no = no.matches(folded)
+    said_yes = yes.matches(_blank(folded, no) if said_no else folded)
     if said_yes == said_no:
         return None  # neither, or both: unknown
     return True if said_yes else (False if claim_no else None)
 
 
-def _blank(folded: str, pattern: re.Pattern[str]) -> str:
+def _blank(folded: str, pattern: GatedPattern) -> str:
     """``folded`` with ``pattern``'s matches replaced by spaces (same length)."""
     return pattern.sub(lambda m: " " * len(m.group(0)), folded)
 
@@ -462,7 +465,7 @@ def _clock_ranges(folded: str) -> Iterable[tuple[int | None, int | None]]:
             hour += 12
         if hour > 23 or (end_hour is not None and end_hour > 24):
             continue
-        if end_hour is None and _UNTIL_BEFORE.search(folded[max(0, match.start() - 12) : match.start()]):
+        if end_hour is None and _UNTIL_BEFORE.matches(folded[max(0, match.start() - 12) : match.start()]):
             yield None, hour
         else:
             yield hour, end_hour
