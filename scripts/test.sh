@@ -81,7 +81,9 @@ workers="${VOLUNTEER_HUB_TEST_WORKERS:-$(( cpus < 2 ? 2 : (cpus > 4 ? 4 : cpus) 
 
 # --dist loadfile: a file's tests run on one worker, so module-scoped fixtures (a crawled demo, an indexed
 # corpus, a started server) are built once, not once per worker.
+# --no-loadscope-reorder: files are handed out in tests/conftest.py's order, the longest first (xdist's
+# default, most tests first, left minute-long files of one or two tests to run alone at the end).
 status=0
-"$PYTHON" -m pytest -q -ra -n "$workers" --dist loadfile "$@" || status=$?
+"$PYTHON" -m pytest -q -ra -n "$workers" --dist loadfile --no-loadscope-reorder "$@" || status=$?
 say "pytest done in $((SECONDS - t0))s (exit $status)"
 exit "$status"

@@ -12,6 +12,10 @@ the widget's parameters (``search_app.discover``) and the AFG parsing (``search_
 Plain field filters land in ``SearchQuery.filters`` under the parameter's name; each backend
 translates that name (``FILTER_COLUMNS`` / ``FILTER_FIELDS``) and tests/test_conformance.py
 holds the two together. docs/search.md, "Adding a search filter", is the recipe.
+
+Importing this module does not import Flask (every ``volunteer-hub`` command imports it for the
+``search`` options): labels are ``search_app.lazy_text`` strings, and what needs the request, the
+site's links or flask_babel (the chips) imports it when called.
 """
 
 from __future__ import annotations
@@ -21,14 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Literal
 
-from flask import request
-from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _
-from werkzeug.datastructures import MultiDict
-
 from indexer.base import SORTS, SearchQuery
-from search_app import links
-from search_app.display import day_text
+from search_app.lazy_text import lazy_gettext as _
 from search_app.params import (
     DATE_ZONE,
     DEFAULT_PER_PAGE,
@@ -145,6 +143,8 @@ def _parse_exact(p: Parsing) -> None:
 
 
 def _exact_chip(parsed: ParsedSearch) -> list[Chip]:
+    from search_app import links  # the site's links need Flask: imported when a chip is made
+
     if not parsed.query.exact:
         return []
     return [{"label": str(_("Exact words only")), "url": links.without("exact")}]
@@ -333,8 +333,19 @@ def _parse_per_page(p: Parsing) -> None:
         raise ParameterError("page", f"too deep: only the first {MAX_RESULT_WINDOW} results can be paged")
 
 
+def _asked_organization() -> str:
+    """The ``organization`` parameter as the visitor typed it."""
+    from flask import request
+
+    return request.args.get("organization", "")
+
+
 # -- chips ----------------------------------------------------------------------------------
 def _place_chip(parsed: ParsedSearch) -> list[Chip]:
+    from flask_babel import format_decimal
+
+    from search_app import links
+
     if not parsed.place_label:
         return []
     km = format_decimal(parsed.query.radius_km or 0, format="#,##0.#")
@@ -343,6 +354,8 @@ def _place_chip(parsed: ParsedSearch) -> list[Chip]:
 
 
 def _region_chips(parsed: ParsedSearch) -> list[Chip]:
+    from search_app import links
+
     lang, regions = parsed.query.lang, parsed.query.regions
     place = parsed.place
     chips = []
@@ -357,11 +370,15 @@ def _region_chips(parsed: ParsedSearch) -> list[Chip]:
 
 
 def _cause_chips(parsed: ParsedSearch) -> list[Chip]:
+    from search_app import links
+
     lang, causes = parsed.query.lang, parsed.query.causes
     return [{"label": cause_label(c, lang), "url": links.toggle_cause(parsed, c)} for c in causes]
 
 
 def _remote_chip(parsed: ParsedSearch) -> list[Chip]:
+    from search_app import links
+
     remote = parsed.query.filters.get("remote")
     if remote is None:
         return []
@@ -372,6 +389,10 @@ _WHEN_LABELS = {"weekend": _("This weekend"), "month": _("This month")}
 
 
 def _dates_chip(parsed: ParsedSearch) -> list[Chip]:
+    from flask import request
+
+    from search_app import links
+
     q = parsed.query
     if not (q.date_from or q.date_to):
         return []
@@ -382,6 +403,8 @@ def _dates_chip(parsed: ParsedSearch) -> list[Chip]:
 
 
 def _dates_label(q: SearchQuery) -> str:
+    from search_app.display import day_text
+
     # Format the calendar days themselves: converting the bounds to a time zone could shift them.
     start = day_text(q.date_from.date()) if q.date_from else None
     end = day_text(q.date_to.date()) if q.date_to else None
@@ -396,6 +419,8 @@ def _value_chip(name: str, label: Callable[[str], str]) -> Callable[[ParsedSearc
     """The chip of a plain field filter: ``label(value)``, removing the parameter."""
 
     def chips(parsed: ParsedSearch) -> list[Chip]:
+        from search_app import links
+
         value = parsed.query.filters.get(name)
         return [] if value is None else [{"label": label(str(value)), "url": links.without(name)}]
 
@@ -406,6 +431,8 @@ def _practical_chips(name: str) -> Callable[[ParsedSearch], list[Chip]]:
     """The chips of a practical filter: one per asked value ("no" said for a false yes/no filter)."""
 
     def chips(parsed: ParsedSearch) -> list[Chip]:
+        from search_app import links
+
         value = parsed.query.filters.get(name)
         lang = parsed.query.lang
         if value is None:
@@ -559,7 +586,7 @@ PARAMETERS: tuple[SearchParameter, ...] = (
         text_schema("Organization"),
         "Organization name (case and accents ignored); it must contain a letter or digit.",
         cli=CliOption("--organization"),
-        chips=_value_chip("organization", lambda _slug: request.args.get("organization", "")),
+        chips=_value_chip("organization", lambda _slug: _asked_organization()),
         widget=True,
     ),
     SearchParameter(
@@ -722,6 +749,8 @@ def query_from_args(
 ) -> SearchQuery:
     """The ``SearchQuery`` for API-style parameters (pairs, mapping or ``MultiDict``): for the CLI."""
     if not hasattr(args, "getlist"):
+        from werkzeug.datastructures import MultiDict
+
         args = MultiDict(args)
     return parse_search(args, lang=lang).query  # type: ignore[arg-type]
 

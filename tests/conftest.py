@@ -37,6 +37,42 @@ FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 FILES = Path(__file__).resolve().parent / "files"
 
 
+# -- the order files are handed to xdist workers --------------------------------------------------
+# scripts/test.sh runs `-n N --dist loadfile --no-loadscope-reorder`: a file goes whole to the next
+# free worker, in the order below. xdist's own order (most tests first) sent the files of a few
+# minute-long tests (a benchmark run, fault tests) last, to run alone while the other workers idled.
+# Longest first (seconds per file from `--durations`, 2 cores), then the other slow and browser
+# files, then the rest by number of tests, most first.
+LONG_FILES = (
+    "test_es_faults.py",  # own nodes: 3 starts, then a 3-node cluster
+    "test_scheduler_kill.py",  # ~100-160 s: 4 scheduler subprocess kill/restart sequences
+    "test_bench_quick.py",  # ~80 s: python -m bench --quick, one test
+    "test_scheduler_scrapyd.py",  # ~70 s: a Scrapyd daemon per test
+    "test_web_worker_kill.py",
+    "test_pg_restart.py",
+)
+
+
+def _file_rank(items: list[pytest.Item]) -> tuple[int, int]:
+    name = items[0].path.name
+    if name in LONG_FILES:
+        return (0, LONG_FILES.index(name))
+    if any(item.get_closest_marker("slow") for item in items):
+        return (1, 0)
+    if any(item.get_closest_marker("browser") for item in items):
+        return (2, -len(items))
+    return (3, -len(items))
+
+
+@pytest.hookimpl(trylast=True)  # after es_node/pg_server mark their items
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    by_file: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        by_file.setdefault(item.path, []).append(item)  # a file's tests stay together, in order
+    ordered = sorted(by_file.values(), key=_file_rank)  # stable: the same order on every worker
+    items[:] = [item for file_items in ordered for item in file_items]
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh VOLUNTEER_HUB_HOME; crawls may reach 127.0.0.1 (test servers only)."""

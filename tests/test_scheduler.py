@@ -109,7 +109,8 @@ def test_interrupted_run_is_failed_at_start(db: Database, feed_server: tuple[Pat
 def test_hard_timeout_kills_a_stuck_crawl_and_refuses_a_second(db: Database, silent_server: str) -> None:
     add_partner(db, "stuck", silent_server)
     settings = load_settings()
-    thread = spawn_crawl_in_background(settings, db, "stuck", trigger="manual", timeout_seconds=20)
+    # 8 s: the run is allocated before the thread starts, so the refusals below never race the timeout.
+    thread = spawn_crawl_in_background(settings, db, "stuck", trigger="manual", timeout_seconds=8)
     wait_for(lambda: running_run(db, "stuck"), 30)
     # A second crawl while one runs is refused, not doubled: by us, and by the crawl command itself.
     with pytest.raises(AlreadyRunning):
@@ -119,7 +120,7 @@ def test_hard_timeout_kills_a_stuck_crawl_and_refuses_a_second(db: Database, sil
     thread.join(60)
     assert not thread.is_alive()
     (run,) = runs(db, "stuck")
-    assert run.status == "failed" and "hard timeout of 20 s" in run.message
+    assert run.status == "failed" and "hard timeout of 8 s" in run.message
     assert run.log_file and Path(run.log_file).is_file()
     assert running_run(db, "stuck") is None
 

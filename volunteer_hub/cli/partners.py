@@ -10,13 +10,19 @@ from typing import TYPE_CHECKING
 
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, open_context
 from volunteer_hub.core.config import load_settings
-from volunteer_hub.core.cron import CRON_TIMEZONE
 
 if TYPE_CHECKING:
     from volunteer_hub.store.db import Database
 
 
 # -- partners --------------------------------------------------------------------------------
+def cron_timezone() -> str:
+    """The zone cron schedules are read in (imported here: core.cron imports APScheduler, ~0.1 s)."""
+    from volunteer_hub.core.cron import CRON_TIMEZONE
+
+    return CRON_TIMEZONE
+
+
 def _database() -> Database:
     from volunteer_hub.store.db import Database
 
@@ -85,7 +91,7 @@ def cmd_partners_list(args: argparse.Namespace) -> int:
         last_run = last.status if last else "-"
         print(f"{p.id:<28} {p.format:<8} {o.state:<9} {o.live:>5} live  last run: {last_run}")
         print(f"{'':<28} {p.url}")
-        schedule = o.schedule + (f" ({CRON_TIMEZONE} time)" if o.schedule.startswith("cron") else "")
+        schedule = o.schedule + (f" ({cron_timezone()} time)" if o.schedule.startswith("cron") else "")
         print(f"{'':<28} schedule: {schedule}")
         if o.schedule_error:
             print(f"{'':<28} SCHEDULE ERROR: {o.schedule_error}")
@@ -130,7 +136,7 @@ def cmd_partners_schedule(args: argparse.Namespace) -> int:
     except partners.PartnerError as exc:
         return _failed(str(exc))
     if partner.cron:
-        print(f"partner {args.id}: crawled on the cron schedule {partner.cron!r} ({CRON_TIMEZONE} time)")
+        print(f"partner {args.id}: crawled on the cron schedule {partner.cron!r} ({cron_timezone()} time)")
     else:
         print(f"partner {args.id}: crawled every {partner.interval_minutes} minutes")
     return EXIT_OK

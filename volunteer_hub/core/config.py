@@ -281,6 +281,10 @@ def ops_values(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "workers": _int(env, "VOLUNTEER_HUB_SCHEDULER_WORKERS", 4),
         "reconcile_seconds": _int(env, "VOLUNTEER_HUB_RECONCILE_SECONDS", 30),
         "misfire_grace_seconds": _int(env, "VOLUNTEER_HUB_MISFIRE_GRACE", 900),
+        # Test settings: the subprocess scheduler's tests shorten a partner's "minute" and the wait
+        # before a never-crawled partner's first crawl (docs/operations.md says to leave them alone).
+        "minute_seconds": _int(env, "VOLUNTEER_HUB_SCHEDULER_MINUTE_SECONDS", 60),
+        "first_crawl_delay_seconds": _int(env, "VOLUNTEER_HUB_FIRST_CRAWL_DELAY", 20),
         "retention_days": _int(env, "VOLUNTEER_HUB_RUN_RETENTION_DAYS", 90),
         "keep_runs_per_partner": _int(env, "VOLUNTEER_HUB_KEEP_RUNS", 20),
         "alert_failures": _int(env, "VOLUNTEER_HUB_ALERT_FAILURES", 3),
