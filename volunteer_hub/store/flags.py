@@ -62,12 +62,17 @@ def hiding_rules(flags: dict[str, Any] | None) -> list[str]:
     return sorted(code for code, value in (flags or {}).items() if value.get("action") == HIDE)
 
 
+def settled_state(flags: dict[str, Any] | None, override: str | None) -> OpportunityState:
+    """The state (live or suppressed) a shown-or-hidden row's rules and override imply."""
+    hide = bool(hiding_rules(flags)) and override != OVERRIDE_SHOWN
+    return OpportunityState.SUPPRESSED if hide else OpportunityState.LIVE
+
+
 def settle(row: StoredOpportunity) -> bool:
     """Move a live/suppressed row to the state its rules imply; True when the state changed."""
     if row.state not in (OpportunityState.LIVE, OpportunityState.SUPPRESSED):
         return False
-    hide = bool(hiding_rules(row.flags)) and row.flag_override != OVERRIDE_SHOWN
-    wanted = OpportunityState.SUPPRESSED if hide else OpportunityState.LIVE
+    wanted = settled_state(row.flags, row.flag_override)
     if row.state == wanted:
         return False
     row.state = wanted

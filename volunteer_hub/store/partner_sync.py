@@ -18,7 +18,7 @@ from volunteer_hub.core.moderation import REPEATED_TEXT, repeated_descriptions
 from volunteer_hub.core.opportunity import Opportunity
 from volunteer_hub.core.timeutil import aware
 from volunteer_hub.store.db import Database, StoredOpportunity
-from volunteer_hub.store.flags import moderate_row, replace_flags, settle
+from volunteer_hub.store.flags import moderate_row, replace_flags, settle, settled_state
 from volunteer_hub.store.grouping import record_group_key
 from volunteer_hub.store.states import OpportunityState, RunStatus
 
@@ -125,23 +125,38 @@ class PartnerSync:
             self.counts.suppressed += 1
 
     def flag_repeated_texts(self) -> int:
-        """Flag the partner's listings that share one description many times; returns how many."""
+        """Flag the partner's listings that share one description many times; returns how many.
+
+        Memory stays flat in the partner's size: the descriptions and flags are streamed (ids kept),
+        and only the rows whose flag or state changes are loaded, 500 at a time. Loading every row
+        at once held ~10 KB per listing (1.4 GB at the end of a 100,000-item crawl).
+        """
+        T = StoredOpportunity
+        mine = (T.partner_id == self.partner_id) & T.state.in_(
+            (OpportunityState.LIVE, OpportunityState.SUPPRESSED)
+        )
         with self.db.session() as s, s.begin():
-            rows = list(
-                s.scalars(
-                    select(StoredOpportunity).where(
-                        StoredOpportunity.partner_id == self.partner_id,
-                        StoredOpportunity.state.in_((OpportunityState.LIVE, OpportunityState.SUPPRESSED)),
-                    )
-                )
+            described = s.execute(
+                select(T.id, T.data["description"].as_string()).where(mine).execution_options(yield_per=2000)
             )
-            # The description alone, as stored: building whole records cost ~4% of a crawl's CPU.
-            found = repeated_descriptions((r.id, r.data.get("description", "")) for r in rows)
-            for row in rows:
-                finding = found.get(row.id)
-                detail = {REPEATED_TEXT: (finding.action, finding.detail)} if finding else {}
-                replace_flags(row, (REPEATED_TEXT,), detail, self.now)
-                settle(row)
+            found = repeated_descriptions((opp_id, text or "") for opp_id, text in described)
+            # Rows to touch: flagged now, flagged before, or whose state its flags contradict
+            # (``settle`` used to run on every row).
+            touched = set(found)
+            for opp_id, flags, state, override in s.execute(
+                select(T.id, T.flags, T.state, T.flag_override).where(mine).execution_options(yield_per=2000)
+            ):
+                if REPEATED_TEXT in (flags or {}) or state != settled_state(flags, override):
+                    touched.add(opp_id)
+            ids = sorted(touched)
+            for start in range(0, len(ids), 500):
+                for row in s.scalars(select(T).where(T.id.in_(ids[start : start + 500]))):
+                    finding = found.get(row.id)
+                    detail = {REPEATED_TEXT: (finding.action, finding.detail)} if finding else {}
+                    replace_flags(row, (REPEATED_TEXT,), detail, self.now)
+                    settle(row)
+                s.flush()
+                s.expunge_all()
         return len(found)
 
     def retire_missing(self) -> int:
