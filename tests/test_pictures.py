@@ -389,3 +389,22 @@ def test_a_pass_spends_at_most_its_request_budget_and_the_next_one_goes_on(setti
     assert (first["fetched"], first["later"]) == (2, 1)
     second = fetch_pictures(db, settings, ["asso"], limit=2)["asso"].counts
     assert (second["cached"], second["fetched"], second["later"]) == (2, 1, 0)
+
+
+def test_picture_sources_lists_each_partners_images_then_logos_once(db: Database) -> None:
+    # On both databases: the URLs are read by JSON path (image, organization.logo), not whole records.
+    from tests.samples import NOW, opp
+    from volunteer_hub.core.opportunity import Organization
+    from volunteer_hub.services.images import picture_sources
+    from volunteer_hub.store.partner_sync import PartnerSync
+
+    logo = "https://partner.example/logo.png"
+    with db.session() as s, s.begin():
+        s.add(Partner(id="test", name="Test", url="https://partner.example/feed.xml"))
+    with_logo = [opp(f"o{i}", f"Mission {i}", image=f"https://partner.example/{i}.jpg") for i in range(3)]
+    for o in with_logo:
+        o.organization = Organization(name="Asso", logo=logo)
+    PartnerSync(db, "test", now=NOW).store([*with_logo, opp("bare", "Sans image")])
+    urls = picture_sources(db)["test"]
+    assert sorted(urls) == sorted([f"https://partner.example/{i}.jpg" for i in range(3)] + [logo])
+    assert picture_sources(db, ["other"]) == {}

@@ -275,20 +275,23 @@ class PictureTally:
 
 
 def picture_sources(db: Database, partner_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """Per partner, the picture URLs of its shown listings (images, then organization logos)."""
-    with db.session() as s:
-        stmt = select(StoredOpportunity.partner_id, StoredOpportunity.data).where(
-            StoredOpportunity.state == OpportunityState.LIVE
-        )
-        if partner_ids is not None:
-            stmt = stmt.where(StoredOpportunity.partner_id.in_(list(partner_ids)))
-        rows = s.execute(stmt.order_by(StoredOpportunity.partner_id, StoredOpportunity.id)).all()
+    """Per partner, the picture URLs of its shown listings (images, then organization logos).
+
+    Only the two URLs are read, streamed: decoding whole records held ~5 KB a listing at once
+    (220 MB after a 30,000-item crawl).
+    """
+    T = StoredOpportunity
     found: dict[str, dict[str, None]] = defaultdict(dict)
-    for partner, data in rows:
-        data = data or {}
-        for url in (data.get("image"), (data.get("organization") or {}).get("logo")):
-            if isinstance(url, str) and url:
-                found[partner][url] = None
+    with db.session() as s:
+        stmt = select(T.partner_id, T.data["image"].as_string(), T.data[("organization", "logo")].as_string())
+        stmt = stmt.where(T.state == OpportunityState.LIVE)
+        if partner_ids is not None:
+            stmt = stmt.where(T.partner_id.in_(list(partner_ids)))
+        ordered = stmt.order_by(T.partner_id, T.id).execution_options(yield_per=2000)
+        for partner, image, logo in s.execute(ordered):
+            for url in (image, logo):
+                if isinstance(url, str) and url:
+                    found[partner][url] = None
     return {partner: list(urls) for partner, urls in found.items()}
 
 
