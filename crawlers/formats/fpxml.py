@@ -163,9 +163,8 @@ def _opportunity(
 
     starts, ends, hours, open_ended = [], [], [], False
     schedules: list[str] = []
-    duration_elems = children(fields.find("dateTimeDurations"), "dateTimeDuration")
-    durations = [ChildIndex(d) for d in duration_elems]
-    for dtd_elem, dtd in zip(duration_elems, durations, strict=True):
+    durations = [ChildIndex(d) for d in children(fields.find("dateTimeDurations"), "dateTimeDuration")]
+    for dtd in durations:
         recurrence, duration = dtd.text("iCalRecurrence"), dtd.text("duration")
         if recurrence:
             schedules.append(describe_recurrence(recurrence))
@@ -194,7 +193,7 @@ def _opportunity(
                 ends.append(end)
         if dtd.text("commitmentHoursPerWeek"):
             hours.append(dtd.text("commitmentHoursPerWeek"))
-        raw.timezone = raw.timezone or _olson(dtd_elem, dtd, "startTime", "endTime", "startDate", "endDate")
+        raw.timezone = raw.timezone or _olson(dtd, "startTime", "endTime", "startDate", "endDate")
     if raw.timezone is None:  # leniency: an olsonTZ on a location (the spec puts none there)
         zones = (loc.get("olsonTZ") for loc in children(fields.find("locations"), "location"))
         raw.timezone = next((z for z in zones if _valid_zone(z)), None)
@@ -311,9 +310,9 @@ def _valid_zone(name: str | None) -> bool:
         return False
 
 
-def _olson(dtd: etree._Element, fields: ChildIndex, *names: str) -> str | None:
+def _olson(dtd: ChildIndex, *names: str) -> str | None:
     """The first valid ``olsonTZ`` on the duration itself or on one of its ``names`` children."""
-    for candidate in (dtd, *(fields.find(n) for n in names)):
+    for candidate in (dtd.elem, *(dtd.find(n) for n in names)):
         if candidate is not None and _valid_zone(candidate.get("olsonTZ")):
             return candidate.get("olsonTZ")
     return None

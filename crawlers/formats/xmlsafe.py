@@ -115,10 +115,7 @@ def iter_elements(data: bytes, names: set[str]) -> Iterator[etree._Element]:
 def text(elem: etree._Element | None, *path: str) -> str | None:
     """Stripped text of the first descendant following ``path`` (local names), or None."""
     node = find(elem, *path)
-    if node is None:
-        return None
-    value = "".join(node.itertext()).strip()
-    return value or None
+    return None if node is None else _joined_text(node)
 
 
 # ``{*}name`` is lxml's any-namespace (or none) match, done in C: a Python loop over the children
@@ -151,9 +148,10 @@ class ChildIndex:
     calling ``find`` 30 times (each an ElementPath search over all the children: 30% of an FPXML
     parse in the idx14 profile)."""
 
-    __slots__ = ("_first",)
+    __slots__ = ("_first", "elem")
 
     def __init__(self, elem: etree._Element | None) -> None:
+        self.elem = elem  # for its attributes (``olsonTZ``)
         first: dict[str, etree._Element] = {}
         if elem is not None:
             for child in elem:
