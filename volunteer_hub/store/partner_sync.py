@@ -8,7 +8,7 @@ passes the shrink guard. Pushing the changes to a search index is the indexer's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -136,18 +136,23 @@ class PartnerSync:
             (OpportunityState.LIVE, OpportunityState.SUPPRESSED)
         )
         with self.db.session() as s, s.begin():
-            described = s.execute(
-                select(T.id, T.data["description"].as_string()).where(mine).execution_options(yield_per=2000)
+            rows = s.execute(
+                select(T.id, T.data["description"].as_string(), T.flags, T.state, T.flag_override)
+                .where(mine)
+                .execution_options(yield_per=2000)
             )
-            found = repeated_descriptions((opp_id, text or "") for opp_id, text in described)
             # Rows to touch: flagged now, flagged before, or whose state its flags contradict
-            # (``settle`` used to run on every row).
-            touched = set(found)
-            for opp_id, flags, state, override in s.execute(
-                select(T.id, T.flags, T.state, T.flag_override).where(mine).execution_options(yield_per=2000)
-            ):
-                if REPEATED_TEXT in (flags or {}) or state != settled_state(flags, override):
-                    touched.add(opp_id)
+            # (``settle`` used to run on every row); noted in the same pass as the descriptions.
+            touched: set[str] = set()
+
+            def described() -> Iterator[tuple[str, str]]:
+                for opp_id, text, flags, state, override in rows:
+                    if REPEATED_TEXT in (flags or {}) or state != settled_state(flags, override):
+                        touched.add(opp_id)
+                    yield opp_id, text or ""
+
+            found = repeated_descriptions(described())
+            touched.update(found)
             ids = sorted(touched)
             for start in range(0, len(ids), 500):
                 for row in s.scalars(select(T).where(T.id.in_(ids[start : start + 500]))):
