@@ -281,7 +281,7 @@ def test_run_now_spawns_a_crawl_and_refuses_a_second(
     done = wait_for(lambda: [r for r in db_runs(db, "live") if r.status != "running" and r.log_file], 60)
     assert (done[0].trigger, done[0].status, done[0].seen) == ("manual", "succeeded", 2)
     page = client.get("/admin/partners/live").get_data(as_text=True)
-    assert "Log of the last run" in page
+    assert "Log of the last run" in page and f"started as run #{done[0].id}" in page
 
     client.post("/admin/partners/stuck/run", data={"csrf_token": token})
     wait_for(lambda: [r for r in db_runs(db, "stuck") if r.status == "running"], 30)

@@ -35,6 +35,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not partners:
         print("nothing to crawl: no partner given (or none approved and active with --all)", file=sys.stderr)
         return EXIT_FAILED
+    if args.run_id is not None:
+        # The first line of the run's log file: the console shows the log from the start of the run.
+        print(f"crawl of {partners[0].id} started as run #{args.run_id}", file=sys.stderr)
     try:
         backend.ensure_ready()
     except Exception as exc:  # noqa: BLE001 - the crawl still stores to the database

@@ -83,7 +83,9 @@ def run_crawl(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: killed as a whole on timeout
-            env=dict(os.environ),
+            # Unbuffered: the log is readable while the crawl runs, and complete by the time the
+            # child records its result (a block-buffered summary otherwise lands only at exit).
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     try:
         attach_process(db, run_id, pid=proc.pid)  # the child attaches itself too, once started
