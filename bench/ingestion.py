@@ -37,16 +37,42 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     handler = functools.partial(_Quiet, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
 
 
-def _crawl(env: dict[str, str], force: bool = False) -> tuple[float, float, float, dict[str, Any]]:
+def crawl_env(home: Path) -> dict[str, str]:
+    """The environment of the real CLI in a throw-away home: SQLite database and embedded index."""
+    return {
+        **os.environ,
+        "VOLUNTEER_HUB_HOME": str(home),
+        "VOLUNTEER_HUB_DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
+        "VOLUNTEER_HUB_SEARCH": "sqlite",
+        "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS": "1",  # the feed server is on 127.0.0.1
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])
+        ),
+    }
+
+
+def add_partner(env: dict[str, str], partner: str, url: str) -> None:
+    subprocess.run(
+        CLI + ["partners", "add", partner, "--url", url, "--format", "fpxml", "--country", "FR"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def crawl(
+    env: dict[str, str], force: bool = False, partner: str = "syn"
+) -> tuple[float, float, float, dict[str, Any]]:
     """One ``crawl --json`` in its own process: (wall s, CPU s, peak RSS MB, run record)."""
-    cmd = CLI + ["crawl", "syn", "--json"] + (["--force"] if force else [])
+    cmd = CLI + ["crawl", partner, "--json"] + (["--force"] if force else [])
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out_buf, err_buf = io.BytesIO(), io.BytesIO()
@@ -86,26 +112,11 @@ def ingestion_rows(n: int) -> list[Row]:
         data = feed.read_bytes()
         raw_s, count = timed(lambda: _raw_parse(data))
         assert count == n, count
-        server, url = _serve(feed_dir)
-        env = {
-            **os.environ,
-            "VOLUNTEER_HUB_HOME": str(root / "home"),
-            "VOLUNTEER_HUB_DATABASE_URL": f"sqlite:///{root / 'home' / 'db.sqlite3'}",
-            "VOLUNTEER_HUB_SEARCH": "sqlite",
-            "VOLUNTEER_HUB_ALLOW_PRIVATE_URLS": "1",  # the feed server is on 127.0.0.1
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])
-            ),
-        }
+        server, url = serve(feed_dir)
+        env = crawl_env(root / "home")
         try:
-            subprocess.run(
-                CLI + ["partners", "add", "syn", "--url", url, "--format", "fpxml", "--country", "FR"],
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
-            wall, cpu, rss, first = _crawl(env)
+            add_partner(env, "syn", url)
+            wall, cpu, rss, first = crawl(env)
             assert first["new"] == n and first["indexed"] == n, first
             per_core = n / cpu if cpu else 0.0
             rows.append(
@@ -128,7 +139,7 @@ def ingestion_rows(n: int) -> list[Row]:
                 )
             )
 
-            wall, cpu, rss, again = _crawl(env)
+            wall, cpu, rss, again = crawl(env)
             writes = again["new"] + again["updated"] + again["removed"] + again["indexed"]
             rows.append(
                 Row(
@@ -148,7 +159,7 @@ def ingestion_rows(n: int) -> list[Row]:
             feed.write_text(text, encoding="utf-8")
             future = time.time() + 5  # a Last-Modified the server will report as newer
             os.utime(feed, (future, future))
-            wall, cpu, rss, delta = _crawl(env)
+            wall, cpu, rss, delta = crawl(env)
             rows.append(
                 Row(
                     "recrawl",

@@ -7,6 +7,7 @@ loaded machine the wall clock mostly measures waiting for a core). The search pa
 gzipped. ``python -m bench`` measures them at 100,000 listings; over an index that already exists::
 
     python -m bench.pages --sqlite-home /tmp/api100k --runs 20
+    python -m bench.pages --es-url http://127.0.0.1:9250 --alias vh-1m --runs 20
 """
 
 from __future__ import annotations
@@ -88,22 +89,32 @@ def page_rows(backend: Any, sample_id: str, runs: int) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sqlite-home", type=Path, required=True, help="holds search.sqlite3 (bench.scale --keep)"
-    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--sqlite-home", type=Path, help="holds search.sqlite3 (bench.scale --keep)")
+    where.add_argument("--alias", help="an Elasticsearch alias (bench.scale --keep-alias), with --es-url")
+    parser.add_argument("--es-url", help="the Elasticsearch node (127.0.0.1)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
+    if args.alias and not (args.es_url or "").startswith(("http://127.0.0.1", "http://localhost")):
+        parser.error("--alias needs --es-url on 127.0.0.1")
     from indexer.base import SearchQuery
-    from indexer.sqlite_backend import SqliteBackend
 
-    backend = SqliteBackend(args.sqlite_home / "search.sqlite3")
+    if args.alias:
+        from indexer.es_backend import ElasticsearchBackend
+
+        backend: Any = ElasticsearchBackend(args.es_url, alias=args.alias)
+    else:
+        from indexer.sqlite_backend import SqliteBackend
+
+        backend = SqliteBackend(args.sqlite_home / "search.sqlite3")
     try:
         total = backend.count()
         sample_id = backend.search(SearchQuery(per_page=1)).hits[0].opportunity.id
         rows = page_rows(backend, sample_id, args.runs)
     finally:
-        backend.close()
+        if hasattr(backend, "close"):  # the SQLite file; the ES client needs no closing
+            backend.close()
     for row in rows:
         row.details["listings"] = total
         print(f"{row.name} ({total:,} listings): {row.ours}", flush=True)

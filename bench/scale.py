@@ -3,13 +3,15 @@
     nice python -m bench.scale --n 100000 --sqlite --es-url http://127.0.0.1:9250
     nice python -m bench.scale --n 1000000 --es-url http://127.0.0.1:9250 --runs 30
     python -m bench.scale --n 100000 --sqlite --keep /tmp/idx   # keep the SQLite file for A/B runs
+    python -m bench.scale --n 1000000 --es-url http://127.0.0.1:9250 --keep-alias vh-1m   # and the ES index
 
 The listings come from ``bench.index_bench.iter_generate`` one batch at a time (1,000 per
 ``load_generation``), so memory stays flat whatever N is: the peak RSS is reported. Per backend: build
 time (wall and this process's CPU), index size, documents per second, then p50/p95 (wall and CPU) per
 query shape of ``bench/search_latency.py``. JSON under ``bench/results/scale-<n>-<time>.json``.
 Elasticsearch: the generation is built as ``index rebuild`` builds it (replicas 0, refresh off during
-the load), on the node given; its indices are deleted afterwards. Only 127.0.0.1 is contacted.
+the load), on the node given; its indices are deleted afterwards (kept with ``--keep-alias``, for
+``bench.load`` and ``bench.pages``). Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -76,10 +78,10 @@ def run_sqlite(n: int, runs: int, keep: str | None) -> dict[str, Any]:
     return out
 
 
-def run_es(n: int, runs: int, url: str) -> dict[str, Any]:
+def run_es(n: int, runs: int, url: str, keep_alias: str | None = None) -> dict[str, Any]:
     from indexer.es_backend import ElasticsearchBackend
 
-    backend = ElasticsearchBackend(url, alias=f"vh-scale-{uuid.uuid4().hex[:8]}")
+    backend = ElasticsearchBackend(url, alias=keep_alias or f"vh-scale-{uuid.uuid4().hex[:8]}")
     print(f"Elasticsearch {n:,} at {url}", flush=True)
     try:
         out = build(backend, n)
@@ -91,8 +93,9 @@ def run_es(n: int, runs: int, url: str) -> dict[str, Any]:
         out["latency"] = [asdict(r) for r in _latency("Elasticsearch", backend, n, runs, goal=False)]
         out["jvm_after_search"] = _jvm(backend)
     finally:
-        for name in backend.generations():
-            backend.es.indices.delete(index=name)
+        if not keep_alias:
+            for name in backend.generations():
+                backend.es.indices.delete(index=name)
     return out
 
 
@@ -122,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="the embedded backend")
     parser.add_argument("--es-url", help="an Elasticsearch node on 127.0.0.1")
     parser.add_argument("--keep", help="build the SQLite index in this directory and keep it")
+    parser.add_argument("--keep-alias", help="build the Elasticsearch index under this alias and keep it")
     args = parser.parse_args(argv)
     if args.es_url and not args.es_url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("this benchmark only talks to 127.0.0.1")
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sqlite:
         result["sqlite"] = run_sqlite(args.n, args.runs, args.keep)
     if args.es_url:
-        result["elasticsearch"] = run_es(args.n, args.runs, args.es_url)
+        result["elasticsearch"] = run_es(args.n, args.runs, args.es_url, args.keep_alias)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"scale-{args.n}-{datetime.now(UTC).strftime('%Y-%m-%dT%H%M%S')}.json"

@@ -13,7 +13,7 @@ _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<FootprintFeed schemaVersion="0.1">'
     "<FeedInfo><providerID>1</providerID>"
     '<createdDateTime olsonTZ="Europe/Paris">2026-11-01T10:00:00</createdDateTime></FeedInfo><Organizations>'
-    "<Organization><organizationID>1</organizationID><name>Réseau Synthétique</name></Organization>"
+    "<Organization><organizationID>1</organizationID><name>{organization}</name></Organization>"
     "</Organizations><VolunteerOpportunities>\n"
 )
 _ITEM = (
@@ -29,11 +29,12 @@ _ITEM = (
 _TAIL = "</VolunteerOpportunities></FootprintFeed>\n"
 
 
-def write_fpxml(path: Path | str, n: int) -> int:
-    """Write an ``n``-item FPXML feed to ``path``; return its size in bytes."""
+def write_fpxml(path: Path | str, n: int, *, first: int = 0, organization: str = "Réseau Synthétique") -> int:
+    """Write an ``n``-item FPXML feed to ``path``; return its size in bytes. ``first``: the number of
+    its first item (feeds of several partners that do not copy each other)."""
     with open(path, "w", encoding="utf-8") as out:
-        out.write(_HEAD)
-        for i in range(n):
+        out.write(_HEAD.format(organization=organization))
+        for i in range(first, first + n):
             city, pc = CITIES[i % len(CITIES)]
             out.write(_ITEM.format(n=i, day=i % 28 + 1, city=city, pc=pc))
         out.write(_TAIL)
