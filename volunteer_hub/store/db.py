@@ -8,6 +8,7 @@ on ``Base``. ``Database(url)`` migrates the database to the code's schema with A
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ from volunteer_hub.store.tables import Base, CrawlRun, LinkCheck, Partner, Store
 __all__ = ["Base", "CrawlRun", "Database", "LinkCheck", "Partner", "StoredOpportunity", "utcnow"]
 
 log = logging.getLogger(__name__)
+SQLITE_WAL_PATIENCE = 30.0  # seconds, as the connections' busy timeout
 
 
 class Database:
@@ -40,7 +42,7 @@ class Database:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         url = driver_url(url)
         if url.startswith("sqlite"):
-            self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
+            self.engine: Engine = create_engine(url, connect_args={"timeout": SQLITE_WAL_PATIENCE})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:  # a server: a connection broken by a restart is replaced, not handed out
             self.engine = create_engine(url, pool_pre_ping=True)
@@ -95,6 +97,25 @@ def driver_url(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    _wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _wal(cur: Any, patience: float = SQLITE_WAL_PATIENCE) -> None:
+    """Put the file in WAL mode (kept by the file: a no-op once done). Switching needs the file to
+    itself and answers "database is locked" at once, without SQLite's busy wait, while another process
+    switches or migrates a new file (web workers and the scheduler starting together): retry a while."""
+    deadline = time.monotonic() + patience
+    pause = 0.02
+    while True:
+        try:
+            (mode,) = cur.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
