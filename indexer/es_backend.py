@@ -553,8 +553,8 @@ class ElasticsearchBackend:
     def _search_plan(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         terms = bool(plan.groups)
         base = self._filters(q, terms)
-        # Multi-select facets: each facet's counts apply every filter but its own, so these filters
-        # go in post_filter and into the other facets' aggregations.
+        # Multi-select facets: each facet's counts apply every filter but its own (``own``: the filters
+        # of each facet kind; the hits apply them all).
         own: dict[str, list[dict[str, Any]]] = {
             "cause": [{"terms": {"causes": q.causes}}] if q.causes else [],
             "region": [{"terms": {"region_slugs": q.regions}}] if q.regions else [],
@@ -565,27 +565,47 @@ class ElasticsearchBackend:
                 own[name] = [
                     {"terms": {field: list(value)}} if isinstance(value, tuple) else {"term": {field: value}}
                 ]
-        post = [f for filters in own.values() for f in filters]
+        facet_filters = [f for filters in own.values() for f in filters]
 
         def others(name: str) -> list[dict[str, Any]]:
             return [f for facet, filters in own.items() if facet != name for f in filters]
 
+        # The hits honour every filter. The text, if any: the score of
+        # volunteer_hub.core.understanding.score, built from constant scores: each group is the best of
+        # its alternatives (dis_max), groups and the language bonus add up.
+        must = [
+            {"dis_max": {"queries": [_alternative(a) for a in g.alternatives], "tie_breaker": 0}}
+            for g in plan.groups
+        ]
         query: dict[str, Any] = {"bool": {"filter": base}}
         if terms:
-            # The score of volunteer_hub.core.understanding.score, built from constant scores: each
-            # group is the best of its alternatives (dis_max), groups and the language bonus add up.
-            query["bool"]["must"] = [
-                {"dis_max": {"queries": [_alternative(a) for a in g.alternatives], "tie_breaker": 0}}
-                for g in plan.groups
-            ]
+            query["bool"]["must"] = must
             query["bool"]["should"] = [
                 {"constant_score": {"filter": {"term": {"language": plan.lang}}, "boost": SAME_LANGUAGE}}
             ]
-        aggs = {
-            "cause": _facet_agg("causes", others("cause")),
-            "region": _facet_agg("region_slugs", others("region")),
-            **{f"practical_{name}": _practical_agg(name, others(name)) for name in FACET_VALUES},
+        values = {
+            "cause": _terms_values("causes"),
+            "region": _terms_values("region_slugs"),
+            **{f"practical_{name}": _practical_values(name) for name in FACET_VALUES},
         }
+        # Facets the search does not filter on are counted over its hits, under one filter agg (one
+        # pass); each facet it filters on, over the search without that facet's own filter.
+        # At 1,000,000 listings, one filter agg per facet cost the node 30-60% more (docs/benchmarks.md).
+        filtered = {key for key in values if own.get(key.removeprefix("practical_"))}
+        aggs: dict[str, Any] = {}
+        if filtered:
+            aggs["hits"] = {
+                "filter": {"bool": {"filter": facet_filters}},
+                "aggs": {key: v for key, v in values.items() if key not in filtered},
+            }
+            for key in filtered:
+                rest = others(key.removeprefix("practical_"))
+                aggs[key] = {
+                    "filter": {"bool": {"filter": rest}} if rest else {"match_all": {}},
+                    "aggs": {"values": values[key]},
+                }
+        else:
+            aggs = values
         body: dict[str, Any] = {
             "query": query,
             "aggs": aggs,
@@ -595,9 +615,14 @@ class ElasticsearchBackend:
             "track_total_hits": True,
             "_source": ["opportunity"],
         }
-        if post:
-            body["post_filter"] = {"bool": {"filter": post}}
+        if facet_filters:
+            body["post_filter"] = {"bool": {"filter": facet_filters}}
         res = self._call(lambda: self.es.search(index=self.alias, **body))
+        found = res["aggregations"]
+        buckets = {
+            key: (found[key]["values"] if key in filtered else found.get("hits", found)[key])["buckets"]
+            for key in values
+        }
 
         hits = []
         for h in res["hits"]["hits"]:
@@ -607,16 +632,15 @@ class ElasticsearchBackend:
             hits.append(Hit(opp, score=h.get("_score"), distance_km=distance))
         facets = {
             "cause": [
-                FacetValue(b["key"], cause_label(b["key"], q.lang), b["doc_count"])
-                for b in res["aggregations"]["cause"]["values"]["buckets"]
+                FacetValue(b["key"], cause_label(b["key"], q.lang), b["doc_count"]) for b in buckets["cause"]
             ],
             "region": [
                 FacetValue(b["key"], region_label(b["key"], q.lang), b["doc_count"])
-                for b in res["aggregations"]["region"]["values"]["buckets"]
+                for b in buckets["region"]
             ],
         }
         for name, values in FACET_VALUES.items():
-            counts = res["aggregations"][f"practical_{name}"]["values"]["buckets"]
+            counts = buckets[f"practical_{name}"]
             facets[name] = [
                 FacetValue(value, practical_label(name, value, q.lang), counts[value]["doc_count"])
                 for value in values
@@ -630,7 +654,7 @@ class ElasticsearchBackend:
             if name not in FILTER_FIELDS:
                 raise UnknownFilter(f"the Elasticsearch backend has no translation for the filter {name!r}")
             if name in FACET_VALUES:
-                continue  # a practical filter: post_filter (its facet ignores it)
+                continue  # a practical filter: a facet filter (its facet ignores it), _search_plan
             f.append({"term": {FILTER_FIELDS[name]: value}})
         if q.date_from:
             f.append({"range": {"avail_end": {"gte": iso(q.date_from)}}})
@@ -796,25 +820,15 @@ def _stale_lease_reason(lease: dict[str, Any]) -> str | None:
     return None
 
 
-def _facet_agg(field: str, other_filters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "filter": {"bool": {"filter": other_filters}} if other_filters else {"match_all": {}},
-        "aggs": {
-            "values": {
-                "terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}
-            }
-        },
-    }
+def _terms_values(field: str) -> dict[str, Any]:
+    return {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
 
 
-def _practical_agg(name: str, other_filters: list[dict[str, Any]]) -> dict[str, Any]:
+def _practical_values(name: str) -> dict[str, Any]:
     """Counts of a practical facet's values (indexer.practical.FACET_VALUES), one named bucket each."""
     field = FILTER_FIELDS[name]
     buckets = {value: {"term": {field: True if value == "true" else value}} for value in FACET_VALUES[name]}
-    return {
-        "filter": {"bool": {"filter": other_filters}} if other_filters else {"match_all": {}},
-        "aggs": {"values": {"filters": {"filters": buckets}}},
-    }
+    return {"filters": {"filters": buckets}}
 
 
 def _nearest_km(opp: Opportunity, near: tuple[float, float]) -> float | None:
