@@ -72,11 +72,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             request_handler=server.DevRequestHandler,
         )  # fmt: skip
         return EXIT_OK
+    if args.threads is not None and args.threads < 1:
+        print("error: --threads must be at least 1", file=sys.stderr)
+        return EXIT_FAILED
     secret_key(settings)  # written once here, before the workers read it
     workers = args.workers or server.default_workers()
-    print(f"serving on http://{args.host}:{args.port}/ with {workers} workers (Ctrl-C to stop)", flush=True)
+    threads = args.threads or server.DEFAULT_THREADS
+    print(
+        f"serving on http://{args.host}:{args.port}/ with {workers} workers of {threads} threads"
+        " (Ctrl-C to stop)",
+        flush=True,
+    )
     server.run(
-        lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers,
+        lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers, threads=threads,
         prepare=prepare_server_process,
     )  # fmt: skip
     return EXIT_OK
@@ -115,6 +123,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, help="worker processes (default: 2 per core + 1, at most 8)")
+    p.add_argument("--threads", type=int, help="threads per worker (default 4)")
     p.add_argument("--dev", action="store_true", help="Flask's development server instead (one process)")
     p.set_defaults(func=cmd_serve)
 
