@@ -141,13 +141,11 @@ def grouped_errors(db: Database, run: CrawlRun | None, examples: int = 5) -> lis
     live: set[str] = set()
     if ids:
         with db.session() as s:
-            live = set(
-                s.scalars(
-                    select(StoredOpportunity.id).where(
-                        StoredOpportunity.id.in_(ids), StoredOpportunity.state == OpportunityState.LIVE
-                    )
-                )
+            # The state is compared here: with it in SQL, SQLite scans the index of states (store.grouping).
+            rows = s.execute(
+                select(StoredOpportunity.id, StoredOpportunity.state).where(StoredOpportunity.id.in_(ids))
             )
+            live = {opp_id for opp_id, state in rows if state == OpportunityState.LIVE}
     result = []
     for group in groups.values():
         for item in group["items"]:

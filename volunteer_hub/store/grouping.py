@@ -164,13 +164,17 @@ def attach_sources(db: Database, opportunities: Iterable[Opportunity]) -> None:
         return
     found: dict[str, list[Source]] = defaultdict(list)
     with db.session() as s:
+        # The state is checked here, not in SQL: "duplicate_of IN (...) AND state = 'live'" made SQLite
+        # walk the index of states (nearly every row is live) instead of the few copies: a full scan per
+        # batch of the crawl's index push, quadratic in the store (docs/benchmarks.md).
         rows = s.execute(
-            select(_T.duplicate_of, _T.id, _T.partner_id, _T.data["url"].as_string())
-            .where(_T.duplicate_of.in_(list(by_id)), _T.state == OpportunityState.LIVE)
+            select(_T.duplicate_of, _T.id, _T.partner_id, _T.data["url"].as_string(), _T.state)
+            .where(_T.duplicate_of.in_(list(by_id)))
             .order_by(_T.first_seen, _T.id)
         )
-        for canonical, opp_id, partner, url in rows:
-            found[canonical].append(Source(partner=partner, id=opp_id, url=url or ""))
+        for canonical, opp_id, partner, url, state in rows:
+            if state == OpportunityState.LIVE:
+                found[canonical].append(Source(partner=partner, id=opp_id, url=url or ""))
     for canonical, sources in found.items():
         opp = by_id[canonical]
         opp.other_sources = sources
