@@ -44,6 +44,9 @@ class SearchQuery:
     lang: str = "fr"  # language of facet labels, and of the listings ranked first on equal scores
     exact: bool = False  # the words typed only: no vocabulary, no causes (spelling is still corrected)
     now: datetime | None = None  # query-time expiry cut-off; defaults to the current time
+    # False: the caller needs no facet counts (SearchResult.facets may then be empty), so a backend
+    # may skip counting them (Elasticsearch does: the aggregations are most of a search's cost).
+    facets: bool = True
 
     def effective_now(self) -> datetime:
         return self.now or datetime.now(UTC)

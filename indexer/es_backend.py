@@ -566,63 +566,33 @@ class ElasticsearchBackend:
                     {"terms": {field: list(value)}} if isinstance(value, tuple) else {"term": {field: value}}
                 ]
         facet_filters = [f for filters in own.values() for f in filters]
-
-        def others(name: str) -> list[dict[str, Any]]:
-            return [f for facet, filters in own.items() if facet != name for f in filters]
-
-        # The hits honour every filter. The text, if any: the score of
-        # volunteer_hub.core.understanding.score, built from constant scores: each group is the best of
-        # its alternatives (dis_max), groups and the language bonus add up.
-        must = [
-            {"dis_max": {"queries": [_alternative(a) for a in g.alternatives], "tie_breaker": 0}}
-            for g in plan.groups
-        ]
+        # The hits honour every filter (the facet filters as a post filter, or in the query). The text,
+        # if any: the score of volunteer_hub.core.understanding.score, built from constant scores: each
+        # group is the best of its alternatives (dis_max), groups and the language bonus add up.
         query: dict[str, Any] = {"bool": {"filter": base}}
         if terms:
-            query["bool"]["must"] = must
+            query["bool"]["must"] = [
+                {"dis_max": {"queries": [_alternative(a) for a in g.alternatives], "tie_breaker": 0}}
+                for g in plan.groups
+            ]
             query["bool"]["should"] = [
                 {"constant_score": {"filter": {"term": {"language": plan.lang}}, "boost": SAME_LANGUAGE}}
             ]
-        values = {
-            "cause": _terms_values("causes"),
-            "region": _terms_values("region_slugs"),
-            **{f"practical_{name}": _practical_values(name) for name in FACET_VALUES},
-        }
-        # Facets the search does not filter on are counted over its hits, under one filter agg (one
-        # pass); each facet it filters on, over the search without that facet's own filter.
-        # At 1,000,000 listings, one filter agg per facet cost the node 30-60% more (docs/benchmarks.md).
-        filtered = {key for key in values if own.get(key.removeprefix("practical_"))}
-        aggs: dict[str, Any] = {}
-        if filtered:
-            aggs["hits"] = {
-                "filter": {"bool": {"filter": facet_filters}},
-                "aggs": {key: v for key, v in values.items() if key not in filtered},
-            }
-            for key in filtered:
-                rest = others(key.removeprefix("practical_"))
-                aggs[key] = {
-                    "filter": {"bool": {"filter": rest}} if rest else {"match_all": {}},
-                    "aggs": {"values": values[key]},
-                }
-        else:
-            aggs = values
         body: dict[str, Any] = {
             "query": query,
-            "aggs": aggs,
             "sort": self._sort(q, terms),
             "from": q.offset,
             "size": q.per_page,
             "track_total_hits": True,
             "_source": ["opportunity"],
         }
-        if facet_filters:
-            body["post_filter"] = {"bool": {"filter": facet_filters}}
+        if q.facets:
+            body["aggs"] = _facet_aggs(own)
+            if facet_filters:
+                body["post_filter"] = {"bool": {"filter": facet_filters}}
+        else:  # no counts wanted: every filter goes in the query
+            query["bool"]["filter"] = base + facet_filters
         res = self._call(lambda: self.es.search(index=self.alias, **body))
-        found = res["aggregations"]
-        buckets = {
-            key: (found[key]["values"] if key in filtered else found.get("hits", found)[key])["buckets"]
-            for key in values
-        }
 
         hits = []
         for h in res["hits"]["hits"]:
@@ -630,22 +600,7 @@ class ElasticsearchBackend:
             # Distances are computed like the embedded backend's, so both show the same km.
             distance = _nearest_km(opp, q.near) if q.near else None
             hits.append(Hit(opp, score=h.get("_score"), distance_km=distance))
-        facets = {
-            "cause": [
-                FacetValue(b["key"], cause_label(b["key"], q.lang), b["doc_count"]) for b in buckets["cause"]
-            ],
-            "region": [
-                FacetValue(b["key"], region_label(b["key"], q.lang), b["doc_count"])
-                for b in buckets["region"]
-            ],
-        }
-        for name, values in FACET_VALUES.items():
-            counts = buckets[f"practical_{name}"]
-            facets[name] = [
-                FacetValue(value, practical_label(name, value, q.lang), counts[value]["doc_count"])
-                for value in values
-                if counts[value]["doc_count"]
-            ]
+        facets = _facets(res["aggregations"], own, q.lang) if q.facets else {}
         return SearchResult(total=res["hits"]["total"]["value"], hits=hits, facets=facets)
 
     def _filters(self, q: SearchQuery, terms: bool) -> list[dict[str, Any]]:
@@ -818,6 +773,69 @@ def _stale_lease_reason(lease: dict[str, Any]) -> str | None:
     if str(lease.get("expires_at", "")) <= iso(datetime.now(UTC)):
         return f"its lease ended at {lease.get('expires_at')} ({lease.get('owner')} stopped renewing it)"
     return None
+
+
+def _facet_key(kind: str) -> str:
+    """The aggregation's name of a facet kind ("cause", "region" or a practical facet)."""
+    return kind if kind in ("cause", "region") else f"practical_{kind}"
+
+
+def _facet_aggs(own: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Every facet's aggregation; ``own``: each facet kind's filters in the search (the post filter).
+
+    Facets the search does not filter on are counted over its hits, under one filter agg (one pass);
+    each facet it filters on, over the search without that facet's own filter (multi-select). At
+    1,000,000 listings one filter agg per facet cost the node 1.5-3x more CPU (docs/benchmarks.md).
+    """
+    values = {
+        "cause": _terms_values("causes"),
+        "region": _terms_values("region_slugs"),
+        **{_facet_key(name): _practical_values(name) for name in FACET_VALUES},
+    }
+    filtered = [kind for kind, filters in own.items() if filters]
+    if not filtered:
+        return values
+    every = [f for filters in own.values() for f in filters]
+    aggs: dict[str, Any] = {
+        "hits": {
+            "filter": {"bool": {"filter": every}},
+            "aggs": {key: v for key, v in values.items() if key not in {_facet_key(k) for k in filtered}},
+        }
+    }
+    for kind in filtered:
+        rest = [f for other, filters in own.items() if other != kind for f in filters]
+        aggs[_facet_key(kind)] = {
+            "filter": {"bool": {"filter": rest}} if rest else {"match_all": {}},
+            "aggs": {"values": values[_facet_key(kind)]},
+        }
+    return aggs
+
+
+def _facets(
+    found: dict[str, Any], own: dict[str, list[dict[str, Any]]], lang: str
+) -> dict[str, list[FacetValue]]:
+    """The facet counts of ``_facet_aggs``'s answer, labelled in ``lang``."""
+
+    def buckets(kind: str) -> Any:
+        key = _facet_key(kind)
+        return (found[key]["values"] if own.get(kind) else found.get("hits", found)[key])["buckets"]
+
+    facets = {
+        "cause": [
+            FacetValue(b["key"], cause_label(b["key"], lang), b["doc_count"]) for b in buckets("cause")
+        ],
+        "region": [
+            FacetValue(b["key"], region_label(b["key"], lang), b["doc_count"]) for b in buckets("region")
+        ],
+    }
+    for name, values in FACET_VALUES.items():
+        counts = buckets(name)
+        facets[name] = [
+            FacetValue(value, practical_label(name, value, lang), counts[value]["doc_count"])
+            for value in values
+            if counts[value]["doc_count"]
+        ]
+    return facets
 
 
 def _terms_values(field: str) -> dict[str, Any]:

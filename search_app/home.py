@@ -117,7 +117,9 @@ def _scopes(lang: str) -> list[Scope]:
 
 
 def _newest(scope: Scope, lang: str) -> SearchResult:
-    query = SearchQuery(regions=list(scope.regions), sort="newest", per_page=FRESH_COUNT, lang=lang)
+    query = SearchQuery(
+        regions=list(scope.regions), sort="newest", per_page=FRESH_COUNT, lang=lang, facets=False
+    )
     return backend().search(query)
 
 
@@ -156,7 +158,7 @@ def home_context(result: SearchResult) -> dict[str, Any]:
         for f in result.facets.get("cause", [])
         if f.value in CAUSES
     ]
-    recent = backend().search(SearchQuery(sort="newest", per_page=50, lang=current_language()))
+    recent = backend().search(SearchQuery(sort="newest", per_page=50, lang=current_language(), facets=False))
     organizations: dict[str, dict[str, Any]] = {}
     for hit in recent.hits:
         name = hit.opportunity.organization.name

@@ -92,6 +92,7 @@ def similar(opp: Opportunity, limit: int = 4) -> list[Hit]:
         if query.sort == "relevance":
             query.sort = "soonest"
         query.per_page = limit + 1
+        query.facets = False
         for hit in backend().search(query).hits:
             if hit.opportunity.id not in seen:
                 seen.add(hit.opportunity.id)

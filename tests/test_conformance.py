@@ -244,6 +244,25 @@ def test_practical_facets_count_every_filter_but_their_own(practical):
     assert causes == {"culture-loisirs": 1, "solidarite-insertion": 1}
 
 
+def test_a_search_without_facets_finds_the_same_listings_in_the_same_order(practical):
+    """``facets=False`` (the home page's fresh missions, related listings) only skips the counts."""
+    for kw in (
+        {},
+        {"causes": ["solidarite-insertion"]},
+        {"causes": ["solidarite-insertion"], "regions": ["bretagne"], "filters": {"minors": True}},
+        {"text": "soir", "filters": {"time_of_week": ("evenings",)}},
+        {
+            "near": (RENNES.lat, RENNES.lon),
+            "radius_km": 400.0,
+            "sort": "nearest",
+            "filters": {"family": True},
+        },
+    ):
+        counted, bare = search(practical, **kw), search(practical, facets=False, **kw)
+        assert (ids(bare), bare.total) == (ids(counted), counted.total), kw
+        assert counted.facets["cause"], kw  # the counts are there when asked for
+
+
 def test_a_filter_without_translation_is_refused_not_ignored(loaded):
     with pytest.raises(UnknownFilter):
         search(loaded, filters={"no_such_filter": "x"})
