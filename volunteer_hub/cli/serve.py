@@ -8,6 +8,12 @@ import sys
 from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK
 from volunteer_hub.core.config import load_settings
 
+# Threads per worker (gthread). A request mostly waits on the search engine; with fewer threads than
+# clients, requests queue inside a worker while others idle, which stretches the slowest ones: at
+# 1,000,000 listings, 32 clients, 5 workers, p95 1.72x straight-to-Elasticsearch with 4 threads, 1.14x
+# with 8, same throughput (docs/benchmarks.md).
+DEFAULT_THREADS = 8
+
 
 # -- scheduler / operators (operations: see docs/operations.md) --------------------------------
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -72,20 +78,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             request_handler=server.DevRequestHandler,
         )  # fmt: skip
         return EXIT_OK
-    if args.threads is not None and args.threads < 1:
+    if args.threads < 1:
         print("error: --threads must be at least 1", file=sys.stderr)
         return EXIT_FAILED
     secret_key(settings)  # written once here, before the workers read it
     workers = args.workers or server.default_workers()
-    threads = args.threads or server.DEFAULT_THREADS
     print(
-        f"serving on http://{args.host}:{args.port}/ with {workers} workers of {threads} threads"
+        f"serving on http://{args.host}:{args.port}/ with {workers} workers of {args.threads} threads"
         " (Ctrl-C to stop)",
         flush=True,
     )
     server.run(
-        lambda: create_app({"SETTINGS": settings}), args.host, args.port, workers=workers, threads=threads,
-        prepare=prepare_server_process,
+        lambda: create_app({"SETTINGS": settings}), args.host, args.port,
+        workers=workers, threads=args.threads, prepare=prepare_server_process,
     )  # fmt: skip
     return EXIT_OK
 
@@ -123,7 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, help="worker processes (default: 2 per core + 1, at most 8)")
-    p.add_argument("--threads", type=int, help="threads per worker (default 4)")
+    p.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (default %(default)s)"
+    )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead (one process)")
     p.set_defaults(func=cmd_serve)
 

@@ -23,11 +23,6 @@ from gunicorn.http import wsgi as gunicorn_wsgi
 from werkzeug.serving import WSGIRequestHandler
 
 SERVER_NAME = "volunteer-hub"  # the Server header: no software or version
-# Threads per worker (gthread). A request mostly waits on the search engine; with fewer threads than
-# clients, requests queue inside a worker while others idle, which stretches the slowest ones: at
-# 1,000,000 listings, 32 clients, 5 workers, p95 1.72x straight-to-Elasticsearch with 4 threads, 1.14x
-# with 8, same throughput (docs/benchmarks.md).
-DEFAULT_THREADS = 8
 
 
 class DevRequestHandler(WSGIRequestHandler):
@@ -77,8 +72,8 @@ def run(
     host: str,
     port: int,
     *,
+    threads: int,
     workers: int | None = None,
-    threads: int = DEFAULT_THREADS,
     graceful_timeout: int = 10,
     prepare: Callable[[], None] | None = None,
 ) -> None:
