@@ -587,7 +587,7 @@ class ElasticsearchBackend:
             "_source": ["opportunity"],
         }
         if q.facets:
-            body["aggs"] = _facet_aggs(own)
+            body["aggs"] = _facet_aggs(own, facet_filters)
             if facet_filters:
                 body["post_filter"] = {"bool": {"filter": facet_filters}}
         else:  # no counts wanted: every filter goes in the query
@@ -780,8 +780,9 @@ def _facet_key(kind: str) -> str:
     return kind if kind in ("cause", "region") else f"practical_{kind}"
 
 
-def _facet_aggs(own: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Every facet's aggregation; ``own``: each facet kind's filters in the search (the post filter).
+def _facet_aggs(own: dict[str, list[dict[str, Any]]], every: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every facet's aggregation; ``own``: each facet kind's filters in the search, ``every``: all of
+    them (the post filter).
 
     Facets the search does not filter on are counted over its hits, under one filter agg (one pass);
     each facet it filters on, over the search without that facet's own filter (multi-select). At
@@ -795,11 +796,11 @@ def _facet_aggs(own: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     filtered = [kind for kind, filters in own.items() if filters]
     if not filtered:
         return values
-    every = [f for filters in own.values() for f in filters]
+    own_keys = {_facet_key(kind) for kind in filtered}
     aggs: dict[str, Any] = {
         "hits": {
             "filter": {"bool": {"filter": every}},
-            "aggs": {key: v for key, v in values.items() if key not in {_facet_key(k) for k in filtered}},
+            "aggs": {key: v for key, v in values.items() if key not in own_keys},
         }
     }
     for kind in filtered:
