@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
@@ -29,6 +30,7 @@ from volunteer_hub.store.tables import Base, CrawlRun, LinkCheck, Partner, Store
 __all__ = ["Base", "CrawlRun", "Database", "LinkCheck", "Partner", "StoredOpportunity", "utcnow"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SQLITE_WAL_PATIENCE = 30.0  # seconds, as the connections' busy timeout
 
 
@@ -53,17 +55,17 @@ class Database:
 
     def _connect_waiting(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
         """Open a DBAPI connection, retrying for ``connect_wait_seconds`` while the server refuses."""
-        deadline = time.monotonic() + self.connect_wait_seconds
-        pause = 0.25
-        while True:
-            try:
-                return dialect.loaded_dbapi.connect(*cargs, **cparams)
-            except dialect.loaded_dbapi.OperationalError as exc:
-                if time.monotonic() + pause > deadline:
-                    raise
-                log.warning("database unreachable (%s); retrying in %.1f s", str(exc).splitlines()[0], pause)
-                time.sleep(pause)
-                pause = min(pause * 2, 5.0)
+        dbapi = dialect.loaded_dbapi
+        return _retrying(
+            lambda: dbapi.connect(*cargs, **cparams),
+            patience=self.connect_wait_seconds,
+            transient=lambda exc: isinstance(exc, dbapi.OperationalError),
+            pause=0.25,
+            max_pause=5.0,
+            waiting=lambda exc, pause: log.warning(
+                "database unreachable (%s); retrying in %.1f s", str(exc).splitlines()[0], pause
+            ),
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -106,16 +108,40 @@ def _wal(cur: Any, patience: float = SQLITE_WAL_PATIENCE) -> None:
     """Put the file in WAL mode (kept by the file: a no-op once done). Switching needs the file to
     itself and answers "database is locked" at once, without SQLite's busy wait, while another process
     switches or migrates a new file (web workers and the scheduler starting together): retry a while."""
+
+    def switch() -> None:
+        (mode,) = cur.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
+
+    _retrying(
+        switch,
+        patience=patience,
+        transient=lambda exc: isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc),
+        pause=0.02,
+        max_pause=0.5,
+    )
+
+
+def _retrying(
+    attempt: Callable[[], T],
+    *,
+    patience: float,
+    transient: Callable[[Exception], bool],
+    pause: float,
+    max_pause: float,
+    waiting: Callable[[Exception, float], object] | None = None,
+) -> T:
+    """``attempt()``, tried again after doubling pauses (up to ``max_pause``) while it raises an
+    error ``transient`` accepts, until ``patience`` seconds have passed; any other error at once."""
     deadline = time.monotonic() + patience
-    pause = 0.02
     while True:
         try:
-            (mode,) = cur.execute("PRAGMA journal_mode").fetchone()
-            if str(mode).lower() != "wal":
-                cur.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+            return attempt()
+        except Exception as exc:
+            if not transient(exc) or time.monotonic() + pause > deadline:
                 raise
+            if waiting is not None:
+                waiting(exc, pause)
             time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+            pause = min(pause * 2, max_pause)
