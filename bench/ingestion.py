@@ -41,7 +41,7 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     handler = functools.partial(_Quiet, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    return server, f"http://127.0.0.1:{server.server_address[1]}"  # files of ``directory`` under /
 
 
 def crawl_env(home: Path) -> dict[str, str]:
@@ -112,7 +112,8 @@ def ingestion_rows(n: int) -> list[Row]:
         data = feed.read_bytes()
         raw_s, count = timed(lambda: _raw_parse(data))
         assert count == n, count
-        server, url = serve(feed_dir)
+        server, base = serve(feed_dir)
+        url = f"{base}/{feed.name}"
         env = crawl_env(root / "home")
         try:
             add_partner(env, "syn", url)

@@ -40,7 +40,6 @@ def run(partners: int, n: int, out: Path) -> list[dict[str, Any]]:
         feeds, home = root / "feeds", root / "home"
         feeds.mkdir()
         server, base = serve(feeds)
-        base = base.rsplit("/", 1)[0]
         env = crawl_env(home)
         try:
             for k in range(partners):
