@@ -6,7 +6,9 @@ One feed of 1,000,000 items (about 750 MB) is refused by design: the download li
 another), crawled by the real CLI (``volunteer-hub crawl``, its own process, as the scheduler runs
 it) into one SQLite database and one embedded index. Per crawl: wall and CPU seconds, items per
 CPU-second, peak RSS. The question it answers: does the tenth partner cost what the first did, or
-does some step read the whole store on every crawl?
+does some step read the whole store on every crawl? Then goal 5 at that size: the last partner
+crawled again unchanged (one 304, nothing written) and with 1% of its items changed (that 1% written),
+with the whole store beside it.
 
     python -m bench.ingestion_scale --partners 10 --n 100000
 
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.ingestion import add_partner, crawl, crawl_env, serve
+from bench.ingestion import add_partner, crawl, crawl_env, recrawl_rows, serve
 from crawlers.formats.synthetic import write_fpxml
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -48,7 +50,8 @@ def run(partners: int, n: int, out: Path) -> list[dict[str, Any]]:
                 write_fpxml(feed, n, first=k * n, organization=f"Réseau Synthétique {k}")
                 add_partner(env, partner, f"{base}/{feed.name}")
                 wall, cpu, rss, record = crawl(env, partner=partner)
-                feed.unlink()  # the disk holds one feed at a time
+                if k < partners - 1:
+                    feed.unlink()  # the disk holds one feed at a time; the last is crawled again below
                 if record["new"] != n or record["indexed"] != n:
                     raise RuntimeError(f"{partner}: {record['new']} new, {record['indexed']} indexed of {n}")
                 row = {
@@ -68,6 +71,11 @@ def run(partners: int, n: int, out: Path) -> list[dict[str, Any]]:
                     flush=True,
                 )
                 out.write_text(json.dumps({"partners": partners, "n": n, "crawls": rows}, indent=1) + "\n")
+            recrawls = recrawl_rows(env, feed, n, partner=partner, first=(partners - 1) * n)
+            for r in recrawls:
+                print(f"re-crawl with {partners * n:,} stored, {r.name}: {r.ours} (met: {r.met})", flush=True)
+            result = {"partners": partners, "n": n, "crawls": rows, "recrawls": [vars(r) for r in recrawls]}
+            out.write_text(json.dumps(result, indent=1, default=str) + "\n")
         finally:
             server.shutdown()
     return rows
