@@ -9,6 +9,7 @@ the caller's ``publish`` callback: the crawler stores, it does not index.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,6 +79,10 @@ def crawl_partners(
 ) -> list[CrawlRun]:
     """Crawl each partner into its allocated run (concurrently, one reactor), store, ``publish``;
     return the run records."""
+    # Scrapy replaces the SIGINT/SIGTERM handlers with ones that stop its reactor, and leaves them in
+    # place once the reactor has stopped: a stop signal during the storing and indexing below would
+    # then be ignored (Ctrl-C did nothing; the scheduler waited out its grace before SIGKILL).
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     process = CrawlerProcess(scrapy_settings(settings, progress))
     planned: list[PlannedRun] = []
     for partner, run_id in runs:
@@ -88,6 +93,9 @@ def crawl_partners(
         planned.append(plan)
     if planned:
         process.start()
+    for sig, handler in handlers.items():
+        if handler is not None:  # None: a handler not set from Python, nothing to restore
+            signal.signal(sig, handler)
     return [finish_run(plan, settings=settings, db=db, publish=publish) for plan in planned]
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, open_context
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, open_context
 from volunteer_hub.cli.images import print_tallies
 
 
@@ -58,6 +58,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except (AlreadyRunning, RunNotRunning) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: the runs are recorded as failed; stored listings are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
     pictures = pictures_after_crawl(settings, db, runs)
     if args.json:
         print(

@@ -78,6 +78,11 @@ def crawl_now(
                 progress=progress,
             )
     except BaseException as exc:
+        reason = (
+            "interrupted (Ctrl-C) before the run finished; the listings already stored are kept"
+            if isinstance(exc, KeyboardInterrupt)
+            else f"the crawl stopped with an error: {exc!r}"
+        )
         for rid in run_ids:
-            fail_if_running(db, rid, f"the crawl stopped with an error: {exc!r}")
+            fail_if_running(db, rid, reason)
         raise
