@@ -10,7 +10,8 @@ the caller's ``publish`` callback: the crawler stores, it does not index.
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +69,42 @@ def spider_arguments(plan: PlannedRun, *, force: bool) -> dict[str, Any]:
     }
 
 
+class CrawlInterrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached a crawl: it stopped where it was, and its runs are not finished."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[list[int]]:
+    """While inside, SIGINT and SIGTERM stop the crawl at once, whatever step it is at.
+
+    During the download the reactor is stopped (Scrapy's own handlers stop gracefully: they wait for
+    the download in flight, minutes for a slow partner, and ignore any signal once the reactor has
+    stopped); the caller then raises ``CrawlInterrupted``. Afterwards (storing, the index push) the
+    handler raises it. Nothing is retired by an interrupted crawl: only a complete one retires.
+    The signals received are listed in the yielded list; the previous handlers come back on exit.
+    """
+    from twisted.internet import reactor
+
+    received: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if not reactor.running:
+            raise CrawlInterrupted(signum)
+        reactor.callFromThread(reactor.crash)  # now: no shutdown triggers, no graceful wait
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def crawl_partners(
     runs: list[tuple[Partner, int]],
     *,
@@ -79,10 +116,6 @@ def crawl_partners(
 ) -> list[CrawlRun]:
     """Crawl each partner into its allocated run (concurrently, one reactor), store, ``publish``;
     return the run records."""
-    # Scrapy replaces the SIGINT/SIGTERM handlers with ones that stop its reactor, and leaves them in
-    # place once the reactor has stopped: a stop signal during the storing and indexing below would
-    # then be ignored (Ctrl-C did nothing; the scheduler waited out its grace before SIGKILL).
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     process = CrawlerProcess(scrapy_settings(settings, progress))
     planned: list[PlannedRun] = []
     for partner, run_id in runs:
@@ -91,12 +124,15 @@ def crawl_partners(
         process.crawl(crawler, **spider_arguments(plan, force=force))
         plan.crawler = crawler
         planned.append(plan)
-    if planned:
-        process.start()
-    for sig, handler in handlers.items():
-        if handler is not None:  # None: a handler not set from Python, nothing to restore
-            signal.signal(sig, handler)
-    return [finish_run(plan, settings=settings, db=db, publish=publish) for plan in planned]
+    with stopped_by_signals() as received:
+        if planned:
+            process.start(install_signal_handlers=False)  # Scrapy's would wait for the download
+        if received:
+            from twisted.internet import reactor
+
+            reactor.getThreadPool().stop()  # reactor.crash skipped this: its threads would keep us alive
+            raise CrawlInterrupted(received[0])
+        return [finish_run(plan, settings=settings, db=db, publish=publish) for plan in planned]
 
 
 def finish_run(plan: PlannedRun, *, settings: Settings, db: Database, publish: Publish) -> CrawlRun:

@@ -1,11 +1,13 @@
-"""A stop signal after the download is obeyed: Ctrl-C or SIGTERM while the crawl stores and indexes.
+"""A stop signal ends a crawl at once at every step, records its run as interrupted, retires nothing.
 
-Scrapy stops its reactor on SIGINT/SIGTERM, and used to leave its handlers in place once the reactor
-had stopped: a signal during the after-download steps (storing, the index push, which take minutes on
-a large feed) did nothing, and the scheduler's timeout waited out its grace before SIGKILL.
+Scrapy's own handlers stop gracefully: they waited for the download in flight (minutes for a slow
+partner), then stayed installed once the reactor had stopped, so a signal during the after-download
+steps (storing, the index push: minutes on a large feed) did nothing, and the scheduler's timeout
+waited out its grace before SIGKILL (crawlers.runner.stopped_by_signals).
 
-The crawl here is the real ``volunteer-hub crawl`` in its own process; only its index push is held (a
-stand-in for a slow index), so the signal lands in the after-download phase every time.
+The crawls here are the real ``volunteer-hub crawl`` in its own process, against a feed served on
+127.0.0.1 that can be held; in the after-download test only the index push is held (a stand-in for a
+slow index), so the signal lands in that phase every time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.held_feed import HeldFeed
 from tests.helpers import cli, fpxml
 from volunteer_hub.store.db import CrawlRun, Database, StoredOpportunity
 
@@ -70,12 +73,46 @@ def test_a_stop_signal_while_storing_and_indexing_stops_the_crawl(
         run = s.scalars(select(CrawlRun).where(CrawlRun.partner_id == "held")).one()
         stored = set(s.scalars(select(StoredOpportunity.source_id)))
     assert stored == {"a1", "a2"}  # what was stored before the signal is kept
-    if sig == signal.SIGINT:
-        assert code == 130, stderr
-        assert "interrupted" in stderr
-        assert run.status == "failed"
-        assert "interrupted (Ctrl-C)" in run.message
-    else:
-        # The default action: the process ends at once; the scheduler that started it closes the run
-        # with its exit code (services.crawl_processes), as it does after a SIGKILL.
-        assert code == -signal.SIGTERM, stderr
+    assert code == 128 + sig, stderr
+    assert f"interrupted by {sig.name}" in stderr
+    assert run.status == "failed"
+    assert run.message.startswith(f"interrupted by {sig.name} before the run finished")
+
+
+def test_a_stop_signal_during_the_download_fails_the_run_and_retires_nothing(
+    home: Path, db: Database
+) -> None:
+    feed = HeldFeed()
+    feed.body = fpxml([("a1", "Mission A1"), ("a2", "Mission A2")]).encode()
+    try:
+        assert cli(home, "partners", "add", "slow", "--url", feed.url, "--format", "fpxml").returncode == 0
+        assert cli(home, "crawl", "slow").returncode == 0
+        feed.body = fpxml([("a1", "Mission A1")]).encode()  # a2 would be retired by a complete crawl
+        feed.hold()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "volunteer_hub.cli", "crawl", "slow"],
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert feed.requested.wait(60)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        finally:
+            feed.release()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    finally:
+        feed.close()
+    with db.session() as s:
+        last = s.scalars(
+            select(CrawlRun).where(CrawlRun.partner_id == "slow").order_by(CrawlRun.id.desc())
+        ).first()
+        live = set(s.scalars(select(StoredOpportunity.source_id).where(StoredOpportunity.state == "live")))
+    assert code == 128 + signal.SIGTERM, proc.stderr.read() if proc.stderr else ""
+    assert last.status == "failed"
+    assert last.message.startswith("interrupted by SIGTERM before the run finished")
+    assert live == {"a1", "a2"}  # an interrupted crawl retires nothing

@@ -8,7 +8,6 @@ import sys
 from volunteer_hub.core.config import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 def open_context() -> tuple[Settings, object, object]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
-from volunteer_hub.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, open_context
+from volunteer_hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, open_context
 from volunteer_hub.cli.images import print_tallies
 
 
@@ -58,9 +59,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except (AlreadyRunning, RunNotRunning) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("interrupted: the runs are recorded as failed; stored listings are kept", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:  # crawlers.runner.CrawlInterrupted: SIGINT or SIGTERM
+        print(
+            f"{exc or 'interrupted'}: the runs are recorded as failed; stored listings are kept",
+            file=sys.stderr,
+        )
+        return 128 + getattr(exc, "signum", signal.SIGINT)  # as a shell reports a process a signal ended
     pictures = pictures_after_crawl(settings, db, runs)
     if args.json:
         print(

@@ -79,7 +79,8 @@ def crawl_now(
             )
     except BaseException as exc:
         reason = (
-            "interrupted (Ctrl-C) before the run finished; the listings already stored are kept"
+            f"{exc or 'interrupted'} before the run finished; listings already stored are kept, "
+            "nothing was retired"
             if isinstance(exc, KeyboardInterrupt)
             else f"the crawl stopped with an error: {exc!r}"
         )

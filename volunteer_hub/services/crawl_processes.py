@@ -98,13 +98,11 @@ def run_crawl(
     except subprocess.TimeoutExpired:
         timed_out = True
         log.error("crawl %s exceeded %ss: killing process group %s", partner_id, timeout_seconds, proc.pid)
+        # Closed before the kill: the child, interrupted by the SIGTERM, would record only that.
+        fail_if_running(db, run_id, timeout_message(timeout_seconds))
         exit_code = kill_group(proc)
     fail_if_running(
-        db,
-        run_id,
-        timeout_message(timeout_seconds)
-        if timed_out
-        else f"abandoned: the crawl process died (exit code {exit_code}) without recording a result",
+        db, run_id, f"abandoned: the crawl process died (exit code {exit_code}) without recording a result"
     )
     log.info("crawl %s finished: exit %s%s", partner_id, exit_code, " (timed out)" if timed_out else "")
     return CrawlOutcome(partner_id, exit_code, timed_out, log_file, [run_id])
