@@ -144,6 +144,8 @@ def normalize(raw: RawOpportunity, ctx: NormalizeContext) -> tuple[Opportunity |
                 name,
                 "error" if ctx.strict else "warning",
             )
+        if parsed is not None and parsed.year < 100:
+            parsed = _four_digit_year(parsed, ctx.now, name, str(value), problem)
         if parsed is not None and tz is not None and parsed.utcoffset() == timedelta(0):
             # "Z"/"+00:00" serializes an instant, it does not say the local time: express it in
             # the event's zone (the same instant) so that its day and hour read right there.
@@ -300,6 +302,23 @@ def _check_order(dates: dict[str, datetime | None], strict: bool, problem) -> No
     else:
         problem(message + "; the end was ignored", "end", "warning")
         dates["end"] = None
+
+
+def _four_digit_year(parsed: datetime, now: datetime, name: str, value: str, problem) -> datetime:  # noqa: ANN001
+    """A year below 100 is a two-digit year padded to four ("0009-04-20" in AmeriCorps' 2009 feed,
+    listed "2008-11-13"): read as 20yy, or 19yy when that would be more than 50 years ahead (a
+    listing's dates are never 2,000 years old, so the year-9 reading only made it expired)."""
+    year = 2000 + parsed.year
+    if year > now.year + 50:
+        year -= 100
+    fixed = parsed.replace(year=year)  # y and y + 1900/2000 share their leap years (y < 100)
+    problem(
+        f"the {name} date {value.strip()[:30]!r} has a two-digit year; "
+        f"it was read as {fixed.date().isoformat()}",
+        name,
+        "warning",
+    )
+    return fixed
 
 
 def _drop_implausible_end(dates: dict[str, datetime | None], now: datetime, problem) -> None:  # noqa: ANN001

@@ -288,3 +288,19 @@ def test_expired_on_arrival_is_counted_and_never_indexed(db: Database, tmp_path:
     with db.session() as s:
         states = dict(s.execute(select(StoredOpportunity.source_id, StoredOpportunity.state)).all())
     assert states == {"x": "expired", "future": "live"}
+
+
+def test_a_two_digit_year_padded_to_four_is_read_in_its_century() -> None:
+    # americorps-sample.xml.gz has 25 such terms (listed 2008-2009), e.g. 0009-04-17 to 0010-04-16
+    data = networkforgood(
+        "<OpportunityDate><StartDate>0009-04-17</StartDate><EndDate>0010-04-16</EndDate></OpportunityDate>"
+    )
+    [(opp, messages)] = normalized(data).values()
+    assert opp.start is not None and opp.start.date().isoformat() == "2009-04-17"
+    assert opp.end is not None and opp.end.date().isoformat() == "2010-04-16"
+    assert messages == [
+        "the start date '0009-04-17' has a two-digit year; it was read as 2009-04-17",
+        "the end date '0010-04-16' has a two-digit year; it was read as 2010-04-16",
+    ]
+    # Read as year 9 it was "expired" on arrival at any date; read right, it was live in its year.
+    assert not opp.is_expired(datetime(2009, 6, 1, tzinfo=UTC)) and opp.is_expired(TODAY)
