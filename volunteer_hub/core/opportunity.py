@@ -173,7 +173,7 @@ class Opportunity:
         """``to_dict()`` as JSON text, read back by ``from_dict(json.loads(...))``: orjson walks the
         dataclasses natively, 5x faster than ``json.dumps(to_dict())`` (every indexed document stores
         its record). Dates go through ``isoformat`` as in ``to_dict``: orjson's own writer drops the
-        seconds of an offset (a real 2009 feed has year-0009 dates, whose zone offset is -05:32:11).
+        seconds of an offset (a zone's local mean time before its standard time: New York -04:56:02).
         Not for ``compute_hash``, whose exact bytes are kept."""
         try:
             return orjson.dumps(self, default=_isoformat, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
