@@ -84,7 +84,8 @@ def stopped_by_signals() -> Iterator[list[int]]:
     During the download the reactor is stopped (Scrapy's own handlers stop gracefully: they wait for
     the download in flight, minutes for a slow partner, and ignore any signal once the reactor has
     stopped); the caller then raises ``CrawlInterrupted``. Afterwards (storing, the index push) the
-    handler raises it. Nothing is retired by an interrupted crawl: only a complete one retires.
+    handler raises it. A crawl interrupted during its download retires nothing (only a complete one
+    does).
     The signals received are listed in the yielded list; the previous handlers come back on exit.
     """
     from twisted.internet import reactor

@@ -1,4 +1,5 @@
-"""A stop signal ends a crawl at once at every step, records its run as interrupted, retires nothing.
+"""A stop signal ends a crawl at once at every step and records its run as interrupted; during the
+download it retires nothing.
 
 Scrapy's own handlers stop gracefully: they waited for the download in flight (minutes for a slow
 partner), then stayed installed once the reactor had stopped, so a signal during the after-download
@@ -115,4 +116,4 @@ def test_a_stop_signal_during_the_download_fails_the_run_and_retires_nothing(
     assert code == 128 + signal.SIGTERM, proc.stderr.read() if proc.stderr else ""
     assert last.status == "failed"
     assert last.message.startswith("interrupted by SIGTERM before the run finished")
-    assert live == {"a1", "a2"}  # an interrupted crawl retires nothing
+    assert live == {"a1", "a2"}  # a download cut short retires nothing

@@ -61,7 +61,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt as exc:  # crawlers.runner.CrawlInterrupted: SIGINT or SIGTERM
         print(
-            f"{exc or 'interrupted'}: the runs are recorded as failed; stored listings are kept",
+            f"{str(exc) or 'interrupted'}: the runs are recorded as failed; stored listings are kept",
             file=sys.stderr,
         )
         return 128 + getattr(exc, "signum", signal.SIGINT)  # as a shell reports a process a signal ended

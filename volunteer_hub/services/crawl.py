@@ -79,8 +79,8 @@ def crawl_now(
             )
     except BaseException as exc:
         reason = (
-            f"{exc or 'interrupted'} before the run finished; listings already stored are kept, "
-            "nothing was retired"
+            f"{str(exc) or 'interrupted'} before the run finished; what it stored is kept, "
+            "and the next sync indexes it"
             if isinstance(exc, KeyboardInterrupt)
             else f"the crawl stopped with an error: {exc!r}"
         )
