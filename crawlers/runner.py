@@ -81,10 +81,10 @@ class CrawlInterrupted(KeyboardInterrupt):
 def stopped_by_signals() -> Iterator[list[int]]:
     """While inside, SIGINT and SIGTERM stop the crawl at once, whatever step it is at.
 
-    During the download the reactor is stopped (Scrapy's own handlers stop gracefully: they wait for
-    the download in flight, minutes for a slow partner, and ignore any signal once the reactor has
-    stopped); the caller then raises ``CrawlInterrupted``. Afterwards (storing, the index push) the
-    handler raises it. A crawl interrupted during its download retires nothing (only a complete one
+    During the download the reactor is stopped at once (Scrapy's own handlers stop gracefully: they
+    wait for the download in flight, minutes for a slow partner, and ignore any signal once the
+    reactor has stopped); the caller then raises ``CrawlInterrupted``. Afterwards (storing, the index
+    push) the handler raises it. A crawl interrupted during its download retires nothing (only a complete one
     does).
     The signals received are listed in the yielded list; the previous handlers come back on exit.
     """
@@ -92,11 +92,17 @@ def stopped_by_signals() -> Iterator[list[int]]:
 
     received: list[int] = []
 
+    def stop_now() -> None:
+        # crash: no shutdown triggers, so no graceful wait; but also no stop of the reactor's thread
+        # pool, whose threads would then keep the process alive.
+        reactor.getThreadPool().stop()
+        reactor.crash()
+
     def handler(signum: int, _frame: object) -> None:
         received.append(signum)
         if not reactor.running:
             raise CrawlInterrupted(signum)
-        reactor.callFromThread(reactor.crash)  # now: no shutdown triggers, no graceful wait
+        reactor.callFromThread(stop_now)
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -129,9 +135,6 @@ def crawl_partners(
         if planned:
             process.start(install_signal_handlers=False)  # Scrapy's would wait for the download
         if received:
-            from twisted.internet import reactor
-
-            reactor.getThreadPool().stop()  # reactor.crash skipped this: its threads would keep us alive
             raise CrawlInterrupted(received[0])
         return [finish_run(plan, settings=settings, db=db, publish=publish) for plan in planned]
 
