@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,25 @@ sys.exit(main(["crawl", "held"]))
 """
 
 
+def signalled(
+    argv: list[str], ready: Callable[[subprocess.Popen[str]], bool], sig: signal.Signals
+) -> tuple[int, str]:
+    """Run ``argv`` with the fixtures' home and database, send it ``sig`` once ``ready(process)``;
+    its exit code and stderr. It must end within 60 s: a held step ignoring the signal lasts minutes."""
+    proc = subprocess.Popen(
+        argv, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert ready(proc)
+        proc.send_signal(sig)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return code, proc.stderr.read() if proc.stderr else ""
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_stop_signal_while_storing_and_indexing_stops_the_crawl(
     home: Path, db: Database, feed_server: tuple[Path, str], sig: signal.Signals
@@ -52,23 +72,11 @@ def test_a_stop_signal_while_storing_and_indexing_stops_the_crawl(
     added = cli(home, "partners", "add", "held", "--url", f"{base}/feed.xml", "--format", "fpxml")
     assert added.returncode == 0, added.stderr
 
-    proc = subprocess.Popen(
+    code, stderr = signalled(
         [sys.executable, "-c", HELD_PUSH],
-        env=dict(os.environ),  # the home and database of the fixtures
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        lambda proc: proc.stdout.readline().strip() == "pushing",  # the download is over, the push hangs
+        sig,
     )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "pushing"  # the download is over, the push hangs
-        proc.send_signal(sig)
-        code = proc.wait(timeout=60)  # the held push would last 600 s if the signal were ignored
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    stderr = proc.stderr.read() if proc.stderr else ""
 
     with db.session() as s:
         run = s.scalars(select(CrawlRun).where(CrawlRun.partner_id == "held")).one()
@@ -90,22 +98,11 @@ def test_a_stop_signal_during_the_download_fails_the_run_and_retires_nothing(
         assert cli(home, "crawl", "slow").returncode == 0
         feed.body = fpxml([("a1", "Mission A1")]).encode()  # a2 would be retired by a complete crawl
         feed.hold()
-        proc = subprocess.Popen(
+        code, stderr = signalled(
             [sys.executable, "-m", "volunteer_hub.cli", "crawl", "slow"],
-            env=dict(os.environ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            lambda _proc: feed.requested.wait(60),
+            signal.SIGTERM,
         )
-        try:
-            assert feed.requested.wait(60)
-            proc.send_signal(signal.SIGTERM)
-            code = proc.wait(timeout=60)
-        finally:
-            feed.release()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
     finally:
         feed.close()
     with db.session() as s:
@@ -113,7 +110,7 @@ def test_a_stop_signal_during_the_download_fails_the_run_and_retires_nothing(
             select(CrawlRun).where(CrawlRun.partner_id == "slow").order_by(CrawlRun.id.desc())
         ).first()
         live = set(s.scalars(select(StoredOpportunity.source_id).where(StoredOpportunity.state == "live")))
-    assert code == 128 + signal.SIGTERM, proc.stderr.read() if proc.stderr else ""
+    assert code == 128 + signal.SIGTERM, stderr
     assert last.status == "failed"
     assert last.message.startswith("interrupted by SIGTERM before the run finished")
     assert live == {"a1", "a2"}  # a download cut short retires nothing
